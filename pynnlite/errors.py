@@ -1,0 +1,101 @@
+"""Exceptions raised by pynnlite, with the names PyNN 0.13 scripts catch.
+
+Every error raised for bad user input names the argument and what was expected,
+and is raised before any state is changed.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+
+class PynnliteError(Exception):
+    """Base class of every pynnlite error."""
+
+
+class InvalidParameterValueError(PynnliteError, ValueError):
+    """A parameter value is of the wrong type, dimension, shape or range."""
+
+
+class NonExistentParameterError(PynnliteError, KeyError):
+    """A parameter name that the model does not have.
+
+    The message lists the valid names.
+    """
+
+    def __init__(self, parameter_name: str, model_name: str = "",
+                 valid_parameter_names: Iterable[str] = ()):
+        self.parameter_name = parameter_name
+        self.model_name = model_name
+        self.valid_parameter_names = sorted(valid_parameter_names)
+        super().__init__(parameter_name)
+
+    def __str__(self) -> str:
+        where = f" of {self.model_name}" if self.model_name else ""
+        return (f"'{self.parameter_name}' is not a parameter{where}; "
+                f"valid names are: {', '.join(self.valid_parameter_names)}")
+
+
+class InvalidDimensionsError(PynnliteError, ValueError):
+    """An array or shape argument has the wrong dimensions."""
+
+
+class ConnectionError(PynnliteError):  # noqa: A001 - PyNN's name
+    """Connections could not be created or addressed as asked."""
+
+
+class InvalidWeightError(ConnectionError, ValueError):
+    """A weight has the wrong sign or value for its receptor type."""
+
+
+class InvalidModelError(PynnliteError):
+    """A model cannot be used in the way requested."""
+
+
+class NoModelAvailableError(PynnliteError):
+    """The backend does not provide this model."""
+
+
+class RecordingError(PynnliteError):
+    """A variable cannot be recorded, or recorded data are unavailable."""
+
+    def __init__(self, variable: str = "", cell_type: object = None, message: str = ""):
+        self.variable = variable
+        self.cell_type = cell_type
+        if not message:
+            recordable = getattr(cell_type, "recordable", ())
+            name = type(cell_type).__name__ if cell_type is not None else "this cell type"
+            message = (f"cannot record '{variable}' from {name}; "
+                       f"recordable variables are: {', '.join(recordable)}")
+        super().__init__(message)
+
+
+class NothingToWriteError(PynnliteError):
+    """There is no recorded data to write."""
+
+
+class NotLocalError(PynnliteError):
+    """The cell is not on this MPI process."""
+
+
+class SimulationNotSetUpError(PynnliteError, RuntimeError):
+    """An API call needs setup() to have been called first."""
+
+
+class BackendNotFoundError(PynnliteError, LookupError):
+    """No backend of that name is installed."""
+
+
+class TemplateError(PynnliteError):
+    """A describe() template is missing or failed to render."""
+
+
+class RoundingWarning(UserWarning):
+    """A value was rounded to the simulation time grid."""
+
+
+def check_choice(argument: str, value: object, choices: Iterable[object]) -> None:
+    """Raise ValueError naming ``argument`` unless ``value`` is one of ``choices``."""
+    choices = list(choices)
+    if value not in choices:
+        raise InvalidParameterValueError(
+            f"{argument}={value!r} is not valid; expected one of {', '.join(map(repr, choices))}")

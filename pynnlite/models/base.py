@@ -1,0 +1,172 @@
+"""Declarative base classes for cell types, synapse types and other models.
+
+A model is plain data: ``default_parameters`` (PyNN standard units), ``units``,
+``constraints`` and, for cells, ``default_initial_values``, ``recordable`` and
+``receptor_types``. Validation, unit conversion, ``describe()``, ``get``/``set``
+and the engine all read these declarations.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pynnlite import units as _units
+from pynnlite.errors import InvalidParameterValueError, NonExistentParameterError
+
+#: Range checks that a declaration can ask for, by name.
+CONSTRAINTS = {
+    "positive": (lambda v: v > 0, "> 0"),
+    "non_negative": (lambda v: v >= 0, ">= 0"),
+    "probability": (lambda v: (v >= 0) & (v <= 1), "in [0, 1]"),
+}
+
+
+def check_constraint(name: str, values: Any, constraint: str | None) -> None:
+    """Raise InvalidParameterValueError if any of ``values`` breaks ``constraint``."""
+    if constraint is None:
+        return
+    test, text = CONSTRAINTS[constraint]
+    arr = np.asarray(values, dtype=float)
+    if arr.size and not np.all(test(arr)):
+        bad = arr[~test(arr)].ravel()[0]
+        raise InvalidParameterValueError(f"{name} must be {text}, got {bad}")
+
+
+def is_scalar_or_array(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating, np.ndarray, list, tuple))
+
+
+class ModelType:
+    """A model declared as data; instances hold the user's parameter values."""
+
+    #: Parameter name -> default value, in the unit given by ``units``.
+    default_parameters: ClassVar[dict[str, Any]] = {}
+    #: Parameter or state-variable name -> unit name (a key of ``pynnlite.units.STANDARD_UNITS``).
+    units: ClassVar[dict[str, str]] = {}
+    #: Parameter name -> 'positive' | 'non_negative' | 'probability'.
+    constraints: ClassVar[dict[str, str]] = {}
+    #: Parameters holding a ``Sequence`` per cell rather than a number.
+    sequence_parameters: ClassVar[tuple[str, ...]] = ()
+    #: A one-line description for reports.
+    description: ClassVar[str] = ""
+
+    def __init__(self, **parameters: Any):
+        self.parameter_space: dict[str, Any] = dict(self.default_parameters)
+        self.parameter_space.update(self.check_parameters(parameters))
+
+    # -- declarations ---------------------------------------------------
+    @classmethod
+    def get_parameter_names(cls) -> list[str]:
+        return list(cls.default_parameters)
+
+    @classmethod
+    def has_parameter(cls, name: str) -> bool:
+        return name in cls.default_parameters
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def get_schema(self) -> dict[str, type]:
+        return {name: (object if name in self.sequence_parameters else float)
+                for name in self.default_parameters}
+
+    # -- validation -----------------------------------------------------
+    def check_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """Names checked, quantities converted, scalar/array ranges checked; returns the values."""
+        checked = {}
+        for name, value in parameters.items():
+            if name not in self.default_parameters:
+                raise NonExistentParameterError(name, self.name, self.default_parameters)
+            checked[name] = self.check_value(name, value)
+        return checked
+
+    def check_value(self, name: str, value: Any) -> Any:
+        value = _units.to_standard(value, self.units.get(name, "dimensionless"), name)
+        if name not in self.sequence_parameters and is_scalar_or_array(value):
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r}") from None
+            if np.isnan(arr).any():
+                raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
+            check_constraint(name, arr, self.constraints.get(name))
+        return value
+
+    # -- reports --------------------------------------------------------
+    def describe(self, template: str | None = "modeltype_default.txt", engine: str = "default"):
+        from pynnlite import descriptions
+        return descriptions.render(engine, template, self.describe_context())
+
+    def describe_context(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description,
+                "parameters": {k: v for k, v in self.parameter_space.items()},
+                "units": dict(self.units)}
+
+    def __repr__(self) -> str:
+        given = {k: v for k, v in self.parameter_space.items()
+                 if not (is_scalar_or_array(v) and np.isscalar(v) and v == self.default_parameters.get(k))}
+        args = ", ".join(f"{k}={v!r}" for k, v in given.items())
+        return f"{self.name}({args})"
+
+
+class CellType(ModelType):
+    """A neuron or spike-source model."""
+
+    #: State variable name -> initial value (standard units).
+    default_initial_values: ClassVar[dict[str, float]] = {}
+    #: Variables that can be recorded ('spikes' plus state variables).
+    recordable: ClassVar[tuple[str, ...]] = ("spikes",)
+    #: Receptor names in the order the engine stores their inputs.
+    receptor_types: ClassVar[tuple[str, ...]] = ()
+    #: Whether synaptic weights are conductances (µS) rather than currents (nA).
+    conductance_based: ClassVar[bool] = False
+    #: Whether current sources may be injected.
+    injectable: ClassVar[bool] = True
+    #: Whether the model is a spike source (no membrane, no synaptic input).
+    is_source: ClassVar[bool] = False
+    #: Whether the model emits spikes (False for graded, non-spiking cells).
+    spiking: ClassVar[bool] = True
+
+    def __init__(self, **parameters: Any):
+        super().__init__(**parameters)
+        self.initial_values: dict[str, Any] = dict(self.default_initial_values)
+
+    @classmethod
+    def variable_unit(cls, variable: str) -> str:
+        return cls.units.get(variable, "dimensionless")
+
+    def describe_context(self) -> dict[str, Any]:
+        context = super().describe_context()
+        context.update(initial_values=dict(self.initial_values), recordable=list(self.recordable),
+                       receptor_types=list(self.receptor_types),
+                       conductance_based=self.conductance_based)
+        return context
+
+
+class SynapseType(ModelType):
+    """A synapse model; ``weight`` and ``delay`` are always parameters."""
+
+    default_parameters: ClassVar[dict[str, Any]] = {"weight": 0.0, "delay": None}
+    #: Per-connection state variable name -> initial value.
+    default_initial_values: ClassVar[dict[str, float]] = {}
+    #: Whether synaptic weights change during a run.
+    plastic: ClassVar[bool] = False
+
+    def __init__(self, **parameters: Any):
+        super().__init__(**parameters)
+        self.initial_values: dict[str, Any] = dict(self.default_initial_values)
+
+    def check_value(self, name: str, value: Any) -> Any:
+        if name == "delay" and value is None:
+            return None
+        return super().check_value(name, value)
+
+    def get_parameter_names(self) -> list[str]:  # type: ignore[override]
+        return list(self.parameter_space)
+
+    def describe_context(self) -> dict[str, Any]:
+        context = super().describe_context()
+        context.update(initial_values=dict(self.initial_values), plastic=self.plastic)
+        return context

@@ -1,0 +1,129 @@
+"""Parameter values for many cells at once: scalars, arrays, random distributions,
+functions of the cell index and `Sequence` values, evaluated lazily with lazyarray
+so that a process only materialises the cells it owns."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+from lazyarray import larray
+
+from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError
+
+
+class Sequence:
+    """A sequence of values held by one cell as a single parameter (e.g. spike times in ms)."""
+
+    def __init__(self, value: Iterable[float]):
+        self.value = np.asarray(value, dtype=float).ravel()
+        if np.isnan(self.value).any():
+            raise InvalidParameterValueError("Sequence values must not be NaN")
+
+    def __len__(self) -> int:
+        return self.value.size
+
+    def __iter__(self):
+        return iter(self.value)
+
+    def __getitem__(self, i):
+        return self.value[i]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return self.value.shape == other.value.shape and bool(np.all(self.value == other.value))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.value.tobytes())
+
+    def __repr__(self) -> str:
+        return f"Sequence({self.value.tolist()!r})"
+
+    def __add__(self, x: float) -> "Sequence":
+        return Sequence(self.value + x)
+
+    def __mul__(self, x: float) -> "Sequence":
+        return Sequence(self.value * x)
+
+    def max(self) -> float:
+        return float(self.value.max()) if self.value.size else float("nan")
+
+
+def _is_sequence_list(value: Any) -> bool:
+    return (isinstance(value, (list, tuple, np.ndarray))
+            and len(value) > 0 and all(isinstance(v, (Sequence, list, tuple, np.ndarray)) for v in value))
+
+
+def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None,
+             sequence: bool = False) -> np.ndarray:
+    """Values of one parameter for the cells ``indices`` (default: all) of a group of ``size``.
+
+    ``value`` may be a number, a 1-D array or list of length ``size``, a
+    RandomDistribution, a function of the cell index, or (for sequence
+    parameters) a Sequence or one Sequence per cell.
+    Returns a float array, or an object array of Sequence for sequence parameters.
+    """
+    if indices is None:
+        indices = np.arange(size)
+    if sequence:
+        return _evaluate_sequence(value, name, size, indices)
+    if isinstance(value, Sequence):
+        raise InvalidParameterValueError(f"{name} takes numbers, not a Sequence")
+    if isinstance(value, (list, tuple)):
+        value = np.asarray(value, dtype=float)
+    if isinstance(value, np.ndarray):
+        if value.shape != (size,):
+            if value.size == size:
+                value = value.reshape(size)
+            else:
+                raise InvalidDimensionsError(
+                    f"{name}: an array of {size} values was expected, got shape {value.shape}")
+        if not np.issubdtype(value.dtype, np.number) and value.dtype != bool:
+            raise InvalidParameterValueError(f"{name}: expected numbers, got dtype {value.dtype}")
+        result = value[indices].astype(float)
+    elif isinstance(value, (int, float, np.integer, np.floating, bool)):
+        result = np.full(indices.size, float(value))
+    elif callable(value) or hasattr(value, "lazily_evaluate"):
+        result = np.asarray(larray(value, shape=(size,))[indices], dtype=float)
+        result = np.broadcast_to(result, indices.shape).copy()
+    else:
+        raise InvalidParameterValueError(
+            f"{name}: expected a number, array, RandomDistribution or function, got {type(value).__name__}")
+    if np.isnan(result).any():
+        raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
+    return result
+
+
+def _evaluate_sequence(value: Any, name: str, size: int, indices: np.ndarray) -> np.ndarray:
+    result = np.empty(indices.size, dtype=object)
+    if isinstance(value, Sequence):
+        result[:] = [value] * indices.size
+    elif _is_sequence_list(value):
+        if len(value) != size:
+            raise InvalidDimensionsError(f"{name}: expected {size} sequences, got {len(value)}")
+        for k, i in enumerate(indices):
+            v = value[i]
+            result[k] = v if isinstance(v, Sequence) else Sequence(v)
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        seq = Sequence(value)
+        result[:] = [seq] * indices.size
+    elif callable(value):
+        for k, i in enumerate(indices):
+            v = value(i)
+            result[k] = v if isinstance(v, Sequence) else Sequence(v)
+    else:
+        raise InvalidParameterValueError(
+            f"{name}: expected a Sequence, a list of times or one Sequence per cell, got {type(value).__name__}")
+    return result
+
+
+def simplify(values: np.ndarray) -> Any:
+    """A single value when all entries are equal (PyNN's ``simplify=True``), else the array."""
+    if values.size == 0:
+        return values
+    if values.dtype == object:
+        first = values[0]
+        return first if all(v == first for v in values) else values
+    if np.all(values == values[0]):
+        return float(values[0])
+    return values
