@@ -1,0 +1,53 @@
+"""Connectors whose result does not involve chance: all-to-all and one-to-one."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from pynnlite.connectors.base import (ConnectionArrays, ConnectionContext, Connector,
+                                      check_allow_self, pairs_for_posts)
+from pynnlite.errors import InvalidDimensionsError
+
+
+class AllToAllConnector(Connector):
+    """Connect every pre cell to every post cell.
+
+    ``allow_self_connections``: True, False, or 'NoMutual' (no self-connections and,
+    of each pair of cells connected both ways, only the one from the cell with the
+    larger ID to the smaller).
+    """
+
+    parameter_names = ("allow_self_connections",)
+
+    def __init__(self, allow_self_connections: bool | str = True, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(safe, callback)
+        self.allow_self_connections = check_allow_self(allow_self_connections, (True, False, "NoMutual"))
+
+    def connect(self, context: ConnectionContext) -> ConnectionArrays:
+        pre, post = pairs_for_posts(context.pre_size, context.post_local)
+        if self.allow_self_connections is not True:
+            pre_ids, post_ids = context.pre_ids[pre], context.post_ids[post]
+            keep = pre_ids != post_ids
+            if self.allow_self_connections == "NoMutual":
+                keep &= pre_ids > post_ids
+            pre, post = pre[keep], post[keep]
+        self.progress(1.0)
+        return ConnectionArrays(pre, post)
+
+
+class OneToOneConnector(Connector):
+    """Connect pre cell i to post cell i; pre and post must have the same size."""
+
+    def connect(self, context: ConnectionContext) -> ConnectionArrays:
+        if context.pre_size != context.post_size:
+            raise InvalidDimensionsError(
+                f"OneToOneConnector needs pre and post of the same size, got {context.pre_size} "
+                f"and {context.post_size}")
+        post = context.post_local.astype(np.int64)
+        self.progress(1.0)
+        return ConnectionArrays(post.copy(), post)
+
+    def get_parameters(self) -> dict[str, Any]:
+        return {}

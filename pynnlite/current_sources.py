@@ -1,0 +1,160 @@
+"""Current sources injected into cells: DC, sinusoidal, stepwise and noisy currents (nA)."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pynnlite.errors import InvalidParameterValueError
+from pynnlite.models.base import ModelType
+from pynnlite.parameters import Sequence
+
+
+class CurrentSource(ModelType):
+    """Base class: a current (nA) that is a function of time, injected into cells."""
+
+    def __init__(self, **parameters: Any):
+        super().__init__(**parameters)
+        self.targets: list[Any] = []
+        self.simulation = None
+
+    def inject_into(self, cells: Any) -> None:
+        """Inject this current into every cell of ``cells`` (a population, view or assembly)."""
+        from pynnlite.populations import BasePopulation, ID
+        if isinstance(cells, ID):
+            cells = cells.parent[cells.index:cells.index + 1]
+        if isinstance(cells, (list, tuple)) and cells and all(isinstance(c, ID) for c in cells):
+            for cell in cells:
+                self.inject_into(cell)
+            return
+        if not isinstance(cells, BasePopulation):
+            raise InvalidParameterValueError(f"cells must be a population, view, assembly or IDs, got {cells!r}")
+        self.simulation = cells.simulation
+        self.targets.append(cells)
+        if self not in cells.simulation.current_sources:
+            cells.simulation.current_sources.append(self)
+        cells.simulation.engine.current_sources_changed()
+
+    def set_parameters(self, **parameters: Any) -> None:
+        self.parameter_space.update(self.check_parameters(parameters))
+        if self.simulation is not None:
+            self.simulation.engine.current_sources_changed()
+
+    def __getattr__(self, name: str) -> Any:
+        space = self.__dict__.get("parameter_space", {})
+        if name in space:
+            return space[name]
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in type(self).default_parameters:
+            self.set_parameters(**{name: value})
+        else:
+            super().__setattr__(name, value)
+
+    def _p(self, name: str) -> float:
+        return float(self.parameter_space[name])
+
+    def _active(self, times: np.ndarray) -> np.ndarray:
+        stop = self.parameter_space.get("stop")
+        stop = np.inf if stop is None else float(stop)
+        return (times >= self._p("start")) & (times < stop)
+
+    def amplitudes(self, times: np.ndarray, n_targets: int, stream: int, target_keys: np.ndarray) -> np.ndarray:
+        """Current (nA) during the steps starting at ``times`` (ms): shape (len(times),),
+        or (len(times), n_targets) for sources that differ per target."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def describe_context(self) -> dict[str, Any]:
+        context = super().describe_context()
+        context["targets"] = [t.label for t in self.targets]
+        return context
+
+
+class DCSource(CurrentSource):
+    """A constant current ``amplitude`` (nA) from ``start`` to ``stop`` (ms)."""
+
+    default_parameters: ClassVar[dict] = {"amplitude": 1.0, "start": 0.0, "stop": None}
+    units: ClassVar[dict] = {"amplitude": "nA", "start": "ms", "stop": "ms"}
+    description = "constant current"
+
+    def check_value(self, name: str, value: Any) -> Any:
+        return None if value is None else super().check_value(name, value)
+
+    def amplitudes(self, times, n_targets, stream, target_keys):
+        return np.where(self._active(times), self._p("amplitude"), 0.0)
+
+
+class ACSource(CurrentSource):
+    """A sinusoidal current: offset + amplitude·sin(2π·frequency·t + phase) (nA, Hz, degrees)."""
+
+    default_parameters: ClassVar[dict] = {"amplitude": 1.0, "offset": 0.0, "frequency": 10.0, "phase": 0.0,
+                                          "start": 0.0, "stop": None}
+    units: ClassVar[dict] = {"amplitude": "nA", "offset": "nA", "frequency": "Hz", "phase": "dimensionless",
+                             "start": "ms", "stop": "ms"}
+    constraints: ClassVar[dict] = {"frequency": "non_negative"}
+    description = "sinusoidal current"
+
+    def check_value(self, name: str, value: Any) -> Any:
+        return None if value is None else super().check_value(name, value)
+
+    def amplitudes(self, times, n_targets, stream, target_keys):
+        phase = np.deg2rad(self._p("phase"))
+        value = self._p("offset") + self._p("amplitude") * np.sin(
+            2 * np.pi * self._p("frequency") * times / 1000.0 + phase)
+        return np.where(self._active(times), value, 0.0)
+
+
+class StepCurrentSource(CurrentSource):
+    """A current that changes to ``amplitudes[k]`` (nA) at ``times[k]`` (ms)."""
+
+    default_parameters: ClassVar[dict] = {"amplitudes": Sequence([]), "times": Sequence([])}
+    units: ClassVar[dict] = {"amplitudes": "nA", "times": "ms"}
+    sequence_parameters = ("amplitudes", "times")
+    description = "stepwise current"
+
+    def check_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        checked = super().check_parameters(parameters)
+        for name, value in checked.items():
+            checked[name] = value if isinstance(value, Sequence) else Sequence(value)
+        times = checked.get("times", self.__dict__.get("parameter_space", {}).get("times", Sequence([])))
+        amps = checked.get("amplitudes", self.__dict__.get("parameter_space", {}).get("amplitudes", Sequence([])))
+        if len(times) != len(amps):
+            raise InvalidParameterValueError(
+                f"times and amplitudes must have the same length, got {len(times)} and {len(amps)}")
+        if len(times) > 1 and np.any(np.diff(times.value) < 0):
+            raise InvalidParameterValueError("times must be in increasing order")
+        return checked
+
+    def amplitudes(self, times, n_targets, stream, target_keys):
+        step_times = self.parameter_space["times"].value
+        values = self.parameter_space["amplitudes"].value
+        k = np.searchsorted(step_times, times + 1e-9, side="right") - 1
+        return np.where(k >= 0, values[np.maximum(k, 0)] if values.size else 0.0, 0.0)
+
+
+class NoisyCurrentSource(CurrentSource):
+    """Gaussian white-noise current with ``mean`` and ``stdev`` (nA), a new value every
+    ``dt`` ms, independent for each target cell (as NEST's noise_generator)."""
+
+    default_parameters: ClassVar[dict] = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": None, "dt": None}
+    units: ClassVar[dict] = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms"}
+    constraints: ClassVar[dict] = {"stdev": "non_negative", "dt": "positive"}
+    description = "Gaussian noise current"
+
+    def check_value(self, name: str, value: Any) -> Any:
+        return None if value is None else super().check_value(name, value)
+
+    def amplitudes(self, times, n_targets, stream, target_keys):
+        from pynnlite.random import keyed_uniform
+        from scipy.special import ndtri
+        sim_dt = self.simulation.dt if self.simulation is not None else 0.1
+        interval = self.parameter_space.get("dt") or sim_dt
+        interval = max(sim_dt, round(float(interval) / sim_dt) * sim_dt)
+        draw = np.floor(times / interval + 1e-9).astype(np.int64)
+        u = keyed_uniform(stream, target_keys[None, :], draw[:, None])
+        values = self._p("mean") + self._p("stdev") * ndtri(u)
+        return np.where(self._active(times)[:, None], values, 0.0)
+
+
+__all__ = ["DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]

@@ -1,0 +1,22 @@
+"""Declarations of the standard synapse types (PyNN 0.13 names, parameters and units)."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pynnlite.models.base import SynapseType
+
+
+class StaticSynapse(SynapseType):
+    """Fixed weight and delay.
+
+    weight: nA for current-based, µS for conductance-based post cells; delay: ms
+    (None means the simulation's min_delay).
+    """
+
+    default_parameters: ClassVar[dict] = {"weight": 0.0, "delay": None}
+    units: ClassVar[dict] = {"delay": "ms"}
+    constraints: ClassVar[dict] = {"delay": "positive"}
+    description = "static synapse: fixed weight and delay"
+
+
+__all__ = ["StaticSynapse"]

@@ -1,0 +1,584 @@
+"""Groups of cells: Population, PopulationView, Assembly and the ID of one cell.
+
+Every group is a sequence of *segments* ``(population, indices)`` into real
+Populations, so views of views and assemblies of views all reduce to index
+arrays. Parameter values live in the Population (arrays for the cells this
+process owns); the engine holds the dynamic state.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from pynnlite import parameters as _parameters
+from pynnlite import simulation as _simulation
+from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
+                             NonExistentParameterError, NotLocalError)
+from pynnlite.models.base import CellType, check_constraint
+from pynnlite.recording import Recorder, write_block
+from pynnlite.units import to_standard
+
+
+class ID(int):
+    """The global identifier of one cell; an int with access to its parameters."""
+
+    parent: "Population"
+
+    def __new__(cls, value: int, parent: "Population"):
+        obj = super().__new__(cls, value)
+        obj.parent = parent
+        return obj
+
+    @property
+    def index(self) -> int:
+        return int(self) - self.parent.first_id
+
+    @property
+    def local(self) -> bool:
+        return bool(self.parent._mask_local[self.index])
+
+    @property
+    def celltype(self) -> CellType:
+        return self.parent.celltype
+
+    @property
+    def position(self) -> np.ndarray:
+        return self.parent.positions[:, self.index]
+
+    @position.setter
+    def position(self, value: Iterable[float]) -> None:
+        positions = self.parent.positions.copy()
+        positions[:, self.index] = np.asarray(value, dtype=float)
+        self.parent.positions = positions
+
+    def get_parameters(self) -> dict[str, Any]:
+        return {name: self.parent._get_values(name, np.array([self.index]))[0]
+                for name in self.parent.celltype.get_parameter_names()}
+
+    def set_parameters(self, **parameters: Any) -> None:
+        self.parent[self.index:self.index + 1].set(**parameters)
+
+    def get_initial_value(self, variable: str) -> float:
+        return self.parent._initial_values[variable][self.index]
+
+    def set_initial_value(self, variable: str, value: float) -> None:
+        self.parent[self.index:self.index + 1].initialize(**{variable: value})
+
+    def inject(self, current_source: Any) -> None:
+        self.parent[self.index:self.index + 1].inject(current_source)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("parent",):
+            raise AttributeError(name)
+        celltype = self.parent.celltype
+        if name in celltype.default_parameters:
+            return self.parent._get_values(name, np.array([self.index]))[0]
+        raise AttributeError(f"cell of type {celltype.name} has no attribute {name!r}")
+
+    def __reduce__(self):
+        return int, (int(self),)
+
+
+class BasePopulation:
+    """What Population, PopulationView and Assembly have in common."""
+
+    label: str
+    simulation: "_simulation.Simulation"
+
+    # -- structure: implemented by subclasses -------------------------------
+    def _segments(self) -> list[tuple["Population", np.ndarray]]:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    @property
+    def size(self) -> int:
+        return sum(indices.size for _, indices in self._segments())
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def all_cells(self) -> np.ndarray:
+        """Object array of the ID of every cell, local or not."""
+        parts = [pop._ids()[indices] for pop, indices in self._segments()]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+
+    @property
+    def _mask_local(self) -> np.ndarray:
+        parts = [pop._local[indices] for pop, indices in self._segments()]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=bool)
+
+    @property
+    def local_cells(self) -> np.ndarray:
+        return self.all_cells[self._mask_local]
+
+    @property
+    def local_size(self) -> int:
+        return int(self._mask_local.sum())
+
+    def __iter__(self) -> Iterator[ID]:
+        """The local cells, as PyNN iterates."""
+        return iter(self.local_cells)
+
+    def all(self) -> Iterator[ID]:
+        """Every cell, local or not."""
+        return iter(self.all_cells)
+
+    def __add__(self, other: "BasePopulation") -> "Assembly":
+        if not isinstance(other, BasePopulation):
+            raise TypeError(f"can only add a Population, PopulationView or Assembly, got {type(other).__name__}")
+        return Assembly(self, other)
+
+    def __contains__(self, cell_id: Any) -> bool:
+        return any(isinstance(cell_id, (int, np.integer))
+                   and pop.first_id <= cell_id <= pop.last_id
+                   and np.any(indices == int(cell_id) - pop.first_id)
+                   for pop, indices in self._segments())
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Cell positions, shape (3, size), µm."""
+        parts = [pop.positions[:, indices] for pop, indices in self._segments()]
+        return np.concatenate(parts, axis=1) if parts else np.empty((3, 0))
+
+    @property
+    def conductance_based(self) -> bool:
+        return all(pop.celltype.conductance_based for pop, _ in self._segments())
+
+    @property
+    def receptor_types(self) -> tuple[str, ...]:
+        types = [set(pop.celltype.receptor_types) for pop, _ in self._segments()]
+        common = set.intersection(*types) if types else set()
+        first = self._segments()[0][0].celltype.receptor_types if types else ()
+        return tuple(r for r in first if r in common)
+
+    def id_to_index(self, cell_id: Any) -> Any:
+        """Position(s) in this group of the given ID(s)."""
+        ids = np.asarray(cell_id)
+        all_ids = np.asarray(self.all_cells, dtype=np.int64)
+        order = np.argsort(all_ids, kind="stable")
+        pos = np.searchsorted(all_ids, ids, sorter=order)
+        pos = np.minimum(pos, max(all_ids.size - 1, 0))
+        found = all_ids.size > 0 and np.all(all_ids[order[pos]] == ids)
+        if not found:
+            raise IndexError(f"ID(s) {cell_id} not in {self.label}")
+        result = order[pos]
+        return int(result) if np.ndim(cell_id) == 0 else result
+
+    def index_to_id(self, index: Any) -> Any:
+        return self.all_cells[index]
+
+    def id_to_local_index(self, cell_id: Any) -> Any:
+        local_ids = np.asarray(self.local_cells, dtype=np.int64)
+        ids = np.asarray(cell_id)
+        pos = np.searchsorted(local_ids, ids)
+        if np.any(pos >= local_ids.size) or np.any(local_ids[np.minimum(pos, local_ids.size - 1)] != ids):
+            raise NotLocalError(f"ID(s) {cell_id} not local on this process")
+        return int(pos) if np.ndim(cell_id) == 0 else pos
+
+    def is_local(self, cell_id: Any) -> bool:
+        return bool(self._mask_local[self.id_to_index(cell_id)])
+
+    def can_record(self, variable: str) -> bool:
+        return all(variable in pop.celltype.recordable for pop, _ in self._segments())
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (int, np.integer)):
+            size = self.size
+            if not -size <= index < size:
+                raise IndexError(f"index {index} out of range for {self.label} of size {size}")
+            return self.all_cells[index]
+        return PopulationView(self, index)
+
+    def sample(self, n: int, rng: Any = None) -> "PopulationView":
+        """A view of ``n`` cells chosen at random without replacement."""
+        if not 0 <= n <= self.size:
+            raise InvalidParameterValueError(f"n must be in [0, {self.size}], got {n}")
+        rng = rng or self.simulation.default_rng
+        indices = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}), kind="stable")[:n]
+        return PopulationView(self, np.sort(indices), label=f"Random sample of {n} cells from {self.label}")
+
+    def nearest(self, position: Iterable[float]) -> ID:
+        """The cell closest to ``position`` (µm)."""
+        d = np.linalg.norm(self.positions - np.asarray(position, dtype=float).reshape(3, 1), axis=0)
+        return self.all_cells[int(np.argmin(d))]
+
+    # -- parameters ---------------------------------------------------------
+    def set(self, **parameters: Any) -> None:
+        """Set cell parameters: scalars, arrays (one value per cell), RandomDistribution,
+        Sequence, functions of the index, or quantities (converted to standard units)."""
+        self._check_single_celltype("set")
+        celltype = self._segments()[0][0].celltype
+        evaluated: dict[str, np.ndarray] = {}
+        for name, value in parameters.items():
+            if name not in celltype.default_parameters:
+                raise NonExistentParameterError(name, celltype.name, celltype.default_parameters)
+            evaluated[name] = self._evaluate(name, value, celltype)
+        self._apply(evaluated, "_parameters")
+        for pop, _ in self._segments():
+            pop._parameters_changed(list(evaluated))
+
+    def get(self, parameter_names: str | Iterable[str], gather: bool = False,
+            simplify: bool = True) -> Any:
+        """Parameter values: one value if all cells share it (``simplify``), else an array."""
+        single = isinstance(parameter_names, str)
+        names = [parameter_names] if single else list(parameter_names)
+        results = []
+        for name in names:
+            parts = []
+            for pop, indices in self._segments():
+                if name not in pop.celltype.default_parameters:
+                    raise NonExistentParameterError(name, pop.celltype.name, pop.celltype.default_parameters)
+                local = pop._local[indices]
+                parts.append(pop._get_values(name, indices[local] if not gather else indices))
+            values = np.concatenate(parts) if parts else np.empty(0)
+            results.append(_parameters.simplify(values) if simplify else values)
+        return results[0] if single else results
+
+    def initialize(self, **initial_values: Any) -> None:
+        """Set the initial (and current) values of state variables."""
+        self._check_single_celltype("initialize")
+        celltype = self._segments()[0][0].celltype
+        evaluated = {}
+        for name, value in initial_values.items():
+            if name not in celltype.default_initial_values:
+                raise NonExistentParameterError(name, celltype.name + " state variables",
+                                                celltype.default_initial_values)
+            evaluated[name] = self._evaluate(name, value, celltype, check=False)
+        self._apply(evaluated, "_initial_values")
+        for pop, indices in self._segments():
+            for name in evaluated:
+                local = indices[pop._local[indices]]
+                pop.simulation.engine.set_state(pop, name, pop._local_position(local),
+                                                pop._initial_values[name][local])
+
+    def _evaluate(self, name: str, value: Any, celltype: CellType, check: bool = True) -> np.ndarray:
+        value = to_standard(value, celltype.units.get(name, "dimensionless"), name)
+        sequence = name in celltype.sequence_parameters
+        values = _parameters.evaluate(value, name, self.size, sequence=sequence)
+        if check and not sequence:
+            check_constraint(name, values, celltype.constraints.get(name))
+        return values
+
+    def _apply(self, evaluated: dict[str, np.ndarray], store: str) -> None:
+        offset = 0
+        for pop, indices in self._segments():
+            n = indices.size
+            for name, values in evaluated.items():
+                target = getattr(pop, store)[name]
+                if values.dtype == object and target.dtype != object:
+                    target = target.astype(object)
+                    getattr(pop, store)[name] = target
+                target[indices] = values[offset:offset + n]
+            offset += n
+
+    def _check_single_celltype(self, what: str) -> None:
+        types = {type(pop.celltype) for pop, _ in self._segments()}
+        if len(types) > 1:
+            raise InvalidParameterValueError(
+                f"{what}() on an Assembly needs all its populations to have the same cell type")
+
+    # -- recording ----------------------------------------------------------
+    def record(self, variables: str | Iterable[str] | None, to_file: Any = None,
+               sampling_interval: float | None = None) -> None:
+        """Record ``variables`` ('spikes', 'v', ..., 'all', or None to stop) of every cell."""
+        for pop, indices in self._segments():
+            pop.recorder.record(variables, indices, sampling_interval, to_file)
+
+    def get_data(self, variables: str | Iterable[str] = "all", gather: bool = True,
+                 clear: bool = False, annotations: dict[str, Any] | None = None):
+        """The recorded data as a neo.Block, one Segment per run between resets."""
+        blocks = [pop.recorder.get_data(variables, indices, clear, annotations)
+                  for pop, indices in self._segments()]
+        if len(blocks) == 1:
+            block = blocks[0]
+            block.name = self.label
+            return block
+        block = blocks[0]
+        block.name = self.label
+        for other in blocks[1:]:
+            for seg, other_seg in zip(block.segments, other.segments):
+                seg.spiketrains.extend(other_seg.spiketrains)
+                seg.analogsignals.extend(other_seg.analogsignals)
+        return block
+
+    def write_data(self, io: Any, variables: str | Iterable[str] = "all", gather: bool = True,
+                   clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
+        """Write the recorded data with a Neo IO object or to a file name."""
+        block = self.get_data(variables, gather, clear, annotations)
+        if self.simulation.comm.rank == 0 or not gather:
+            write_block(block, io)
+
+    def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
+        """Number of recorded spikes of each cell in the current segment, by ID."""
+        counts: dict[ID, int] = {}
+        for pop, indices in self._segments():
+            cells, _ = pop.recorder.current.spikes()
+            per_cell = np.bincount(cells, minlength=pop.size)
+            ids = pop._ids()
+            mask = pop.recorder.recorded.get("spikes", np.zeros(pop.size, bool)) & pop._local
+            for i in indices[mask[indices]]:
+                counts[ids[i]] = int(per_cell[i])
+        return counts
+
+    def mean_spike_count(self, gather: bool = True) -> float:
+        counts = self.get_spike_counts(gather)
+        return float(np.mean(list(counts.values()))) if counts else 0.0
+
+    def inject(self, current_source: Any) -> None:
+        """Inject a current source into every cell of this group."""
+        if not all(pop.celltype.injectable for pop, _ in self._segments()):
+            raise InvalidParameterValueError(f"cannot inject a current into {self.label}: not injectable")
+        current_source.inject_into(self)
+
+    def annotate(self, **annotations: Any) -> None:
+        self.annotations.update(annotations)
+
+    def find_units(self, variable: str) -> str:
+        return self._segments()[0][0].celltype.variable_unit(variable)
+
+    def describe(self, template: str | None = "population_default.txt", engine: str = "default"):
+        from pynnlite import descriptions
+        return descriptions.render(engine, template, self.describe_context())
+
+
+class Population(BasePopulation):
+    """A group of cells of one cell type."""
+
+    _count = 0
+
+    def __init__(self, size: int | tuple[int, ...], cellclass: Any, cellparams: dict | None = None,
+                 structure: Any = None, initial_values: dict | None = None, label: str | None = None,
+                 simulation: "_simulation.Simulation | None" = None):
+        simulation = simulation or _simulation.current()
+        if isinstance(size, (tuple, list)):
+            shape = tuple(int(s) for s in size)
+            n = int(np.prod(shape))
+        elif isinstance(size, (int, np.integer)):
+            shape, n = (int(size),), int(size)
+        else:
+            raise InvalidParameterValueError(f"size must be an int or a shape tuple, got {size!r}")
+        if n < 0 or any(s < 0 for s in shape):
+            raise InvalidParameterValueError(f"size must be >= 0, got {size!r}")
+        if isinstance(cellclass, type):
+            if not issubclass(cellclass, CellType):
+                raise InvalidParameterValueError(f"cellclass must be a cell type, got {cellclass!r}")
+            celltype = cellclass(**(cellparams or {}))
+        elif isinstance(cellclass, CellType):
+            if cellparams:
+                raise InvalidParameterValueError("cellparams must be None when cellclass is a cell-type instance")
+            celltype = cellclass
+        else:
+            raise InvalidParameterValueError(f"cellclass must be a cell type, got {cellclass!r}")
+        self.simulation = simulation
+        self.shape = shape
+        self._size = n
+        self.celltype = celltype
+        self.structure = structure
+        self.annotations: dict[str, Any] = {}
+        Population._count += 1
+        self.label = label if label is not None else f"population{Population._count - 1}"
+        self.first_id = simulation.allocate_ids(n)
+        comm = simulation.comm
+        self._local = (np.arange(self.first_id, self.first_id + n) % comm.size) == comm.rank
+        self._local_indices = np.flatnonzero(self._local)
+        self._id_cache: np.ndarray | None = None
+        self._positions: np.ndarray | None = None
+        self._parameters: dict[str, np.ndarray] = {
+            name: self._evaluate(name, value, celltype)
+            for name, value in celltype.parameter_space.items()}
+        values = dict(celltype.default_initial_values)
+        values.update(celltype.initial_values)
+        values.update(initial_values or {})
+        for name in values:
+            if name not in celltype.default_initial_values:
+                raise NonExistentParameterError(name, celltype.name + " state variables",
+                                                celltype.default_initial_values)
+        self._initial_values: dict[str, np.ndarray] = {
+            name: self._evaluate(name, value, celltype, check=False) for name, value in values.items()}
+        self.recorder = Recorder(self)
+        simulation.engine.add_population(self)
+        simulation.populations.append(self)
+
+    def _segments(self) -> list[tuple["Population", np.ndarray]]:
+        return [(self, np.arange(self._size))]
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def last_id(self) -> int:
+        return self.first_id + self._size - 1
+
+    @property
+    def _mask_local(self) -> np.ndarray:
+        return self._local
+
+    def _ids(self) -> np.ndarray:
+        if self._id_cache is None:
+            cache = np.empty(self._size, dtype=object)
+            cache[:] = [ID(i, self) for i in range(self.first_id, self.first_id + self._size)]
+            self._id_cache = cache
+        return self._id_cache
+
+    @property
+    def all_cells(self) -> np.ndarray:
+        return self._ids()
+
+    def _local_position(self, indices: np.ndarray) -> np.ndarray:
+        """Positions of population indices among this process's cells."""
+        return np.searchsorted(self._local_indices, indices)
+
+    def _get_values(self, name: str, indices: np.ndarray) -> np.ndarray:
+        return self._parameters[name][indices]
+
+    def _parameters_changed(self, names: list[str]) -> None:
+        self.simulation.engine.parameters_changed(self, names)
+
+    def local_parameters(self) -> dict[str, np.ndarray]:
+        """Parameter arrays of the cells on this process, in local order."""
+        return {name: values[self._local_indices] for name, values in self._parameters.items()}
+
+    def local_initial_values(self) -> dict[str, np.ndarray]:
+        return {name: values[self._local_indices] for name, values in self._initial_values.items()}
+
+    @property
+    def positions(self) -> np.ndarray:
+        if self._positions is None:
+            if self.structure is None:
+                from pynnlite.space import Line
+                self.structure = Line()
+            self._positions = np.asarray(self.structure.generate_positions(self._size), dtype=float)
+        return self._positions
+
+    @positions.setter
+    def positions(self, value: np.ndarray) -> None:
+        value = np.asarray(value, dtype=float)
+        if value.shape != (3, self._size):
+            raise InvalidDimensionsError(f"positions must have shape (3, {self._size}), got {value.shape}")
+        self._positions = value
+
+    @property
+    def initial_values(self) -> dict[str, np.ndarray]:
+        return self._initial_values
+
+    def describe_context(self) -> dict[str, Any]:
+        return {"label": self.label, "size": self.size, "shape": self.shape, "local_size": self.local_size,
+                "first_id": self.first_id, "last_id": self.last_id,
+                "celltype": self.celltype.describe_context(),
+                "structure": (self.structure.describe_context()
+                              if self.structure is not None and hasattr(self.structure, "describe_context")
+                              else None),
+                "annotations": dict(self.annotations)}
+
+    def __repr__(self) -> str:
+        return f"Population({self.size}, {self.celltype!r}, label={self.label!r})"
+
+
+class PopulationView(BasePopulation):
+    """A subset of the cells of a Population or another view, selected by slice,
+    index array or boolean mask; changes act on the parent's cells."""
+
+    def __init__(self, parent: BasePopulation, selector: Any, label: str | None = None):
+        self.parent = parent
+        self.simulation = parent.simulation
+        size = parent.size
+        if isinstance(selector, slice):
+            indices = np.arange(size)[selector]
+        else:
+            selector = np.asarray(selector)
+            if selector.dtype == bool:
+                if selector.shape != (size,):
+                    raise InvalidDimensionsError(f"a boolean mask for {parent.label} needs {size} entries")
+                indices = np.flatnonzero(selector)
+            elif selector.size == 0:
+                indices = np.empty(0, dtype=np.int64)
+            elif np.issubdtype(selector.dtype, np.integer):
+                indices = selector.ravel().astype(np.int64)
+                indices = np.where(indices < 0, indices + size, indices)
+                if indices.size and (indices.min() < 0 or indices.max() >= size):
+                    raise IndexError(f"index out of range for {parent.label} of size {size}")
+            else:
+                raise InvalidParameterValueError(f"cannot select cells with {selector!r}")
+        self.mask = indices
+        self.annotations: dict[str, Any] = {}
+        self.label = label or f"view of {parent.label}"
+        segments = parent._segments()
+        if len(segments) != 1:
+            raise InvalidParameterValueError("views of Assemblies are not supported; index the Assembly instead")
+        self._grandparent, parent_indices = segments[0]
+        self._indices = parent_indices[indices]
+
+    @property
+    def grandparent(self) -> Population:
+        return self._grandparent
+
+    @property
+    def celltype(self) -> CellType:
+        return self._grandparent.celltype
+
+    @property
+    def recorder(self) -> Recorder:
+        return self._grandparent.recorder
+
+    def _segments(self) -> list[tuple[Population, np.ndarray]]:
+        return [(self._grandparent, self._indices)]
+
+    def index_in_grandparent(self, indices: Any) -> np.ndarray:
+        return self._indices[indices]
+
+    @property
+    def initial_values(self) -> dict[str, np.ndarray]:
+        return {name: values[self._indices] for name, values in self._grandparent._initial_values.items()}
+
+    def describe_context(self) -> dict[str, Any]:
+        return {"label": self.label, "size": self.size, "parent": self.parent.label,
+                "mask": self.mask.tolist() if self.size <= 20 else f"{self.size} indices",
+                "celltype": self.celltype.describe_context()}
+
+    def __repr__(self) -> str:
+        return f"PopulationView({self.parent.label}, size={self.size})"
+
+
+class Assembly(BasePopulation):
+    """An ordered group of Populations and/or views, addressed as one."""
+
+    _count = 0
+
+    def __init__(self, *populations: BasePopulation, label: str | None = None):
+        if not populations:
+            raise InvalidParameterValueError("an Assembly needs at least one population")
+        for p in populations:
+            if not isinstance(p, BasePopulation):
+                raise InvalidParameterValueError(f"Assembly members must be populations, got {type(p).__name__}")
+        self.populations: list[BasePopulation] = []
+        for p in populations:
+            self.populations.extend(p.populations if isinstance(p, Assembly) else [p])
+        self.simulation = self.populations[0].simulation
+        self.annotations: dict[str, Any] = {}
+        Assembly._count += 1
+        self.label = label or "assembly of " + ", ".join(p.label for p in self.populations)
+
+    def _segments(self) -> list[tuple[Population, np.ndarray]]:
+        return [segment for p in self.populations for segment in p._segments()]
+
+    def __iadd__(self, other: BasePopulation) -> "Assembly":
+        self.populations.extend(other.populations if isinstance(other, Assembly) else [other])
+        return self
+
+    def get_population(self, label: str) -> BasePopulation:
+        for p in self.populations:
+            if p.label == label:
+                return p
+        raise KeyError(f"no population labelled {label!r} in this Assembly")
+
+    def id_to_index(self, cell_id: Any) -> Any:
+        return super().id_to_index(cell_id)
+
+    def describe_context(self) -> dict[str, Any]:
+        return {"label": self.label, "size": self.size,
+                "populations": [p.describe_context() for p in self.populations]}
+
+    def __repr__(self) -> str:
+        return f"Assembly({', '.join(p.label for p in self.populations)})"

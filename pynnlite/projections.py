@@ -1,0 +1,391 @@
+"""Projection: the connections of one synapse type between two groups of cells.
+
+Connections are held in a columnar ``ConnectionTable``; ``get``/``set``/``save``/
+``initialize`` are one vectorised expression per call over those columns.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+import quantities as pq
+
+from pynnlite import expressions
+from pynnlite import simulation as _simulation
+from pynnlite.connections import Connection, ConnectionTable
+from pynnlite.connectors.base import ConnectionContext, Connector
+from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
+                             InvalidWeightError, NonExistentParameterError)
+from pynnlite.files import write_table
+from pynnlite.models.base import SynapseType, check_constraint
+from pynnlite.models.synapses import StaticSynapse
+from pynnlite.populations import BasePopulation
+from pynnlite.units import to_standard
+
+MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
+FORMATS = ("list", "array")
+GATHER_VALUES = (True, False, "all")
+
+
+class Projection:
+    """A set of connections of one synapse type from ``presynaptic_population`` to
+    ``postsynaptic_population``, made by ``connector``."""
+
+    MULTI_SYNAPSE_OPERATIONS = MULTI_SYNAPSE_OPERATIONS
+    _count = 0
+
+    def __init__(self, presynaptic_population: BasePopulation, postsynaptic_population: BasePopulation,
+                 connector: Connector, synapse_type: SynapseType | None = None, source: str | None = None,
+                 receptor_type: str | None = None, space: Any = None, label: str | None = None):
+        for arg, value in (("presynaptic_population", presynaptic_population),
+                           ("postsynaptic_population", postsynaptic_population)):
+            if not isinstance(value, BasePopulation):
+                raise InvalidParameterValueError(
+                    f"{arg} must be a Population, PopulationView or Assembly, got {type(value).__name__}")
+        if not isinstance(connector, Connector):
+            raise InvalidParameterValueError(f"connector must be a Connector, got {type(connector).__name__}")
+        synapse_type = synapse_type if synapse_type is not None else StaticSynapse()
+        if not isinstance(synapse_type, SynapseType):
+            raise InvalidParameterValueError(
+                f"synapse_type must be a synapse type such as StaticSynapse(), got {type(synapse_type).__name__}")
+        self.simulation = presynaptic_population.simulation
+        self.pre = presynaptic_population
+        self.post = postsynaptic_population
+        self.connector = connector
+        self.synapse_type = synapse_type
+        self.source = source
+        valid = self.post.receptor_types
+        receptor_type = receptor_type if receptor_type is not None else (valid[0] if valid else "excitatory")
+        if receptor_type not in valid:
+            raise ConnectionError(
+                f"receptor_type {receptor_type!r} is not a receptor of {self.post.label}; "
+                f"valid receptor types are: {', '.join(valid) or 'none'}")
+        self.receptor_type = receptor_type
+        if space is None:
+            from pynnlite.space import Space
+            space = Space()
+        self.space = space
+        self.label = label if label is not None else f"{self.pre.label}→{self.post.label}"
+        self.annotations: dict[str, Any] = {}
+        self.rng = getattr(connector, "rng", None) or self.simulation.default_rng
+        Projection._count += 1
+
+        context = self._context()
+        arrays = connector.connect(context)
+        pre = np.asarray(arrays.pre, dtype=np.int64)
+        post = np.asarray(arrays.post, dtype=np.int64)
+        n = pre.size
+        self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
+                                      arrays.may_repeat, self.pre.size, self.post.size)
+        values = self._initial_columns(arrays.values)
+        self._store(values)
+        self.simulation.engine.add_projection(self)
+        self.simulation.projections.append(self)
+
+    # -- building -----------------------------------------------------------
+    def _context(self) -> ConnectionContext:
+        sim = self.simulation
+        post_local = np.flatnonzero(self.post._mask_local)
+        return ConnectionContext(
+            pre_size=self.pre.size, post_size=self.post.size, post_local=post_local,
+            pre_ids=np.asarray(self.pre.all_cells, dtype=np.int64),
+            post_ids=np.asarray(self.post.all_cells, dtype=np.int64),
+            pre_positions_fn=lambda: self.pre.positions, post_positions_fn=lambda: self.post.positions,
+            space=self.space, stream=self.rng.stream_key(), rng=self.rng, timestep=sim.dt,
+            rank=sim.comm.rank, num_processes=sim.comm.size)
+
+    def synapse_parameter_names(self) -> list[str]:
+        """Names of the per-connection parameters (weight, delay, model parameters)."""
+        return list(self.synapse_type.parameter_space)
+
+    def synapse_state_names(self) -> list[str]:
+        return list(self.synapse_type.initial_values)
+
+    def _initial_columns(self, explicit: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Every parameter and state column, evaluated and checked, before anything is stored."""
+        names = self.synapse_parameter_names() + self.synapse_state_names()
+        for name in explicit:
+            if name not in names:
+                raise NonExistentParameterError(name, self.synapse_type.name, names)
+        values = {}
+        for name in self.synapse_parameter_names():
+            if name in explicit:
+                values[name] = self._checked(name, np.asarray(explicit[name], dtype=float))
+            else:
+                value = self.synapse_type.parameter_space[name]
+                if name == "delay" and value is None:
+                    value = self.simulation.min_delay
+                values[name] = self._checked(name, self._evaluate(name, value))
+        for name in self.synapse_state_names():
+            value = explicit.get(name, self.synapse_type.initial_values[name])
+            values[name] = self._evaluate(name, value)
+        return values
+
+    def _store(self, values: dict[str, np.ndarray], index: np.ndarray | None = None) -> None:
+        """Write checked values into the columns (in place, so the engine sees them)."""
+        table = self._table
+        sel = slice(None) if index is None else index
+        for name, column in values.items():
+            if name == "weight":
+                table.weight[sel] = column
+            elif name == "delay":
+                table.delay_steps[sel] = self.simulation.delay_steps(column)
+            else:
+                if name not in table.columns:
+                    table.columns[name] = np.zeros(len(table))
+                table.columns[name][sel] = column
+        table.version += 1
+        self.simulation.engine.projection_changed(self, list(values))
+
+    # -- value evaluation -----------------------------------------------------
+    def _unit(self, name: str) -> str:
+        if name == "weight":
+            return "uS" if self.post.conductance_based else "nA"
+        if name == "delay":
+            return "ms"
+        return self.synapse_type.units.get(name, "dimensionless")
+
+    def _distances(self) -> np.ndarray:
+        return self.space.pair_distances(self.pre.positions, self.post.positions,
+                                         self._table.pre, self._table.post)
+
+    def _evaluate(self, name: str, value: Any) -> np.ndarray:
+        """One value per local connection from any of the value kinds PyNN accepts."""
+        table = self._table
+        n = len(table)
+        value = to_standard(value, self._unit(name), name)
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            return np.full(n, float(value))
+        if hasattr(value, "keyed_values"):  # RandomDistribution
+            return np.asarray(value.keyed_values(value.rng.stream_key(), table.post.astype(np.int64),
+                                                 table.rank_within_post()), dtype=float)
+        if isinstance(value, str):
+            return np.broadcast_to(expressions.distance_expression(value, name)(self._distances()), (n,)).astype(float)
+        if callable(value):
+            return np.broadcast_to(np.asarray(value(self._distances()), dtype=float), (n,)).copy()
+        if isinstance(value, (list, tuple, np.ndarray)):
+            array = np.asarray(value, dtype=float)
+            if array.ndim == 2:
+                if array.shape != self.shape:
+                    raise InvalidDimensionsError(
+                        f"{name}: a 2D array must have shape {self.shape} (pre × post), got {array.shape}")
+                return array[table.pre, table.post]
+            if array.ndim == 1:
+                if array.size != n:
+                    raise InvalidDimensionsError(
+                        f"{name}: a 1D array needs one value per connection ({n}), got {array.size}")
+                return array.copy()
+            raise InvalidDimensionsError(f"{name}: expected a scalar, 1D or 2D array, got {array.ndim}D")
+        raise InvalidParameterValueError(
+            f"{name}: expected a number, RandomDistribution, array, function of distance or "
+            f"distance expression, got {type(value).__name__}")
+
+    def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
+        if np.isnan(values).any():
+            raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
+        if name == "weight":
+            if self.post.conductance_based and values.size and values.min() < 0:
+                raise InvalidWeightError(
+                    f"weights on conductance-based cells are conductances and must be >= 0 µS "
+                    f"(use receptor_type='inhibitory' for inhibition), got {values.min()}")
+        elif name == "delay":
+            self.simulation.check_delays(values)
+        else:
+            check_constraint(name, values, self.synapse_type.constraints.get(name))
+        return values
+
+    # -- reading --------------------------------------------------------------
+    def _column(self, name: str, index: np.ndarray | slice = slice(None)) -> np.ndarray:
+        table = self._table
+        if name == "weight":
+            return table.weight[index]
+        if name == "delay":
+            return np.round(table.delay_steps[index] * self.simulation.dt, 12)
+        if name in table.columns:
+            return table.columns[name][index]
+        raise NonExistentParameterError(name, self.synapse_type.name, self._attribute_names())
+
+    def _attribute_names(self) -> list[str]:
+        return ["weight", "delay"] + [n for n in self.synapse_parameter_names() + self.synapse_state_names()
+                                      if n not in ("weight", "delay")]
+
+    def _names(self, attribute_names: str | Iterable[str]) -> tuple[list[str], bool]:
+        single = isinstance(attribute_names, str) and attribute_names != "all"
+        if attribute_names == "all":
+            names = self._attribute_names()
+        else:
+            names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
+        valid = self._attribute_names()
+        for name in names:
+            if name not in valid:
+                raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", valid)
+        return names, single
+
+    def _collected(self, names: list[str], gather: Any) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        if gather not in GATHER_VALUES:
+            raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
+        columns = [self._table.pre, self._table.post] + [self._column(name) for name in names]
+        columns = self.simulation.comm.collect_columns(columns, gather, self._table.post)
+        return columns[0], columns[1], columns[2:]
+
+    def get(self, attribute_names: str | Iterable[str], format: str, gather: Any = True,
+            with_address: bool = True, multiple_synapses: str = "sum") -> Any:
+        """Connection attribute values as a list of tuples or as pre × post arrays.
+
+        ``format='list'``: tuples (pre index, post index, values...) in creation order
+        (values only with ``with_address=False``; plain values for a single name).
+        ``format='array'``: one array per name, NaN where there is no connection, several
+        connections between one pair reduced by ``multiple_synapses``.
+        Units: weight nA or µS, delay ms, other parameters in their standard units.
+        """
+        names, single = self._names(attribute_names)
+        if format not in FORMATS:
+            raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
+        if multiple_synapses not in MULTI_SYNAPSE_OPERATIONS:
+            raise ValueError(f"multiple_synapses must be one of {', '.join(MULTI_SYNAPSE_OPERATIONS)}, "
+                             f"got {multiple_synapses!r}")
+        pre, post, values = self._collected(names, gather)
+        if format == "list":
+            columns = [c.tolist() for c in values]
+            if with_address:
+                columns = [pre.tolist(), post.tolist()] + columns
+            elif single:
+                return columns[0]
+            return list(zip(*columns))
+        arrays = [self._to_array(pre, post, v, multiple_synapses) for v in values]
+        return arrays[0] if single else tuple(arrays)
+
+    def _to_array(self, pre: np.ndarray, post: np.ndarray, values: np.ndarray, operation: str) -> np.ndarray:
+        n_pre, n_post = self.shape
+        result = np.full((n_pre, n_post), np.nan)
+        if values.size == 0:
+            return result
+        flat = pre.astype(np.int64) * n_post + post
+        if not self._table.has_repeats:
+            result.ravel()[flat] = values
+            return result
+        order = np.argsort(flat, kind="stable")
+        flat_sorted, values_sorted = flat[order], values[order]
+        starts = np.flatnonzero(np.r_[True, flat_sorted[1:] != flat_sorted[:-1]])
+        targets = flat_sorted[starts]
+        if operation == "first":
+            reduced = values_sorted[starts]
+        elif operation == "last":
+            reduced = values_sorted[np.r_[starts[1:], flat_sorted.size] - 1]
+        else:
+            ufunc = {"sum": np.add, "min": np.minimum, "max": np.maximum}[operation]
+            reduced = ufunc.reduceat(values_sorted, starts)
+        result.ravel()[targets] = reduced
+        return result
+
+    # -- writing --------------------------------------------------------------
+    def set(self, **attributes: Any) -> None:
+        """Set connection attributes of the local connections: a number, a RandomDistribution,
+        a pre × post array, a 1D array in connection order, a function of distance (µm) or a
+        distance expression string. All connections between one pair get the same value
+        from a 2D array. Units: weight nA or µS, delay ms (rounded to the time step)."""
+        names = self.synapse_parameter_names()
+        values = {}
+        for name, value in attributes.items():
+            if name not in names:
+                raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
+            values[name] = self._checked(name, self._evaluate(name, value))
+        self._store(values)
+
+    def initialize(self, **initial_values: Any) -> None:
+        """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same
+        value kinds as ``set``."""
+        names = self.synapse_state_names()
+        values = {}
+        for name, value in initial_values.items():
+            if name not in names:
+                raise NonExistentParameterError(name, f"{self.synapse_type.name} state variables", names)
+            values[name] = self._evaluate(name, value)
+        self._store(values)
+        self.simulation.engine.synapse_state_initialized(self, values)
+
+    def save(self, attribute_names: str | Iterable[str], file: Any, format: str = "list",
+             gather: Any = True, with_address: bool = True) -> None:
+        """Write attribute values to ``file`` (a path or a text stream) with a header naming
+        the columns; full float precision. Array format writes 0 where there is no connection."""
+        names, _ = self._names(attribute_names)
+        if format not in FORMATS:
+            raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
+        pre, post, values = self._collected(names, gather)
+        if gather is True and self.simulation.comm.rank != 0:
+            return
+        if format == "list":
+            columns = ([pre, post] if with_address else []) + values
+            header = {"columns": (["i", "j"] if with_address else []) + names}
+            write_table(file, columns, header)
+            return
+        blocks = [np.nan_to_num(self._to_array(pre, post, v, "sum"), nan=0.0) for v in values]
+        matrix = np.vstack(blocks) if blocks else np.empty((0, self.shape[1]))
+        header = {"attributes": names, "shape": list(self.shape)}
+        write_table(file, list(matrix.T), header)
+
+    # -- sizes and access -------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.pre.size, self.post.size)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def size(self, gather: Any = True) -> int:
+        """Number of connections: all processes' (gather True or 'all') or this process's."""
+        if gather not in GATHER_VALUES:
+            raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
+        n = len(self._table)
+        return int(self.simulation.comm.allreduce_sum(n)) if gather else n
+
+    def __getitem__(self, i: int) -> Connection:
+        n = len(self._table)
+        if not -n <= i < n:
+            raise IndexError(f"connection index {i} out of range ({n} connections)")
+        return Connection(self, i % n if n else i)
+
+    def __iter__(self) -> Iterator[Connection]:
+        return (Connection(self, i) for i in range(len(self._table)))
+
+    @property
+    def connections(self) -> Iterator[Connection]:
+        return iter(self)
+
+    @property
+    def synapse_dynamics(self) -> SynapseType:
+        return self.synapse_type
+
+    @property
+    def target(self) -> str:
+        return self.receptor_type
+
+    def annotate(self, **annotations: Any) -> None:
+        self.annotations.update(annotations)
+
+    def describe(self, template: str | None = "projection_default.txt", engine: str = "default"):
+        from pynnlite import descriptions
+        return descriptions.render(engine, template, self.describe_context())
+
+    def describe_context(self) -> dict[str, Any]:
+        weights = self._table.weight
+        delays = self._column("delay")
+        return {"label": self.label, "pre": self.pre.describe_context(), "post": self.post.describe_context(),
+                "pre_label": self.pre.label, "post_label": self.post.label,
+                "receptor_type": self.receptor_type, "source": self.source or "spikes",
+                "connector": self.connector.describe_context(),
+                "synapse_type": self.synapse_type.describe_context(),
+                "size": self.size(gather=True), "local_size": len(self._table),
+                "weight_unit": self._unit("weight"),
+                "weights": _stats(weights), "delays": _stats(delays),
+                "annotations": dict(self.annotations)}
+
+    def __repr__(self) -> str:
+        return f"Projection({self.label!r}, {len(self)} connections)"
+
+
+def _stats(values: np.ndarray) -> dict[str, float]:
+    if values.size == 0:
+        return {"min": float("nan"), "max": float("nan"), "mean": float("nan"), "std": float("nan")}
+    return {"min": float(values.min()), "max": float(values.max()), "mean": float(values.mean()),
+            "std": float(values.std())}

@@ -1,0 +1,196 @@
+"""Recording of spikes and state variables of one population, returned as Neo objects."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Iterable
+
+import neo
+import numpy as np
+import quantities as pq
+
+from pynnlite.errors import InvalidParameterValueError, NothingToWriteError, RecordingError
+from pynnlite.units import as_quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pynnlite.populations import Population
+
+
+class _SegmentData:
+    """What was recorded between two resets."""
+
+    def __init__(self) -> None:
+        self.spike_cells: list[np.ndarray] = []
+        self.spike_steps: list[np.ndarray] = []
+        #: variable -> (cell indices, list of sample steps, list of value arrays)
+        self.signals: dict[str, tuple[np.ndarray, list[int], list[np.ndarray]]] = {}
+        self.t_stop_step = 0
+        self.annotations: dict[str, Any] = {}
+
+    def spikes(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.spike_cells:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate(self.spike_cells), np.concatenate(self.spike_steps)
+
+
+class Recorder:
+    """Which cells of a population record which variables, and the data recorded so far.
+
+    Cell indices are global indices within the population; only cells local to
+    this process produce data.
+    """
+
+    def __init__(self, population: "Population"):
+        self.population = population
+        self.recorded: dict[str, np.ndarray] = {}       # variable -> bool mask over the population
+        self.sampling_interval: float | None = None     # ms
+        self.files: dict[str, Any] = {}
+        self.current = _SegmentData()
+        self.segments: list[tuple[_SegmentData, int]] = []  # closed segments with their index
+
+    # -- what to record ---------------------------------------------------
+    def record(self, variables: str | Iterable[str] | None, indices: np.ndarray,
+               sampling_interval: float | None = None, to_file: Any = None) -> None:
+        celltype = self.population.celltype
+        if variables is None:  # PyNN: record(None) stops recording
+            for mask in self.recorded.values():
+                mask[indices] = False
+            return
+        if isinstance(variables, str):
+            variables = celltype.recordable if variables == "all" else [variables]
+        variables = list(variables)
+        for variable in variables:
+            if variable not in celltype.recordable:
+                raise RecordingError(variable, celltype)
+        dt = self.population.simulation.dt
+        if sampling_interval is not None:
+            if sampling_interval < dt - 1e-12 or abs(round(sampling_interval / dt) * dt - sampling_interval) > 1e-9:
+                raise InvalidParameterValueError(
+                    f"sampling_interval must be a positive multiple of the time step ({dt} ms), got {sampling_interval}")
+            if self.sampling_interval not in (None, sampling_interval) and self.current.signals:
+                raise InvalidParameterValueError(
+                    "sampling_interval cannot change while signals are being recorded in this segment")
+            self.sampling_interval = float(sampling_interval)
+        size = self.population.size
+        for variable in variables:
+            self.recorded.setdefault(variable, np.zeros(size, dtype=bool))[indices] = True
+            if to_file is not None:
+                self.files[variable] = to_file
+        self.population.simulation.engine.recording_changed(self.population)
+
+    @property
+    def sample_every(self) -> int:
+        dt = self.population.simulation.dt
+        return max(1, int(round((self.sampling_interval or dt) / dt)))
+
+    def recorded_indices(self, variable: str) -> np.ndarray:
+        mask = self.recorded.get(variable)
+        if mask is None:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(mask & self.population._mask_local)
+
+    # -- data written by the engine ---------------------------------------
+    def add_spikes(self, cells: np.ndarray, steps: np.ndarray) -> None:
+        if cells.size:
+            self.current.spike_cells.append(cells)
+            self.current.spike_steps.append(steps)
+
+    def add_sample(self, variable: str, step: int, cells: np.ndarray, values: np.ndarray) -> None:
+        entry = self.current.signals.get(variable)
+        if entry is None or entry[0].shape != cells.shape or not np.array_equal(entry[0], cells):
+            # first sample, or the recorded cells changed: start a new block of samples
+            entry = (cells.copy(), [], [])
+            self.current.signals[variable] = entry
+        entry[1].append(step)
+        entry[2].append(values)
+
+    def new_segment(self, annotations: dict[str, Any], t_stop_step: int) -> None:
+        """Close the current segment at ``t_stop_step`` and start a new one (after reset())."""
+        self.current.t_stop_step = t_stop_step
+        self.segments.append((self.current, len(self.segments)))
+        self.current = _SegmentData()
+        self.current.annotations = dict(annotations)
+
+    def clear(self) -> None:
+        self.segments = []
+        self.current = _SegmentData()
+
+    # -- Neo output ---------------------------------------------------------
+    def _variables(self, variables: str | Iterable[str]) -> list[str]:
+        if variables == "all":
+            return list(self.recorded)
+        if isinstance(variables, str):
+            variables = [variables]
+        variables = list(variables)
+        for variable in variables:
+            if variable not in self.population.celltype.recordable:
+                raise RecordingError(variable, self.population.celltype)
+        return variables
+
+    def segment(self, data: _SegmentData, index: int, variables: list[str], indices: np.ndarray,
+                t_stop_step: int) -> neo.Segment:
+        """A Neo Segment with the data of cells ``indices`` (population indices)."""
+        population = self.population
+        dt = population.simulation.dt
+        segment = neo.Segment(name=f"segment{index:03d}", index=index, rec_datetime=datetime.now(),
+                              description=f"Population '{population.label}'")
+        segment.annotate(**data.annotations)
+        t_stop = t_stop_step * dt * pq.ms
+        wanted = np.zeros(population.size, dtype=bool)
+        wanted[indices] = True
+        if "spikes" in variables and "spikes" in self.recorded:
+            cells, steps = data.spikes()
+            rec = np.flatnonzero(self.recorded["spikes"] & wanted)
+            order = np.lexsort((steps, cells))
+            cells, steps = cells[order], steps[order]
+            starts = np.searchsorted(cells, rec, side="left")
+            stops = np.searchsorted(cells, rec, side="right")
+            times = steps * dt
+            ids = population.first_id + rec
+            for cell, first, last, cell_id in zip(rec, starts, stops, ids):
+                train = neo.SpikeTrain(times[first:last], t_start=0.0 * pq.ms, t_stop=t_stop, units="ms",
+                                       source_population=population.label, source_id=int(cell_id),
+                                       source_index=int(cell))
+                segment.spiketrains.append(train)
+        for variable in variables:
+            if variable == "spikes" or variable not in data.signals:
+                continue
+            cells, sample_steps, values = data.signals[variable]
+            keep = wanted[cells]
+            if not keep.any() or not values:
+                continue
+            matrix = np.vstack(values)[:, keep]
+            unit = population.celltype.variable_unit(variable)
+            every = sample_steps[1] - sample_steps[0] if len(sample_steps) > 1 else self.sample_every
+            signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=sample_steps[0] * dt * pq.ms,
+                                      sampling_period=every * dt * pq.ms, name=variable,
+                                      source_population=population.label,
+                                      source_ids=(population.first_id + cells[keep]))
+            signal.array_annotate(channel_index=cells[keep], source_ids=population.first_id + cells[keep])
+            segment.analogsignals.append(signal)
+        return segment
+
+    def get_data(self, variables: str | Iterable[str], indices: np.ndarray, clear: bool,
+                 annotations: dict[str, Any] | None) -> neo.Block:
+        variables = self._variables(variables)
+        population = self.population
+        block = neo.Block(name=population.label, description=f"Population '{population.label}'",
+                          rec_datetime=datetime.now())
+        for data, index in self.segments:
+            block.segments.append(self.segment(data, index, variables, indices, data.t_stop_step))
+        block.segments.append(self.segment(self.current, len(self.segments), variables, indices,
+                                           population.simulation.step_count))
+        block.annotate(**(annotations or {}))
+        block.annotate(simulator=f"pynnlite.backends.{population.simulation.backend}",
+                       dt=population.simulation.dt, mpi_processes=population.simulation.comm.size)
+        if clear:
+            self.clear()
+        return block
+
+
+def write_block(block: neo.Block, io: Any) -> None:
+    """Write ``block`` with a Neo IO object or to a file name (pickle, .nix, .h5, .mat, ...)."""
+    if not block.segments or not any(seg.spiketrains or seg.analogsignals for seg in block.segments):
+        raise NothingToWriteError("no recorded data to write")
+    if isinstance(io, str):
+        io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else neo.io.PickleIO(io)
+    io.write_block(block)

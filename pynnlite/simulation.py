@@ -1,0 +1,159 @@
+"""The state of one simulation: clock, time step, delays, the objects built and the engine.
+
+One explicit ``Simulation`` object is owned by a backend; API objects refer to it.
+The module-level ``setup``/``run``/... functions of a backend are thin conveniences
+over the *current* simulation, which ``setup()`` creates.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from pynnlite.errors import InvalidParameterValueError, SimulationNotSetUpError
+from pynnlite.random import NumpyRNG
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pynnlite.populations import Population
+    from pynnlite.projections import Projection
+
+
+class SingleProcess:
+    """The communicator of a one-process simulation (the MPI backend supplies a real one)."""
+
+    rank = 0
+    size = 1
+
+    def allgather_arrays(self, array: np.ndarray) -> list[np.ndarray]:
+        return [array]
+
+    def gather_arrays(self, array: np.ndarray, root: int = 0) -> list[np.ndarray] | None:
+        return [array]
+
+    def allreduce_sum(self, value: float) -> float:
+        return value
+
+    def bcast(self, value: Any, root: int = 0) -> Any:
+        return value
+
+    def barrier(self) -> None:
+        pass
+
+    def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray) -> list[np.ndarray]:
+        """Connection columns of every process (one process: this one's)."""
+        return columns
+
+
+class Simulation:
+    """Clock, settings and registry of the objects of one simulated network."""
+
+    def __init__(self, backend: str, engine_factory: Callable[["Simulation"], Any],
+                 timestep: float = 0.1, min_delay: float | str = "auto",
+                 max_delay: float | None = None, comm: Any = None, rng_seed: int | None = None):
+        if not isinstance(timestep, (int, float, np.integer, np.floating)) or not timestep > 0:
+            raise InvalidParameterValueError(f"timestep must be a number > 0 ms, got {timestep!r}")
+        if min_delay != "auto":
+            if not isinstance(min_delay, (int, float, np.integer, np.floating)) or min_delay < timestep:
+                raise InvalidParameterValueError(
+                    f"min_delay must be 'auto' or a number >= timestep ({timestep} ms), got {min_delay!r}")
+        if max_delay is not None:
+            lower = timestep if min_delay == "auto" else min_delay
+            if not isinstance(max_delay, (int, float, np.integer, np.floating)) or max_delay < lower:
+                raise InvalidParameterValueError(
+                    f"max_delay must be None or a number >= {lower} ms, got {max_delay!r}")
+        self.backend = backend
+        self.dt = float(timestep)
+        self.min_delay_setting = min_delay
+        self.max_delay_setting = max_delay
+        self.comm = comm if comm is not None else SingleProcess()
+        self.rng_seed = rng_seed
+        self.default_rng = NumpyRNG(seed=rng_seed if rng_seed is not None else 4242)
+        self.step_count = 0
+        self.segment_counter = 0
+        self.next_id = 0
+        self.populations: list[Population] = []
+        self.projections: list[Projection] = []
+        self.current_sources: list[Any] = []
+        self.annotations: dict[str, Any] = {}
+        self.engine = engine_factory(self)
+
+    # -- clock --------------------------------------------------------------
+    @property
+    def t(self) -> float:
+        """Current time in ms."""
+        return self.step_count * self.dt
+
+    def steps(self, duration_ms: float) -> int:
+        """Number of whole time steps in ``duration_ms``."""
+        return int(math.floor(duration_ms / self.dt + 1e-9))
+
+    def delay_steps(self, delay_ms: np.ndarray | float) -> np.ndarray:
+        """Delays in ms rounded to the nearest whole number of steps (at least one)."""
+        return np.maximum(np.rint(np.asarray(delay_ms, dtype=float) / self.dt), 1).astype(np.int32)
+
+    @property
+    def min_delay(self) -> float:
+        if self.min_delay_setting == "auto":
+            return self.dt
+        return float(self.min_delay_setting)
+
+    @property
+    def max_delay(self) -> float:
+        if self.max_delay_setting is None:
+            return 10.0 * self.min_delay if self.min_delay_setting != "auto" else 1e4 * self.dt
+        return float(self.max_delay_setting)
+
+    def check_delays(self, delays: np.ndarray, name: str = "delay") -> None:
+        """Raise if any delay (ms) is below the time step, min_delay or above max_delay."""
+        delays = np.asarray(delays, dtype=float)
+        if delays.size == 0:
+            return
+        if np.isnan(delays).any():
+            raise InvalidParameterValueError(f"{name}: NaN is not a valid delay")
+        low = self.min_delay
+        smallest = float(delays.min())
+        if smallest < low - 1e-9 * max(1.0, low):
+            raise InvalidParameterValueError(
+                f"{name} must be >= {'the time step' if self.min_delay_setting == 'auto' else 'min_delay'} "
+                f"({low} ms), got {smallest} ms")
+        if self.max_delay_setting is not None and float(delays.max()) > self.max_delay * (1 + 1e-9):
+            raise InvalidParameterValueError(
+                f"{name} must be <= max_delay ({self.max_delay} ms), got {float(delays.max())} ms")
+
+    # -- registry -----------------------------------------------------------
+    def allocate_ids(self, n: int) -> int:
+        first = self.next_id
+        self.next_id += n
+        return first
+
+    def run(self, simtime: float) -> float:
+        if simtime < 0:
+            raise InvalidParameterValueError(f"simtime must be >= 0 ms, got {simtime}")
+        n = self.steps(simtime)
+        if n:
+            self.engine.run(n)
+        return self.t
+
+    def reset(self, annotations: dict[str, Any] | None = None) -> None:
+        stop_step = self.step_count
+        self.engine.reset()
+        self.step_count = 0
+        self.segment_counter += 1
+        for population in self.populations:
+            population.recorder.new_segment(annotations or {}, stop_step)
+
+
+_current: Simulation | None = None
+
+
+def current() -> Simulation:
+    """The simulation created by the last ``setup()``; a clear error if there is none."""
+    if _current is None:
+        raise SimulationNotSetUpError("call setup() before creating or running a network")
+    return _current
+
+
+def set_current(simulation: Simulation | None) -> None:
+    global _current
+    _current = simulation
