@@ -1,0 +1,674 @@
+"""Time-step kernels of the standard neuron models for the numpy backend.
+
+One kernel class per PyNN standard cell type, and ``NEURON_KERNELS`` mapping
+the cell-type class name to its kernel. The engine calls exactly::
+
+    kernel = Kernel(params, dt)          # params: name -> float64 array (n,), standard units; dt in ms
+    spiked = kernel.step(state, spike_input, i_ext)
+
+``step`` advances every cell from t to t + dt in place. ``spike_input`` has
+one row per receptor type (excitatory, inhibitory) holding the summed weights
+of the spikes arriving at time t; they act at the start of the step.
+``i_ext`` (nA, or None) is the injected current, constant over the step.
+``step`` returns a bool array of the cells that spiked at t + dt; those cells
+have been reset.
+
+Units: v in mV, currents in nA, conductances in µS, capacitances in nF, times
+in ms, so that µS·mV = nA and nA/nF = mV/ms.
+
+Timing matches NEST's: an input arriving at time T is added to the synaptic
+state at T and acts on the membrane from T on; refractoriness lasts
+round(tau_refrac/dt) whole steps after the step in which the spike occurred.
+
+Every step is whole-array numpy arithmetic; the only Python loops are over
+the Runge-Kutta substeps of the non-linear models, never over cells.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+__all__ = [
+    "NeuronKernel", "NEURON_KERNELS",
+    "IFCurrExpKernel", "IFCurrAlphaKernel", "IFCurrDeltaKernel",
+    "IFCondExpKernel", "IFCondAlphaKernel",
+    "EIFCondExpKernel", "EIFCondAlphaKernel",
+    "IzhikevichKernel", "HHCondExpKernel",
+]
+
+#: Largest argument passed to exp() in the non-linear models: keeps every value finite.
+_MAX_EXP_ARG = 500.0
+#: Largest Runge-Kutta substep (ms) of the AdEx and Hodgkin-Huxley kernels (NEST starts at 0.01 ms).
+_MAX_SUBSTEP = 0.01
+#: h·λ kept below this for the fastest decaying mode (RK4 is stable up to about 2.78).
+_RK4_STABLE_HLAMBDA = 2.5
+
+
+# -- exact integrals of exponentials, safe for equal time constants -------------
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    """φ(x) = ∫₀¹ e^{xu} du = (e^x − 1)/x, φ(0) = 1; finite for every x ≤ 700."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = np.expm1(np.minimum(x, 700.0)) / x
+    return np.where(x == 0.0, 1.0, out)
+
+
+def _series(x: np.ndarray, coefficients: list[float]) -> np.ndarray:
+    out = np.zeros_like(x)
+    for c in reversed(coefficients):
+        out = out * x + c
+    return out
+
+
+def _factorial(k: int) -> float:
+    out = 1.0
+    for i in range(2, k + 1):
+        out *= i
+    return out
+
+
+#: ψ(x) = Σ x^k / (k! (k+2)),  χ(x) = Σ x^k / (k+2)!  (Taylor series near 0).
+_PSI_SERIES = [1.0 / (_factorial(k) * (k + 2)) for k in range(12)]
+_CHI_SERIES = [1.0 / _factorial(k + 2) for k in range(12)]
+
+
+def _psi(x: np.ndarray) -> np.ndarray:
+    """ψ(x) = ∫₀¹ u e^{xu} du = (e^x (x − 1) + 1)/x², ψ(0) = 1/2; for x ≤ 0."""
+    x = np.maximum(np.asarray(x, dtype=float), -1e300)
+    small = np.abs(x) < 0.2
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        closed = (np.exp(x) * (x - 1.0) + 1.0) / (x * x)
+    return np.where(small, _series(np.where(small, x, 0.0), _PSI_SERIES), closed)
+
+
+def _chi(x: np.ndarray) -> np.ndarray:
+    """χ(x) = ∫₀¹ (1 − u) e^{xu} du = (e^x − 1 − x)/x², χ(0) = 1/2; for x ≤ 0."""
+    x = np.maximum(np.asarray(x, dtype=float), -1e300)
+    small = np.abs(x) < 0.2
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        closed = (np.expm1(x) - x) / (x * x)
+    return np.where(small, _series(np.where(small, x, 0.0), _CHI_SERIES), closed)
+
+
+def _exp_convolution(h: float, tau_m: np.ndarray, tau_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """E = ∫₀ʰ e^{−(h−s)/τm} e^{−s/τs} ds and F = ∫₀ʰ e^{−(h−s)/τm} s e^{−s/τs} ds (ms, ms²).
+
+    Written with the slower of the two decays factored out, so every
+    exponential argument is ≤ 0: exact to rounding for any τm, τs > 0,
+    including τm == τs.
+    """
+    p, q = 1.0 / tau_m, 1.0 / tau_s
+    a = p - q
+    membrane_slower = a <= 0.0                      # τm ≥ τs: factor out e^{-h/τm}
+    x = np.where(membrane_slower, a * h, -a * h)    # ≤ 0 in both branches
+    slow_decay = np.exp(-np.where(membrane_slower, p, q) * h)
+    E = slow_decay * h * _phi(x)
+    F = slow_decay * h * h * np.where(membrane_slower, _psi(x), _chi(x))
+    return E, F
+
+
+def _refractory_steps(tau_refrac: np.ndarray, dt: float) -> np.ndarray:
+    """Whole steps of refractoriness: round(tau_refrac/dt), halves rounded up."""
+    return np.floor(np.asarray(tau_refrac, dtype=float) / dt + 0.5 + 1e-9)
+
+
+def _input_rows(spike_input: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    spike_input = np.asarray(spike_input, dtype=float)
+    if spike_input.ndim != 2 or spike_input.shape[0] < 2 or spike_input.shape[1] != n:
+        raise ValueError(f"spike_input must have shape (2, {n}), got {spike_input.shape}")
+    return spike_input[0], spike_input[1]
+
+
+class NeuronKernel:
+    """Base of the neuron kernels: holds dt, the cell count and the parameters."""
+
+    #: Per-cell state needed beyond the cell type's default_initial_values, name -> initial value.
+    internal_state: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0 ms, got {dt}")
+        self.dt = float(dt)
+        self.params = {name: np.asarray(value, dtype=float) for name, value in params.items()}
+        sizes = {value.shape for value in self.params.values()}
+        self.n = int(next(iter(self.params.values())).size) if self.params else 0
+        if len(sizes) > 1:
+            raise ValueError(f"all parameter arrays must have the same shape, got {sorted(sizes)}")
+
+    def step(self, state: dict[str, np.ndarray], spike_input: np.ndarray,
+             i_ext: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _dc(self, i_ext: np.ndarray | None) -> np.ndarray:
+        """i_offset + i_ext (nA), constant over the step."""
+        i_offset = self.params["i_offset"]
+        return i_offset if i_ext is None else i_offset + np.asarray(i_ext, dtype=float)
+
+
+# -- current-based integrate-and-fire: exact integration -------------------------
+
+class _LIFBase(NeuronKernel):
+    """Leak, threshold, reset and NEST-style refractoriness shared by the LIF kernels."""
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p = self.params
+        h = self.dt
+        self.v_rest, self.v_reset, self.v_thresh = p["v_rest"], p["v_reset"], p["v_thresh"]
+        self.cm, self.tau_m = p["cm"], p["tau_m"]
+        self.P22 = np.exp(-h / self.tau_m)                 # membrane decay over one step
+        self.P20 = -self.tau_m / self.cm * np.expm1(-h / self.tau_m)   # mV per nA of constant current
+        self.n_refrac = _refractory_steps(p["tau_refrac"], h)
+
+    def _free_cells(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Cells integrating this step; the others are refractory (clamped, countdown decremented)."""
+        count = state["refrac_count"]
+        free = count <= 0.0
+        count[...] = np.where(free, 0.0, count - 1.0)
+        return free
+
+    def _threshold(self, state: dict[str, np.ndarray], free: np.ndarray) -> np.ndarray:
+        v = state["v"]
+        spiked = free & (v >= self.v_thresh)
+        v[...] = np.where(spiked, self.v_reset, v)
+        state["refrac_count"][...] = np.where(spiked, self.n_refrac, state["refrac_count"])
+        return spiked
+
+
+class IFCurrExpKernel(_LIFBase):
+    """IF_curr_exp — exact integration as NEST iaf_psc_exp.
+
+    dv/dt = (v_rest − v)/τm + (I_exc + I_inh + i_offset + i_ext)/cm,  dI/dt = −I/τsyn.
+
+    Scheme: the linear system is propagated exactly over each step with
+    precomputed propagators: e^{−h/τm}, the constant-current term
+    (τm/cm)(1 − e^{−h/τm}) and the synaptic term E/cm, E = ∫₀ʰ e^{−(h−s)/τm} e^{−s/τs} ds,
+    written in a form that stays exact when τm == τs. The only error is
+    floating-point rounding (≈1e-15 relative per step) plus the assumption that
+    i_ext is constant over the step. A weight w (nA) arriving at t jumps I by w
+    at t. Threshold checked at the end of each step (v ≥ v_thresh); then
+    v = v_reset and v stays clamped for round(tau_refrac/dt) steps while the
+    synaptic currents keep evolving.
+    """
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        h = self.dt
+        p = self.params
+        self.P11_exc = np.exp(-h / p["tau_syn_E"])
+        self.P11_inh = np.exp(-h / p["tau_syn_I"])
+        self.P21_exc = _exp_convolution(h, self.tau_m, p["tau_syn_E"])[0] / self.cm
+        self.P21_inh = _exp_convolution(h, self.tau_m, p["tau_syn_I"])[0] / self.cm
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        i_exc, i_inh, v = state["isyn_exc"], state["isyn_inh"], state["v"]
+        i_exc += w_exc
+        i_inh += w_inh
+        free = self._free_cells(state)
+        v_new = (self.v_rest + (v - self.v_rest) * self.P22 + self._dc(i_ext) * self.P20
+                 + self.P21_exc * i_exc + self.P21_inh * i_inh)
+        v[...] = np.where(free, v_new, self.v_reset)
+        i_exc *= self.P11_exc
+        i_inh *= self.P11_inh
+        return self._threshold(state, free)
+
+
+class IFCurrAlphaKernel(_LIFBase):
+    """IF_curr_alpha — exact integration as NEST iaf_psc_alpha.
+
+    Each synaptic current is I(t) = w (t/τs) e^{1 − t/τs} after a spike of weight
+    w (nA): it peaks at w at t = τs. State per receptor: I (``isyn_*``) and its
+    driving term y (``disyn_*``, nA/ms) with dI/dt = −I/τs + y, dy/dt = −y/τs;
+    a weight w arriving at t adds w·e/τs to y.
+
+    Scheme: exact propagation of the linear system (v, I, y) over each step:
+    I and y by their closed form, v with the exact integrals
+    E = ∫₀ʰ e^{−(h−s)/τm} e^{−s/τs} ds and F = ∫₀ʰ e^{−(h−s)/τm} s e^{−s/τs} ds,
+    evaluated with series near τm == τs so there is no cancellation or division
+    by zero. Error: rounding only (i_ext constant over the step). Threshold,
+    reset and refractoriness as IF_curr_exp.
+    """
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, "disyn_exc": 0.0, "disyn_inh": 0.0}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        h = self.dt
+        p = self.params
+        self.syn = {}
+        for receptor, tau in (("exc", p["tau_syn_E"]), ("inh", p["tau_syn_I"])):
+            E, F = _exp_convolution(h, self.tau_m, tau)
+            self.syn[receptor] = (np.e / tau, np.exp(-h / tau), E / self.cm, F / self.cm)
+
+    def step(self, state, spike_input, i_ext):
+        inputs = dict(zip(("exc", "inh"), _input_rows(spike_input, self.n)))
+        v = state["v"]
+        free = self._free_cells(state)
+        v_new = self.v_rest + (v - self.v_rest) * self.P22 + self._dc(i_ext) * self.P20
+        for receptor, (kick, decay, e_over_c, f_over_c) in self.syn.items():
+            current, drive = state["isyn_" + receptor], state["disyn_" + receptor]
+            drive += inputs[receptor] * kick
+            v_new = v_new + e_over_c * current + f_over_c * drive
+            current[...] = (current + drive * self.dt) * decay
+            drive *= decay
+        v[...] = np.where(free, v_new, self.v_reset)
+        return self._threshold(state, free)
+
+
+class IFCurrDeltaKernel(_LIFBase):
+    """IF_curr_delta — NEST iaf_psc_delta: synaptic inputs are jumps of v (weights in mV).
+
+    Scheme: exact propagation of the leak and of i_offset + i_ext (constant over
+    the step), error = rounding. A weight w (mV, signed; both receptor rows are
+    summed) arriving at t adds w to v at t, then v is propagated. Inputs
+    arriving while the cell is refractory are discarded (NEST's default
+    refractory_input = False). As in NEST, the threshold is tested right after
+    the jump as well as at the end of the step; a spike caused by the jump
+    itself occurs at t in NEST but can only be reported at t + dt here (the
+    state — reset, refractory countdown — is the same as NEST's).
+    """
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        v, count = state["v"], state["refrac_count"]
+        receiving = count <= 0.0
+        v += np.where(receiving, w_exc + w_inh, 0.0)
+        jumped = receiving & (v >= self.v_thresh)
+        v[...] = np.where(jumped, self.v_reset, v)
+        count[...] = np.where(jumped, self.n_refrac, count)
+        free = self._free_cells(state)
+        v_new = self.v_rest + (v - self.v_rest) * self.P22 + self._dc(i_ext) * self.P20
+        v[...] = np.where(free, v_new, self.v_reset)
+        return self._threshold(state, free) | jumped
+
+
+# -- conductance-based integrate-and-fire ------------------------------------------
+
+class _ExpConductances:
+    """Exponentially decaying conductances: g(t+s) = g(t) e^{−s/τ}; a weight w (µS) adds w."""
+
+    internal: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, tau_exc: np.ndarray, tau_inh: np.ndarray):
+        self.tau = {"exc": tau_exc, "inh": tau_inh}
+
+    def receive(self, state, w_exc, w_inh):
+        state["gsyn_exc"] += w_exc
+        state["gsyn_inh"] += w_inh
+
+    def at(self, state, receptor: str, s: float) -> np.ndarray:
+        """Conductance s ms after the current state (µS)."""
+        return state["gsyn_" + receptor] * np.exp(-s / self.tau[receptor])
+
+    def upper_bound(self, state, receptor: str, h: float) -> np.ndarray:
+        return state["gsyn_" + receptor]
+
+    def advance(self, state, h: float) -> None:
+        for receptor in ("exc", "inh"):
+            state["gsyn_" + receptor] *= np.exp(-h / self.tau[receptor])
+
+
+class _AlphaConductances:
+    """Alpha-function conductances: g(t) = w (t/τ) e^{1 − t/τ} after a weight w (µS), peak w at t = τ.
+
+    State: g (``gsyn_*``) and its driving term y (``dgsyn_*``, µS/ms) with
+    dg/dt = −g/τ + y, dy/dt = −y/τ; closed form g(t+s) = (g + y s) e^{−s/τ}.
+    """
+
+    internal: ClassVar[dict[str, float]] = {"dgsyn_exc": 0.0, "dgsyn_inh": 0.0}
+
+    def __init__(self, tau_exc: np.ndarray, tau_inh: np.ndarray):
+        self.tau = {"exc": tau_exc, "inh": tau_inh}
+
+    def receive(self, state, w_exc, w_inh):
+        state["dgsyn_exc"] += w_exc * np.e / self.tau["exc"]
+        state["dgsyn_inh"] += w_inh * np.e / self.tau["inh"]
+
+    def at(self, state, receptor: str, s: float) -> np.ndarray:
+        g, y = state["gsyn_" + receptor], state["dgsyn_" + receptor]
+        return (g + y * s) * np.exp(-s / self.tau[receptor])
+
+    def upper_bound(self, state, receptor: str, h: float) -> np.ndarray:
+        return state["gsyn_" + receptor] + np.abs(state["dgsyn_" + receptor]) * h
+
+    def advance(self, state, h: float) -> None:
+        for receptor in ("exc", "inh"):
+            g, y = state["gsyn_" + receptor], state["dgsyn_" + receptor]
+            decay = np.exp(-h / self.tau[receptor])
+            g[...] = (g + y * h) * decay
+            y *= decay
+
+
+class _IFCondKernel(_LIFBase):
+    """IF_cond_* — conductances exact, membrane by exponential Euler at the step midpoint.
+
+    cm dv/dt = g_L (v_rest − v) + g_exc (e_rev_E − v) + g_inh (e_rev_I − v) + i_offset + i_ext,
+    g_L = cm/τm.
+
+    Scheme: the conductances are integrated exactly (see the synapse shape).
+    Over a step h the membrane equation is solved exactly with the conductances
+    frozen at their exact values at the step midpoint t + h/2 (exponential
+    midpoint rule): with G = g_L + g_exc(t+h/2) + g_inh(t+h/2) and I(v) the total
+    current at v, v(t+h) = v + (h/cm) I(v) φ(−hG/cm), φ(x) = (e^x − 1)/x.
+    Exact when the conductances are constant; otherwise local error O(h³),
+    global error O(h²) (halving dt quarters the error). Threshold, reset and
+    refractoriness as NEST iaf_cond_*: v clamped at v_reset for
+    round(tau_refrac/dt) steps while the conductances keep evolving.
+    """
+
+    synapse_class: ClassVar[type] = _ExpConductances
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p = self.params
+        self.g_leak = self.cm / self.tau_m
+        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        self.synapses.receive(state, w_exc, w_inh)
+        h = self.dt
+        g_exc = self.synapses.at(state, "exc", 0.5 * h)
+        g_inh = self.synapses.at(state, "inh", 0.5 * h)
+        v = state["v"]
+        free = self._free_cells(state)
+        total_g = self.g_leak + g_exc + g_inh
+        current = (self.g_leak * (self.v_rest - v) + g_exc * (self.e_exc - v)
+                   + g_inh * (self.e_inh - v) + self._dc(i_ext))
+        v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
+        v[...] = np.where(free, v_new, self.v_reset)
+        self.synapses.advance(state, h)
+        return self._threshold(state, free)
+
+
+class IFCondExpKernel(_IFCondKernel):
+    __doc__ = _IFCondKernel.__doc__ + """
+    Synapses: exponentially decaying conductances (NEST iaf_cond_exp); a weight
+    w (µS) arriving at t adds w to gsyn at t.
+    """
+    synapse_class = _ExpConductances
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+
+class IFCondAlphaKernel(_IFCondKernel):
+    __doc__ = _IFCondKernel.__doc__ + """
+    Synapses: alpha-function conductances (NEST iaf_cond_alpha); a weight w (µS)
+    gives a conductance peaking at w, τsyn after its arrival.
+    """
+    synapse_class = _AlphaConductances
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, **_AlphaConductances.internal}
+
+
+# -- adaptive exponential integrate-and-fire -----------------------------------------
+
+def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> int:
+    """Number of RK4 substeps: h ≤ 0.01 ms and h·λ ≤ 2.5 for the fastest decay rate λ (1/ms)."""
+    n = int(np.ceil(dt / _MAX_SUBSTEP - 1e-9))
+    if fastest_rate.size:
+        lam = float(np.max(fastest_rate))
+        if np.isfinite(lam) and lam > 0:
+            n = max(n, int(np.ceil(dt * lam / _RK4_STABLE_HLAMBDA)))
+    return max(n, 1)
+
+
+class _AdExKernel(NeuronKernel):
+    """EIF_cond_*_isfa_ista — adaptive exponential IF with NEST aeif_cond_* semantics.
+
+    cm dv/dt = −g_L (v − v_rest) + g_L ΔT exp((v − v_thresh)/ΔT) − g_exc (v − e_rev_E)
+               − g_inh (v − e_rev_I) − w + i_offset + i_ext
+    τw dw/dt = a (v − v_rest) − w,        g_L = cm/τm, a in nS (converted to µS).
+
+    As in NEST, the v used on the right-hand side is min(v, v_spike) (so the
+    exponential cannot overflow; its argument is also capped at 500), and while
+    refractory v is clamped at v_reset (dv/dt = 0) while w and the
+    conductances evolve. A spike is detected after every substep when
+    v ≥ v_spike (v ≥ v_thresh if ΔT = 0, which gives plain IF dynamics): v is
+    reset to v_reset, w increases by b, and v stays clamped for the rest of the
+    step and round(tau_refrac/dt) further steps.
+
+    Scheme: classical RK4 on (v, w) with the conductances evaluated exactly at
+    the stage times; n substeps per step with h = dt/n ≤ 0.01 ms (NEST's
+    initial step) and h·(g_L + g_exc + g_inh)/cm ≤ 2.5 so stiff inputs stay
+    stable. Error: O(h⁴) globally between spikes; spike times are resolved to
+    one substep and reported on the step grid.
+    """
+
+    synapse_class: ClassVar[type] = _ExpConductances
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p = self.params
+        self.cm = p["cm"]
+        self.g_leak = p["cm"] / p["tau_m"]
+        self.v_rest, self.v_reset, self.v_spike, self.v_thresh = p["v_rest"], p["v_reset"], p["v_spike"], p["v_thresh"]
+        self.delta_T = p["delta_T"]
+        self.has_exp = self.delta_T > 0.0
+        self.safe_delta_T = np.where(self.has_exp, self.delta_T, 1.0)
+        self.v_detect = np.where(self.has_exp, self.v_spike, self.v_thresh)
+        self.a = p["a"] * 1e-3          # nS -> µS
+        self.b, self.tau_w = p["b"], p["tau_w"]
+        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        self.n_refrac = _refractory_steps(p["tau_refrac"], self.dt)
+        self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
+
+    def _derivatives(self, v, w, g_exc, g_inh, clamped, i_dc):
+        V = np.where(clamped, self.v_reset, np.minimum(v, self.v_spike))
+        exp_arg = np.minimum((V - self.v_thresh) / self.safe_delta_T, _MAX_EXP_ARG)
+        spike_current = self.g_leak * self.delta_T * np.exp(exp_arg)   # 0 when ΔT = 0
+        dv = (-self.g_leak * (V - self.v_rest) + spike_current - g_exc * (V - self.e_exc)
+              - g_inh * (V - self.e_inh) - w + i_dc) / self.cm
+        dw = (self.a * (V - self.v_rest) - w) / self.tau_w
+        return np.where(clamped, 0.0, dv), dw
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        syn = self.synapses
+        syn.receive(state, w_exc, w_inh)
+        i_dc = self._dc(i_ext)
+        v, w, count = state["v"], state["w"], state["refrac_count"]
+        clamped = count > 0.0
+        stiffness = (self.g_leak + syn.upper_bound(state, "exc", self.dt)
+                     + syn.upper_bound(state, "inh", self.dt)) / self.cm
+        n_sub = _rk4_substeps(self.dt, stiffness)
+        h = self.dt / n_sub
+        spiked = np.zeros(self.n, dtype=bool)
+        for _ in range(n_sub):
+            ge0, gi0 = syn.at(state, "exc", 0.0), syn.at(state, "inh", 0.0)
+            ge1, gi1 = syn.at(state, "exc", 0.5 * h), syn.at(state, "inh", 0.5 * h)
+            ge2, gi2 = syn.at(state, "exc", h), syn.at(state, "inh", h)
+            k1v, k1w = self._derivatives(v, w, ge0, gi0, clamped, i_dc)
+            k2v, k2w = self._derivatives(v + 0.5 * h * k1v, w + 0.5 * h * k1w, ge1, gi1, clamped, i_dc)
+            k3v, k3w = self._derivatives(v + 0.5 * h * k2v, w + 0.5 * h * k2w, ge1, gi1, clamped, i_dc)
+            k4v, k4w = self._derivatives(v + h * k3v, w + h * k3w, ge2, gi2, clamped, i_dc)
+            v += h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
+            w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
+            syn.advance(state, h)
+            v[...] = np.where(clamped, self.v_reset, v)
+            crossing = ~clamped & (v >= self.v_detect)
+            v[...] = np.where(crossing, self.v_reset, v)
+            w += np.where(crossing, self.b, 0.0)
+            spiked |= crossing
+            starts_refractory = crossing & (self.n_refrac > 0)
+            count[...] = np.where(starts_refractory, self.n_refrac + 1.0, count)
+            clamped = clamped | starts_refractory
+        count[...] = np.maximum(count - 1.0, 0.0)
+        return spiked
+
+
+class EIFCondExpKernel(_AdExKernel):
+    __doc__ = _AdExKernel.__doc__ + """
+    Synapses: exponentially decaying conductances (NEST aeif_cond_exp).
+    """
+    synapse_class = _ExpConductances
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+
+class EIFCondAlphaKernel(_AdExKernel):
+    __doc__ = _AdExKernel.__doc__ + """
+    Synapses: alpha-function conductances peaking at the weight (NEST aeif_cond_alpha).
+    """
+    synapse_class = _AlphaConductances
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, **_AlphaConductances.internal}
+
+
+# -- Izhikevich ---------------------------------------------------------------------
+
+class IzhikevichKernel(NeuronKernel):
+    """Izhikevich — NEST izhikevich (consistent_integration = True), as PyNN maps it.
+
+    dv/dt = 0.04 v² + 5 v + 140 − u + I,  du/dt = a (b v − u),
+    spike when v ≥ 30 mV: v ← c, u ← u + d. No refractory period.
+    I = 1000·(i_offset + i_ext): PyNN passes i_offset (nA) to NEST's I_e (pA),
+    and NEST adds the pA value to dv/dt (mV/ms) unchanged.
+    Synaptic weights are jumps of v in mV (both receptor rows summed, signed).
+
+    Scheme: forward Euler with step dt, exactly NEST's update
+    v ← v + dt·f(v, u), u ← u + dt·a(b v_old − u_old); local error O(dt²),
+    global O(dt) (NEST's numerics, kept for compatibility). A jump arriving at
+    t is added at t; as in NEST the threshold is also tested right after the
+    jump — such a spike is reported at t + dt (NEST: at t), with the same state.
+    v is kept ≥ −1e10 mV so that no value can overflow.
+    """
+
+    V_PEAK = 30.0
+    V_FLOOR = -1e10
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p = self.params
+        self.a, self.b, self.c, self.d = p["a"], p["b"], p["c"], p["d"]
+
+    def _reset(self, v, u, crossing):
+        v[...] = np.where(crossing, self.c, v)
+        u += np.where(crossing, self.d, 0.0)
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        v, u = state["v"], state["u"]
+        v += w_exc + w_inh
+        jumped = v >= self.V_PEAK
+        self._reset(v, u, jumped)
+        v_old = np.maximum(v, self.V_FLOOR)
+        u_old = u.copy()
+        current = 1000.0 * self._dc(i_ext)
+        v[...] = v_old + self.dt * (0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + current)
+        u[...] = u_old + self.dt * self.a * (self.b * v_old - u_old)
+        crossing = v >= self.V_PEAK
+        self._reset(v, u, crossing)
+        return crossing | jumped
+
+
+# -- Hodgkin-Huxley (Traub & Miles) ------------------------------------------------------
+
+def _x_over_expm1(z: np.ndarray) -> np.ndarray:
+    """z/(e^z − 1), equal to 1 at z = 0, finite everywhere."""
+    z = np.clip(z, -700.0, 700.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = z / np.expm1(z)
+    return np.where(z == 0.0, 1.0, out)
+
+
+def _traub_rates(v_rel: np.ndarray):
+    """Gating rates (1/ms) of hh_cond_exp_traub at V = v − v_offset (mV)."""
+    alpha_n = 0.16 * _x_over_expm1((15.0 - v_rel) / 5.0)
+    beta_n = 0.5 * np.exp(np.clip((10.0 - v_rel) / 40.0, -700.0, 700.0))
+    alpha_m = 1.28 * _x_over_expm1((13.0 - v_rel) / 4.0)
+    beta_m = 1.4 * _x_over_expm1((v_rel - 40.0) / 5.0)
+    alpha_h = 0.128 * np.exp(np.clip((17.0 - v_rel) / 18.0, -700.0, 700.0))
+    beta_h = 4.0 / (1.0 + np.exp(np.clip((40.0 - v_rel) / 5.0, -700.0, 700.0)))
+    return alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n
+
+
+class HHCondExpKernel(NeuronKernel):
+    """HH_cond_exp — NEST hh_cond_exp_traub (Traub & Miles 1991 channels).
+
+    cm dv/dt = −gNa m³h (v − E_Na) − gK n⁴ (v − E_K) − g_leak (v − E_leak)
+               − g_exc (v − e_rev_E) − g_inh (v − e_rev_I) + i_offset + i_ext,
+    dx/dt = α_x(V) − (α_x(V) + β_x(V)) x for x = m, h, n, with V = v − v_offset
+    and NEST's rate functions (removable singularities evaluated safely).
+
+    Spikes as in NEST: no reset; a spike is emitted at t + dt when the cell is
+    not refractory, v ≥ v_offset + 30 mV and v has started to fall
+    (v(t) > v(t + dt)); then spike detection pauses for round(2 ms/dt) steps
+    (NEST's t_ref default of 2 ms, which PyNN does not expose).
+
+    Scheme: classical RK4 on (v, m, h, n) with the exponential conductances
+    evaluated exactly at the stage times; n substeps with h = dt/n ≤ 0.01 ms
+    and h·(gNa + gK + g_leak + g_exc + g_inh)/cm ≤ 2.5. Error O(h⁴) globally
+    (NEST uses adaptive RKF45 with tolerance 1e-3).
+    """
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+    T_REF = 2.0          # ms, NEST hh_cond_exp_traub default
+    SPIKE_OFFSET = 30.0  # mV above v_offset
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p = self.params
+        self.cm = p["cm"]
+        self.g_na, self.g_k, self.g_leak = p["gbar_Na"], p["gbar_K"], p["g_leak"]
+        self.e_na, self.e_k, self.e_leak = p["e_rev_Na"], p["e_rev_K"], p["e_rev_leak"]
+        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        self.v_offset = p["v_offset"]
+        self.synapses = _ExpConductances(p["tau_syn_E"], p["tau_syn_I"])
+        self.n_refrac = float(_refractory_steps(np.array(self.T_REF), self.dt))
+
+    def _derivatives(self, v, m, h, n, g_exc, g_inh, i_dc):
+        alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n = _traub_rates(v - self.v_offset)
+        m3h = m * m * m * h
+        n4 = (n * n) * (n * n)
+        dv = (-self.g_na * m3h * (v - self.e_na) - self.g_k * n4 * (v - self.e_k)
+              - self.g_leak * (v - self.e_leak) - g_exc * (v - self.e_exc)
+              - g_inh * (v - self.e_inh) + i_dc) / self.cm
+        dm = alpha_m - (alpha_m + beta_m) * m
+        dh = alpha_h - (alpha_h + beta_h) * h
+        dn = alpha_n - (alpha_n + beta_n) * n
+        return dv, dm, dh, dn
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        syn = self.synapses
+        syn.receive(state, w_exc, w_inh)
+        i_dc = self._dc(i_ext)
+        y = [state["v"], state["m"], state["h"], state["n"]]
+        v_start = y[0].copy()
+        stiffness = (self.g_na + self.g_k + self.g_leak + syn.upper_bound(state, "exc", self.dt)
+                     + syn.upper_bound(state, "inh", self.dt)) / self.cm
+        n_sub = _rk4_substeps(self.dt, stiffness)
+        hs = self.dt / n_sub
+        for _ in range(n_sub):
+            g0 = (syn.at(state, "exc", 0.0), syn.at(state, "inh", 0.0))
+            g1 = (syn.at(state, "exc", 0.5 * hs), syn.at(state, "inh", 0.5 * hs))
+            g2 = (syn.at(state, "exc", hs), syn.at(state, "inh", hs))
+            k1 = self._derivatives(*y, *g0, i_dc)
+            k2 = self._derivatives(*[a + 0.5 * hs * k for a, k in zip(y, k1)], *g1, i_dc)
+            k3 = self._derivatives(*[a + 0.5 * hs * k for a, k in zip(y, k2)], *g1, i_dc)
+            k4 = self._derivatives(*[a + hs * k for a, k in zip(y, k3)], *g2, i_dc)
+            for a, d1, d2, d3, d4 in zip(y, k1, k2, k3, k4):
+                a += hs / 6.0 * (d1 + 2.0 * d2 + 2.0 * d3 + d4)
+            syn.advance(state, hs)
+        v, count = state["v"], state["refrac_count"]
+        refractory = count > 0.0
+        spiked = ~refractory & (v >= self.v_offset + self.SPIKE_OFFSET) & (v_start > v)
+        count[...] = np.where(refractory, count - 1.0, np.where(spiked, self.n_refrac, 0.0))
+        return spiked
+
+
+#: Cell-type class name -> kernel class.
+NEURON_KERNELS: dict[str, type[NeuronKernel]] = {
+    "IF_curr_exp": IFCurrExpKernel,
+    "IF_curr_alpha": IFCurrAlphaKernel,
+    "IF_curr_delta": IFCurrDeltaKernel,
+    "IF_cond_exp": IFCondExpKernel,
+    "IF_cond_alpha": IFCondAlphaKernel,
+    "EIF_cond_exp_isfa_ista": EIFCondExpKernel,
+    "EIF_cond_alpha_isfa_ista": EIFCondAlphaKernel,
+    "Izhikevich": IzhikevichKernel,
+    "HH_cond_exp": HHCondExpKernel,
+}
