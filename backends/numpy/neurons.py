@@ -18,7 +18,7 @@ in ms, so that µS·mV = nA and nA/nF = mV/ms.
 
 Timing matches NEST's: an input arriving at time T is added to the synaptic
 state at T and acts on the membrane from T on; refractoriness lasts
-round(tau_refrac/dt) whole steps after the step in which the spike occurred.
+ceil(tau_refrac/dt) whole steps after the step in which the spike occurred.
 
 Every step is whole-array numpy arithmetic; the only Python loops are over
 the Runge-Kutta substeps of the non-linear models, never over cells.
@@ -110,8 +110,10 @@ def _exp_convolution(h: float, tau_m: np.ndarray, tau_s: np.ndarray) -> tuple[np
 
 
 def _refractory_steps(tau_refrac: np.ndarray, dt: float) -> np.ndarray:
-    """Whole steps of refractoriness: round(tau_refrac/dt), halves rounded up."""
-    return np.floor(np.asarray(tau_refrac, dtype=float) / dt + 0.5 + 1e-9)
+    """Whole steps of refractoriness, rounded as NEST does: tau_refrac to the nearest µs
+    (NEST's tic), then up to a whole number of steps (e.g. 2.05 ms at dt = 0.1 ms -> 21 steps)."""
+    tics = np.floor(np.asarray(tau_refrac, dtype=float) * 1000.0 + 0.5)
+    return np.ceil(tics / (dt * 1000.0) - 1e-9)
 
 
 def _input_rows(spike_input: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -191,7 +193,7 @@ class IFCurrExpKernel(_LIFBase):
     floating-point rounding (≈1e-15 relative per step) plus the assumption that
     i_ext is constant over the step. A weight w (nA) arriving at t jumps I by w
     at t. Threshold checked at the end of each step (v ≥ v_thresh); then
-    v = v_reset and v stays clamped for round(tau_refrac/dt) steps while the
+    v = v_reset and v stays clamped for ceil(tau_refrac/dt) steps while the
     synaptic currents keep evolving.
     """
 
@@ -358,7 +360,7 @@ class _IFCondKernel(_LIFBase):
     Exact when the conductances are constant; otherwise local error O(h³),
     global error O(h²) (halving dt quarters the error). Threshold, reset and
     refractoriness as NEST iaf_cond_*: v clamped at v_reset for
-    round(tau_refrac/dt) steps while the conductances keep evolving.
+    ceil(tau_refrac/dt) steps while the conductances keep evolving.
     """
 
     synapse_class: ClassVar[type] = _ExpConductances
@@ -430,7 +432,7 @@ class _AdExKernel(NeuronKernel):
     conductances evolve. A spike is detected after every substep when
     v ≥ v_spike (v ≥ v_thresh if ΔT = 0, which gives plain IF dynamics): v is
     reset to v_reset, w increases by b, and v stays clamped for the rest of the
-    step and round(tau_refrac/dt) further steps.
+    step and ceil(tau_refrac/dt) further steps.
 
     Scheme: classical RK4 on (v, w) with the conductances evaluated exactly at
     the stage times; n substeps per step with h = dt/n ≤ 0.01 ms (NEST's
@@ -595,7 +597,7 @@ class HHCondExpKernel(NeuronKernel):
 
     Spikes as in NEST: no reset; a spike is emitted at t + dt when the cell is
     not refractory, v ≥ v_offset + 30 mV and v has started to fall
-    (v(t) > v(t + dt)); then spike detection pauses for round(2 ms/dt) steps
+    (v(t) > v(t + dt)); then spike detection pauses for ceil(2 ms/dt) steps
     (NEST's t_ref default of 2 ms, which PyNN does not expose).
 
     Scheme: classical RK4 on (v, m, h, n) with the exponential conductances

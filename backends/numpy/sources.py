@@ -1,0 +1,401 @@
+"""Spike-source kernels of the numpy backend.
+
+One kernel class per PyNN spike source, and ``SOURCE_KERNELS`` mapping the
+cell-type class name to its kernel. The engine calls exactly::
+
+    kernel = Kernel(params, dt, stream, cell_keys)
+    cells, steps = kernel.spikes(state, first_step, n_steps)
+
+``spikes`` returns the spikes of steps [first_step, first_step + n_steps) as
+(local cell index, step index), sorted by step then cell; a spike in step s
+has time s·dt (ms). Consecutive calls continue the same trains through the
+per-cell ``state``. The engine may rebuild a kernel with new parameters
+between runs and keep ``state``: a changed parameter takes effect from the
+start of the next window.
+
+Random trains are a pure function of (stream, cell key, parameters): every
+random number is ``keyed_uniform(stream, cell_key, counter)`` with
+counter = 4·(index of the interval in the cell's train) + j, so a process
+that owns any subset of the cells, or that asks for the spikes in windows cut
+differently, produces exactly the same spikes for them. Generation is
+vectorised over cells and intervals; the work is proportional to the number
+of spikes.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy.special import gammaincinv
+
+from pynnlite.errors import InvalidParameterValueError
+
+try:  # the project's counter-based generator
+    from pynnlite.random import keyed_uniform as _project_keyed_uniform
+except ImportError:  # pragma: no cover - only while pynnlite.random is unavailable
+    _project_keyed_uniform = None
+
+__all__ = [
+    "SourceKernel", "SOURCE_KERNELS", "keyed_uniform",
+    "PoissonKernel", "GammaKernel", "PoissonRefractoryKernel", "SpikeArrayKernel",
+]
+
+#: Uniform numbers reserved per inter-spike interval (counter = 4·interval + j).
+_DRAWS_PER_INTERVAL = 4
+#: Upper bound on the intervals drawn at once (memory), over all cells of one pass.
+_MAX_BATCH = 1 << 22
+
+
+# -- keyed uniforms --------------------------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+
+
+def _splitmix_finalise(z: np.ndarray) -> np.ndarray:
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _fallback_keyed_uniform(stream: int, keys: Any, counters: Any) -> np.ndarray:
+    """SplitMix64 hash of (stream, key, counter) -> float64 in (0, 1); used only without pynnlite.random."""
+    k, c = np.broadcast_arrays(np.asarray(keys, dtype=np.int64), np.asarray(counters, dtype=np.int64))
+    salt = _splitmix_finalise(np.array([int(stream) & _MASK64], dtype=np.uint64))
+    z = k.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + salt
+    z = _splitmix_finalise(z) + c.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
+    z = _splitmix_finalise(z)
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0 ** -53
+
+
+def keyed_uniform(stream: int, keys: Any, counters: Any) -> np.ndarray:
+    """Uniform floats in (0, 1), a pure function of each (stream, key, counter)."""
+    if _project_keyed_uniform is not None:
+        return _project_keyed_uniform(stream, keys, counters)
+    return _fallback_keyed_uniform(stream, keys, counters)
+
+
+# -- base --------------------------------------------------------------------------------
+
+def _empty() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+
+def _sorted_by_step(cells: list[np.ndarray], steps: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    if not cells:
+        return _empty()
+    cell = np.concatenate(cells).astype(np.int64)
+    step = np.concatenate(steps).astype(np.int64)
+    order = np.lexsort((cell, step))
+    return cell[order], step[order]
+
+
+class SourceKernel:
+    """Base of the spike-source kernels."""
+
+    #: Per-cell state the kernel keeps between calls, name -> initial value.
+    internal_state: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float, stream: int, cell_keys: np.ndarray):
+        if not dt > 0:
+            raise ValueError(f"dt must be > 0 ms, got {dt}")
+        self.dt = float(dt)
+        self.stream = int(stream)
+        self.cell_keys = np.asarray(cell_keys, dtype=np.int64).ravel()
+        self.n = self.cell_keys.size
+        self.params = {name: (value if np.asarray(value).dtype == object else np.asarray(value, dtype=float))
+                       for name, value in params.items()}
+        for name, value in self.params.items():
+            if np.shape(value) != (self.n,):
+                raise ValueError(f"parameter {name} must have shape ({self.n},), got {np.shape(value)}")
+
+    def spikes(self, state: dict[str, np.ndarray], first_step: int,
+               n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+# -- renewal processes -----------------------------------------------------------------------
+
+class _RenewalKernel(SourceKernel):
+    """A stationary renewal spike train per cell in [start, start + duration).
+
+    State per cell: ``next_time`` (ms, the next spike, already drawn),
+    ``draws`` (intervals drawn so far: the counter base), ``phase``
+    (0 = not started, 1 = running, 2 = silent) and a copy ``p_<name>`` of each
+    parameter, so that a kernel rebuilt with changed parameters restarts the
+    train of the affected cells at the current time.
+
+    A train (re)starts at t0 = max(start, current time) in equilibrium: its
+    first spike follows t0 by a forward-recurrence time of the process, so the
+    rate is stationary from t0 on. Each following spike adds one
+    interval drawn with counter 4·k (k = interval index). A spike at time t
+    goes in step floor(t/dt); several spikes may share a step.
+    """
+
+    def _count_dispersion(self) -> np.ndarray:
+        """Upper bound of the ratio of spike-count variance to mean (1 for Poisson), to size batches."""
+        return np.ones(self.n)
+
+    def _mean_rate(self) -> np.ndarray:
+        """Mean spike rate per cell (1/ms)."""
+        raise NotImplementedError
+
+    def _intervals(self, cells: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Inter-spike intervals (ms) of ``cells`` (broadcast against ``u``) from uniforms ``u``."""
+        raise NotImplementedError
+
+    def _first_interval(self, cells: np.ndarray, u0: np.ndarray, u1: np.ndarray,
+                        u2: np.ndarray) -> np.ndarray:
+        """Time (ms) from a (re)start to the first spike: the process's forward-recurrence time."""
+        raise NotImplementedError
+
+    @classmethod
+    def _state_names(cls, parameter_names) -> dict[str, float]:
+        return {"next_time": 0.0, "draws": 0.0, "phase": 0.0,
+                **{"p_" + name: 0.0 for name in parameter_names}}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float, stream: int, cell_keys: np.ndarray):
+        super().__init__(params, dt, stream, cell_keys)
+        self.tracked = [name for name in self.params if "p_" + name in self.internal_state]
+        self.start = self.params["start"]
+        self.stop = self.params["start"] + self.params["duration"]
+        rate = self._mean_rate()
+        self.silent = ~(rate > 0.0)
+        self.rate = np.where(self.silent, 0.0, rate)
+
+    # -- state handling ----------------------------------------------------------
+    def _restart(self, state: dict[str, np.ndarray], cells: np.ndarray, t0: float) -> None:
+        for name in self.tracked:
+            state["p_" + name][cells] = self.params[name][cells]
+        silent = self.silent[cells]
+        state["phase"][cells] = np.where(silent, 2.0, 1.0)
+        live = cells[~silent]
+        if live.size == 0:
+            return
+        draws = state["draws"][live].astype(np.int64)
+        base = draws * _DRAWS_PER_INTERVAL
+        keys = self.cell_keys[live]
+        u0, u1, u2 = (keyed_uniform(self.stream, keys, base + j) for j in range(3))
+        start = np.maximum(self.start[live], t0)
+        state["next_time"][live] = start + self._first_interval(live, u0, u1, u2)
+        state["draws"][live] = draws + 1
+
+    def _cells_to_restart(self, state: dict[str, np.ndarray], first_step: int) -> np.ndarray:
+        changed = state["phase"] == 0.0
+        for name in self.tracked:
+            changed |= state["p_" + name] != self.params[name]
+        running = state["phase"] == 1.0
+        behind = running & (np.floor(state["next_time"] / self.dt) < first_step)  # a skipped window
+        return np.flatnonzero(changed | behind)
+
+    # -- generation --------------------------------------------------------------
+    def spikes(self, state, first_step, n_steps):
+        first_step, n_steps = int(first_step), int(n_steps)
+        if self.n == 0 or n_steps <= 0:
+            return _empty()
+        end_step = first_step + n_steps
+        t_now, t_end = first_step * self.dt, end_step * self.dt
+        restart = self._cells_to_restart(state, first_step)
+        if restart.size:
+            self._restart(state, restart, t_now)
+        next_time = state["next_time"]
+        cells_out: list[np.ndarray] = []
+        steps_out: list[np.ndarray] = []
+        active = np.flatnonzero((state["phase"] == 1.0) & (np.floor(next_time / self.dt) < end_step)
+                                & (next_time < self.stop))
+        while active.size:
+            # the pending spike of every active cell is in the window: emit it
+            cells_out.append(active)
+            steps_out.append(np.floor(next_time[active] / self.dt))
+            block = self._block_sizes(active, next_time[active], t_end)
+            still_active = []
+            for size in np.unique(block):
+                group = active[block == size]
+                still_active.append(self._extend(state, group, int(size), end_step, cells_out, steps_out))
+            active = np.concatenate(still_active)
+        return _sorted_by_step(cells_out, steps_out)
+
+    def _block_sizes(self, cells: np.ndarray, t0: np.ndarray, t_end: float) -> np.ndarray:
+        """Intervals to draw per cell: enough for the rest of the window with high probability,
+        rounded up to a power of two (cells are grouped by block size)."""
+        horizon = np.maximum(np.minimum(t_end, self.stop[cells]) - t0, 0.0)
+        mean = self.rate[cells] * horizon
+        wanted = mean + 4.0 * np.sqrt(mean * self._count_dispersion()[cells]) + 2.0
+        cap = max(2, _MAX_BATCH // max(cells.size, 1))
+        wanted = np.clip(wanted, 2, cap)
+        return (2 ** np.ceil(np.log2(wanted))).astype(np.int64)
+
+    def _extend(self, state, group, size, end_step, cells_out, steps_out) -> np.ndarray:
+        """Draw ``size`` intervals after the pending spike of each cell of ``group``; emit those in the
+        window and make the first one outside it the new pending spike. Returns the cells whose
+        block ran out inside the window (their new pending spike is in the window)."""
+        draws = state["draws"][group].astype(np.int64)
+        counters = (draws[:, None] + np.arange(size)[None, :]) * _DRAWS_PER_INTERVAL
+        u = keyed_uniform(self.stream, self.cell_keys[group][:, None], counters)
+        intervals = self._intervals(group[:, None], u)
+        # sequential accumulation from the pending spike: identical however the windows are cut
+        times = np.cumsum(np.concatenate([state["next_time"][group][:, None], intervals], axis=1), axis=1)[:, 1:]
+        inside = (np.floor(times / self.dt) < end_step) & (times < self.stop[group][:, None])
+        n_inside = inside.sum(axis=1)
+        emitted = np.minimum(n_inside, size - 1)
+        emit = np.arange(size)[None, :] < emitted[:, None]
+        rows, cols = np.nonzero(emit)
+        cells_out.append(group[rows])
+        steps_out.append(np.floor(times[rows, cols] / self.dt))
+        state["next_time"][group] = times[np.arange(group.size), emitted]
+        state["draws"][group] = draws + emitted + 1
+        return group[n_inside == size]
+
+
+class PoissonKernel(_RenewalKernel):
+    """SpikeSourcePoisson — homogeneous Poisson process of rate ``rate`` (Hz) in [start, start + duration).
+
+    Intervals are exponential, −ln(u)/rate; the first spike after a (re)start
+    at t0 follows t0 by an exponential time too (memorylessness), so a rate
+    changed between runs takes effect exactly from the current time.
+    """
+
+    internal_state: ClassVar[dict[str, float]] = _RenewalKernel._state_names(("rate", "start", "duration"))
+
+    def _mean_rate(self):
+        return self.params["rate"] / 1000.0
+
+    def _intervals(self, cells, u):
+        return -np.log(u) / self.rate[cells]
+
+    def _first_interval(self, cells, u0, u1, u2):
+        return self._intervals(cells, u0)
+
+
+class GammaKernel(_RenewalKernel):
+    """SpikeSourceGamma — gamma renewal process: intervals ~ Gamma(shape alpha, rate beta (Hz)).
+
+    Mean interval alpha/beta, mean rate beta/alpha (as PyNN documents and
+    passes to NEST's gamma_sup_generator: gamma_shape = alpha, rate = beta/alpha).
+    Intervals are drawn by inversion, gammaincinv(alpha, u)/beta, so any
+    alpha > 0 works (NEST accepts integer shapes only). The first spike after a
+    (re)start follows t0 by the stationary forward-recurrence time
+    u'·Gamma(alpha + 1, beta) (NEST starts its n_proc = 1 generator in a
+    non-stationary phase).
+    """
+
+    internal_state: ClassVar[dict[str, float]] = _RenewalKernel._state_names(("alpha", "beta", "start", "duration"))
+
+    def __init__(self, params, dt, stream, cell_keys):
+        super().__init__(params, dt, stream, cell_keys)
+        self.alpha = self.params["alpha"]
+        self.beta_ms = self.params["beta"] / 1000.0
+
+    def _mean_rate(self):
+        alpha = self.params["alpha"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(alpha > 0, self.params["beta"] / 1000.0 / alpha, 0.0)
+
+    def _count_dispersion(self):
+        return np.maximum(1.0, 1.0 / self.params["alpha"])
+
+    def _intervals(self, cells, u):
+        return gammaincinv(self.alpha[cells], u) / self.beta_ms[cells]
+
+    def _first_interval(self, cells, u0, u1, u2):
+        return u1 * gammaincinv(self.alpha[cells] + 1.0, u0) / self.beta_ms[cells]
+
+
+class PoissonRefractoryKernel(_RenewalKernel):
+    """SpikeSourcePoissonRefractory — Poisson process with dead time, NEST ppd_sup_generator convention.
+
+    Intervals are tau_refrac + Exp(λ) with 1/λ = 1000/rate − tau_refrac (ms), so
+    the mean rate is ``rate`` (Hz); rate·tau_refrac must be < 1000 ms·Hz.
+    After a (re)start at t0 the process is in equilibrium (as NEST initialises
+    its age distribution): with probability rate·tau_refrac it is still dead
+    for a uniform part of tau_refrac, then it fires after Exp(λ).
+    """
+
+    internal_state: ClassVar[dict[str, float]] = _RenewalKernel._state_names(
+        ("rate", "tau_refrac", "start", "duration"))
+
+    def __init__(self, params, dt, stream, cell_keys):
+        super().__init__(params, dt, stream, cell_keys)
+        rate, dead = self.params["rate"], self.params["tau_refrac"]
+        too_fast = (rate > 0) & ~(rate * dead < 1000.0)
+        if too_fast.any():
+            i = int(np.flatnonzero(too_fast)[0])
+            raise InvalidParameterValueError(
+                f"SpikeSourcePoissonRefractory needs 1000/rate > tau_refrac (ms), "
+                f"got rate={rate[i]} Hz, tau_refrac={dead[i]} ms")
+        self.dead = dead
+        with np.errstate(divide="ignore"):
+            self.active_rate = np.where(self.silent, 0.0, 1.0 / (1000.0 / np.where(self.silent, 1.0, rate) - dead))
+
+    def _mean_rate(self):
+        return self.params["rate"] / 1000.0
+
+    def _count_dispersion(self):
+        return np.ones(self.n)  # dead time makes trains more regular than Poisson
+
+    def _intervals(self, cells, u):
+        return self.dead[cells] - np.log(u) / self.active_rate[cells]
+
+    def _first_interval(self, cells, u0, u1, u2):
+        still_dead = u2 < self.rate[cells] * self.dead[cells]
+        residual = np.where(still_dead, u1 * self.dead[cells], 0.0)
+        return residual - np.log(u0) / self.active_rate[cells]
+
+
+# -- spike arrays -------------------------------------------------------------------------
+
+class SpikeArrayKernel(SourceKernel):
+    """SpikeSourceArray — each spike time t (ms) of a cell is emitted in step round(t/dt) (halves up).
+
+    Stateless: a window emits the spikes whose step lies in it, so spikes of
+    steps already simulated (e.g. times set in the past between runs) are
+    dropped and none is emitted twice. Times are concatenated over cells once;
+    each window is found with one vectorised binary search per cell boundary.
+    """
+
+    def __init__(self, params, dt, stream, cell_keys):
+        super().__init__(params, dt, stream, cell_keys)
+        sequences = self.params["spike_times"]
+        per_cell = [np.asarray(getattr(s, "value", s), dtype=float).ravel() for s in sequences]
+        per_cell = [np.sort(t[np.isfinite(t)]) for t in per_cell]
+        lengths = np.array([t.size for t in per_cell], dtype=np.int64)
+        times = np.concatenate(per_cell) if per_cell else np.zeros(0)
+        self.steps = np.floor(times / self.dt + 0.5 + 1e-9).astype(np.int64)
+        self.owner = np.repeat(np.arange(self.n, dtype=np.int64), lengths)
+        self.min_step = int(self.steps.min()) if self.steps.size else 0
+        self.span = (int(self.steps.max()) - self.min_step + 2) if self.steps.size else 2
+        self.composite = None
+        if self.n * self.span < 2 ** 62:
+            self.composite = self.owner * self.span + (self.steps - self.min_step)
+
+    def _bound(self, step: int) -> np.ndarray:
+        """Per cell, the index of its first spike with step ≥ ``step``."""
+        offset = min(max(step - self.min_step, 0), self.span - 1)
+        return np.searchsorted(self.composite, np.arange(self.n, dtype=np.int64) * self.span + offset)
+
+    def spikes(self, state, first_step, n_steps):
+        first_step, n_steps = int(first_step), int(n_steps)
+        if self.steps.size == 0 or n_steps <= 0:
+            return _empty()
+        end_step = first_step + n_steps
+        if self.composite is None:  # time range too wide for the composite keys: plain mask
+            picked = np.flatnonzero((self.steps >= first_step) & (self.steps < end_step))
+        else:
+            lo, hi = self._bound(first_step), self._bound(end_step)
+            counts = hi - lo
+            total = int(counts.sum())
+            if total == 0:
+                return _empty()
+            starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+            picked = starts + np.arange(total)
+        return _sorted_by_step([self.owner[picked]], [self.steps[picked]])
+
+
+#: Cell-type class name -> kernel class.
+SOURCE_KERNELS: dict[str, type[SourceKernel]] = {
+    "SpikeSourcePoisson": PoissonKernel,
+    "SpikeSourceGamma": GammaKernel,
+    "SpikeSourcePoissonRefractory": PoissonRefractoryKernel,
+    "SpikeSourceArray": SpikeArrayKernel,
+}
