@@ -40,6 +40,14 @@ class SingleProcess:
     def barrier(self) -> None:
         pass
 
+    def allreduce_min(self, value: float) -> float:
+        return value
+
+    def exchange_spikes(self, indices: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spikes (population index, step) of one population from every process, in a
+        canonical order; one process has only its own."""
+        return indices, steps
+
     def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray) -> list[np.ndarray]:
         """Connection columns of every process (one process: this one's)."""
         return columns

@@ -60,7 +60,7 @@ class IF_curr_exp(CellType):
     units = {"v": "mV", **_ISYN_UNITS, **_LIF_PARAMETER_UNITS, **_SYN_TAU_UNITS}
     constraints = {**_LIF_CONSTRAINTS, **_SYN_TAU_CONSTRAINTS}
     default_initial_values = {"v": -65.0, "isyn_exc": 0.0, "isyn_inh": 0.0}
-    recordable = ("spikes", "v")
+    recordable = ("spikes", "v", "isyn_exc", "isyn_inh")
     receptor_types = _NEURON_RECEPTORS
     conductance_based = False
 
@@ -83,7 +83,7 @@ class IF_curr_alpha(CellType):
     units = {"v": "mV", **_ISYN_UNITS, **_LIF_PARAMETER_UNITS, **_SYN_TAU_UNITS}
     constraints = {**_LIF_CONSTRAINTS, **_SYN_TAU_CONSTRAINTS}
     default_initial_values = {"v": -65.0, "isyn_exc": 0.0, "isyn_inh": 0.0}
-    recordable = ("spikes", "v")
+    recordable = ("spikes", "v", "isyn_exc", "isyn_inh")
     receptor_types = _NEURON_RECEPTORS
     conductance_based = False
 

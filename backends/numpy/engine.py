@@ -1,0 +1,333 @@
+"""The numpy execution engine: advances cell groups step by step and delivers spikes.
+
+Time is cut into slices of ``L`` steps, ``L`` being the smallest delay in steps.
+Within a slice each cell group is advanced with whole-array kernels; at the end
+of a slice the spikes of every process are exchanged (a no-op on one process) and
+delivered to ring buffers with one vectorised scatter per projection. A spike
+emitted at step ``s`` with a delay of ``D`` steps is added to the ring-buffer slot
+of step ``s + D`` and acts from time ``(s + D)·dt``, exactly ``delay`` after the
+spike. Because ``D >= L``, a slice never needs spikes from within itself.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pynnlite.connectors.base import ranges
+from pynnlite.errors import InvalidModelError, NoModelAvailableError
+from pynnlite.backends.numpy.neurons import NEURON_KERNELS
+from pynnlite.backends.numpy.sources import SOURCE_KERNELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pynnlite.populations import Population
+    from pynnlite.projections import Projection
+    from pynnlite.simulation import Simulation
+
+STANDARD_RECEPTORS = ("excitatory", "inhibitory")
+
+
+def kernel_class(celltype: Any, table: dict[str, type]) -> type | None:
+    for cls in type(celltype).__mro__:
+        if cls.__name__ in table:
+            return table[cls.__name__]
+    return None
+
+
+class CellGroup:
+    """The cells of one population that live on this process: state, kernel, inputs."""
+
+    def __init__(self, population: "Population", engine: "NumpyEngine"):
+        self.population = population
+        self.engine = engine
+        celltype = population.celltype
+        self.is_source = celltype.is_source
+        table = SOURCE_KERNELS if self.is_source else NEURON_KERNELS
+        self.kernel_cls = kernel_class(celltype, table)
+        if self.kernel_cls is None:
+            raise NoModelAvailableError(f"the numpy backend has no kernel for {celltype.name}")
+        self.local_indices = population._local_indices.astype(np.int64)
+        self.n = self.local_indices.size
+        self.receptors = tuple(celltype.receptor_types)
+        self.kernel: Any = None
+        self.state: dict[str, np.ndarray] = {}
+        self.stream = population.simulation.default_rng.stream_key()
+        self.reset_state()
+        self.buffer = np.zeros((1, max(len(self.receptors), 1), self.n))
+        self.injections: list[tuple[Any, np.ndarray, np.ndarray]] = []  # (source, local positions, keys)
+        self.i_ext_window: np.ndarray | None = None
+
+    def reset_state(self) -> None:
+        values = self.population.local_initial_values()
+        self.state = {name: np.array(v, dtype=float) for name, v in values.items()}
+        for name, value in getattr(self.kernel_cls, "internal_state", {}).items():
+            self.state[name] = np.full(self.n, float(value))
+        self.kernel = None
+
+    def build_kernel(self) -> None:
+        params = self.population.local_parameters()
+        dt = self.engine.sim.dt
+        if self.is_source:
+            self.kernel = self.kernel_cls(params, dt, self.stream, self.local_indices)
+        else:
+            self.kernel = self.kernel_cls({k: np.asarray(v, dtype=float) for k, v in params.items()}, dt)
+
+    def resize_buffer(self, size: int, step: int) -> None:
+        """Ring buffer of ``size`` slots keeping the pending input for steps >= ``step``."""
+        old = self.buffer
+        if old.shape[0] == size:
+            return
+        new = np.zeros((size,) + old.shape[1:])
+        keep = min(old.shape[0], size)
+        absolute = step + np.arange(keep)
+        new[absolute % size] = old[absolute % old.shape[0]]
+        self.buffer = new
+
+    def prepare_injection(self, first_step: int, n_steps: int) -> None:
+        """Injected current (nA) of each local cell for the steps of the coming run."""
+        if not self.injections:
+            self.i_ext_window = None
+            return
+        dt = self.engine.sim.dt
+        times = (first_step + np.arange(n_steps)) * dt
+        window = np.zeros((n_steps, self.n))
+        for source, positions, keys in self.injections:
+            amps = source.amplitudes(times, positions.size, self.engine.source_stream(source), keys)
+            if amps.ndim == 1:
+                window[:, positions] += amps[:, None]
+            else:
+                window[:, positions] += amps
+        self.i_ext_window = window
+
+
+class Route:
+    """The connections of one projection that end on one post-synaptic population."""
+
+    def __init__(self, projection: "Projection", post_group: CellGroup, connection_ids: np.ndarray,
+                 post_positions: np.ndarray, pre_lookup: dict["Population", np.ndarray]):
+        self.projection = projection
+        self.table = projection._table
+        self.post_group = post_group
+        self.pre_lookup = pre_lookup  # base population -> projection pre index per population index (-1: none)
+        pre = self.table.pre[connection_ids]
+        order = np.argsort(pre, kind="stable")
+        self.synapses = connection_ids[order]  # connection ids sorted by pre index (CSR)
+        counts = np.bincount(pre, minlength=projection.pre.size)
+        self.indptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        self.post_position = post_positions[order].astype(np.int64)  # local position, in CSR order
+        receptors = post_group.receptors
+        self.receptor_row = receptors.index(projection.receptor_type) if receptors else 0
+        celltype = post_group.population.celltype
+        self.sign_routed = (not celltype.conductance_based and projection.receptor_type in STANDARD_RECEPTORS
+                            and STANDARD_RECEPTORS[1] in receptors)
+        self.inhibitory_row = receptors.index("inhibitory") if self.sign_routed else 0
+        self.n_rows = max(len(receptors), 1)
+
+    def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int) -> None:
+        """Add the weights of the synapses of spiking pre cells to the post cells' ring buffer."""
+        starts = self.indptr[pre_index]
+        counts = self.indptr[pre_index + 1] - starts
+        csr = ranges(starts, counts)
+        if csr.size == 0:
+            return
+        synapses = self.synapses[csr]
+        arrival = np.repeat(steps, counts) + self.table.delay_steps[synapses]
+        weights = self.table.weight[synapses]
+        if self.sign_routed:
+            inhibitory = (weights < 0) | (self.receptor_row == self.inhibitory_row)
+            rows = np.where(inhibitory, self.inhibitory_row, 1 - self.inhibitory_row)
+            weights = np.where(inhibitory, -np.abs(weights), weights)
+        else:
+            rows = self.receptor_row
+        n = self.post_group.n
+        flat = ((arrival % ring_size) * self.n_rows + rows) * n + self.post_position[csr]
+        np.add.at(self.post_group.buffer.reshape(-1), flat, weights)
+
+
+class NumpyEngine:
+    """Executes a Simulation's network with numpy on this process's cells."""
+
+    def __init__(self, simulation: "Simulation"):
+        self.sim = simulation
+        self.groups: dict["Population", CellGroup] = {}
+        self.routes: list[Route] = []
+        self.routes_dirty = True
+        self.ring_size = 1
+        self._source_streams: dict[int, int] = {}
+        self.injections_dirty = False
+
+    # -- notifications from the description layer ----------------------------
+    def add_population(self, population: "Population") -> None:
+        self.groups[population] = CellGroup(population, self)
+
+    def parameters_changed(self, population: "Population", names: list[str]) -> None:
+        self.groups[population].kernel = None
+
+    def set_state(self, population: "Population", name: str, local_positions: np.ndarray,
+                  values: np.ndarray) -> None:
+        self.groups[population].state[name][local_positions] = values
+
+    def recording_changed(self, population: "Population") -> None:
+        pass
+
+    def add_projection(self, projection: "Projection") -> None:
+        post_cells = [pop for pop, _ in projection.post._segments()]
+        for pop in post_cells:
+            if pop.celltype.is_source:
+                raise InvalidModelError(f"{pop.label} is a spike source and cannot receive connections")
+        self.routes_dirty = True
+
+    def projection_changed(self, projection: "Projection", names: list[str]) -> None:
+        if "delay" in names:
+            self.routes_dirty = True
+
+    def synapse_state_initialized(self, projection: "Projection", values: dict[str, np.ndarray]) -> None:
+        pass
+
+    def current_sources_changed(self) -> None:
+        self.injections_dirty = True
+
+    def source_stream(self, source: Any) -> int:
+        key = id(source)
+        if key not in self._source_streams:
+            self._source_streams[key] = self.sim.default_rng.stream_key()
+        return self._source_streams[key]
+
+    # -- building ------------------------------------------------------------
+    def _build_routes(self) -> None:
+        self.routes = []
+        for projection in self.sim.projections:
+            pre_lookup: dict[Population, np.ndarray] = {}
+            offset = 0
+            for pop, indices in projection.pre._segments():
+                lookup = pre_lookup.setdefault(pop, np.full(pop.size, -1, dtype=np.int64))
+                lookup[indices] = offset + np.arange(indices.size)
+                offset += indices.size
+            post = projection._table.post.astype(np.int64)
+            offset = 0
+            for pop, indices in projection.post._segments():
+                in_segment = (post >= offset) & (post < offset + indices.size)
+                ids = np.flatnonzero(in_segment)
+                base_index = indices[post[ids] - offset]
+                group = self.groups[pop]
+                positions = np.searchsorted(group.local_indices, base_index)
+                self.routes.append(Route(projection, group, ids, positions, pre_lookup))
+                offset += indices.size
+        self.routes_dirty = False
+
+    def _build_injections(self) -> None:
+        for group in self.groups.values():
+            group.injections = []
+        for source in self.sim.current_sources:
+            for target in source.targets:
+                for pop, indices in target._segments():
+                    group = self.groups[pop]
+                    local = indices[pop._local[indices]]
+                    positions = np.searchsorted(group.local_indices, local)
+                    keys = pop.first_id + local.astype(np.int64)
+                    group.injections.append((source, positions, keys))
+        self.injections_dirty = False
+
+    def slice_steps(self) -> int:
+        """Steps per communication slice: the smallest delay in steps (at least 1)."""
+        if self.sim.min_delay_setting != "auto":
+            return max(1, int(round(self.sim.min_delay / self.sim.dt)))
+        smallest = [int(p._table.delay_steps.min()) for p in self.sim.projections if len(p._table)]
+        smallest = [self.sim.comm.allreduce_min(min(smallest, default=10**9))] if self.sim.comm.size > 1 \
+            else smallest
+        return max(1, min(smallest, default=10**9))
+
+    def max_delay_steps(self) -> int:
+        largest = max((int(p._table.delay_steps.max()) for p in self.sim.projections if len(p._table)), default=1)
+        return largest
+
+    # -- running -------------------------------------------------------------
+    def run(self, n_steps: int) -> None:
+        sim = self.sim
+        if self.routes_dirty:
+            self._build_routes()
+        if self.injections_dirty:
+            self._build_injections()
+        slice_len = min(self.slice_steps(), n_steps)
+        ring = self.max_delay_steps() + slice_len + 1
+        first = sim.step_count
+        neuron_groups = [g for g in self.groups.values() if not g.is_source]
+        source_groups = [g for g in self.groups.values() if g.is_source]
+        for group in self.groups.values():
+            if group.kernel is None:
+                group.build_kernel()
+            if not group.is_source:
+                group.resize_buffer(ring, first)
+            group.prepare_injection(first, n_steps)
+        self.ring_size = ring
+        if first == 0:
+            self._sample(0)
+        step = first
+        end = first + n_steps
+        while step < end:
+            length = min(slice_len, end - step)
+            spikes = {}
+            for group in source_groups:
+                cells, steps = group.kernel.spikes(group.state, step, length)
+                spikes[group] = (cells, steps)
+            for group in neuron_groups:
+                spikes[group] = ([], [])
+            for n in range(step, step + length):
+                k = n - first
+                for group in neuron_groups:
+                    slot = group.buffer[n % ring]
+                    inputs = slot.copy()
+                    slot.fill(0.0)
+                    i_ext = group.i_ext_window[k] if group.i_ext_window is not None else None
+                    spiked = group.kernel.step(group.state, inputs, i_ext)
+                    if spiked.any():
+                        cells = np.flatnonzero(spiked)
+                        spikes[group][0].append(cells)
+                        spikes[group][1].append(np.full(cells.size, n + 1, dtype=np.int64))
+                sim.step_count = n + 1
+                self._sample(n + 1)
+            for group in neuron_groups:
+                cells, steps = spikes[group]
+                spikes[group] = ((np.concatenate(cells), np.concatenate(steps)) if cells
+                                 else (np.empty(0, np.int64), np.empty(0, np.int64)))
+            self._record_and_deliver(spikes)
+            step += length
+
+    def _sample(self, step: int) -> None:
+        for group in self.groups.values():
+            recorder = group.population.recorder
+            if not recorder.recorded or step % recorder.sample_every:
+                continue
+            for variable in recorder.recorded:
+                if variable == "spikes":
+                    continue
+                cells = recorder.recorded_indices(variable)
+                if cells.size:
+                    positions = np.searchsorted(group.local_indices, cells)
+                    recorder.add_sample(variable, step, cells, group.state[variable][positions])
+
+    def _record_and_deliver(self, spikes: dict[CellGroup, tuple[np.ndarray, np.ndarray]]) -> None:
+        """Record local spikes, exchange them between processes and deliver them."""
+        exchanged: dict[Population, tuple[np.ndarray, np.ndarray]] = {}
+        for group, (cells, steps) in spikes.items():
+            population = group.population
+            indices = group.local_indices[cells]
+            mask = population.recorder.recorded.get("spikes")
+            if mask is not None and indices.size:
+                keep = mask[indices]
+                population.recorder.add_spikes(indices[keep], steps[keep])
+            exchanged[population] = self.sim.comm.exchange_spikes(indices, steps)
+        for route in self.routes:
+            for population, lookup in route.pre_lookup.items():
+                indices, steps = exchanged.get(population, (None, None))
+                if indices is None or indices.size == 0:
+                    continue
+                pre_index = lookup[indices]
+                keep = pre_index >= 0
+                if keep.any():
+                    route.deliver(pre_index[keep], steps[keep], self.ring_size)
+
+    def reset(self) -> None:
+        for group in self.groups.values():
+            group.reset_state()
+            group.buffer[:] = 0.0

@@ -1,0 +1,19 @@
+"""The names every backend module exports besides its control functions (PyNN's simulator-module API)."""
+from pynnlite import errors, random, space  # noqa: F401
+from pynnlite.connectors import *  # noqa: F401,F403
+from pynnlite.connectors import __all__ as _connector_names
+from pynnlite.current_sources import ACSource, DCSource, NoisyCurrentSource, StepCurrentSource  # noqa: F401
+from pynnlite.models.cells import *  # noqa: F401,F403
+from pynnlite.models.cells import __all__ as _cell_names
+from pynnlite.models.synapses import *  # noqa: F401,F403
+from pynnlite.models.synapses import __all__ as _synapse_names
+from pynnlite.parameters import Sequence  # noqa: F401
+from pynnlite.populations import ID, Assembly, Population, PopulationView  # noqa: F401
+from pynnlite.projections import Projection  # noqa: F401
+from pynnlite.random import NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
+from pynnlite.space import Space  # noqa: F401
+
+__all__ = (["errors", "random", "space", "Sequence", "ID", "Population", "PopulationView", "Assembly",
+            "Projection", "Space", "NumpyRNG", "NativeRNG", "RandomDistribution",
+            "DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]
+           + list(_connector_names) + list(_cell_names) + list(_synapse_names))

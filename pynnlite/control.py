@@ -1,0 +1,161 @@
+"""The module-level functions of a backend (``setup``, ``run``, ``reset``, ``end``, ...).
+
+Each backend module makes one ``SimulatorControl`` for its engine and exports its
+bound methods, so ``sim.setup(...)`` creates a Simulation and makes it current.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Iterable
+
+from pynnlite import simulation as _simulation
+from pynnlite.errors import InvalidParameterValueError
+from pynnlite.simulation import Simulation
+
+#: Extra setup() arguments of other PyNN backends that pynnlite accepts and ignores.
+IGNORED_EXTRAS = ("threads", "rng_seeds", "rng_seeds_seed", "spike_precision", "verbosity",
+                  "use_cvode", "default_maxstep", "recording_precision", "allow_offgrid_spikes",
+                  "t_flush", "tau_tol", "returns_on_spike", "rank", "num_processes", "grng_seed")
+
+
+class SimulatorControl:
+    """setup/run/reset/end and the clock queries, for one backend."""
+
+    def __init__(self, backend: str, engine_factory: Callable[[Simulation], Any],
+                 comm_factory: Callable[[], Any] | None = None):
+        self.backend = backend
+        self.engine_factory = engine_factory
+        self.comm_factory = comm_factory
+        self.simulation: Simulation | None = None
+        self._write_on_end: list[tuple[Any, Any, Any, Any]] = []
+
+    # -- life cycle -------------------------------------------------------------
+    def setup(self, timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | None = None,
+              **extra_params: Any) -> int:
+        """Start a new simulation; returns this process's MPI rank.
+
+        timestep, min_delay, max_delay in ms. ``rng_seed`` (pynnlite extra) seeds the
+        default random number generator; other backends' extras (e.g. ``threads``) are
+        ignored with a warning; anything else is an error.
+        """
+        rng_seed = extra_params.pop("rng_seed", None)
+        ignored = [name for name in extra_params if name in IGNORED_EXTRAS]
+        unknown = [name for name in extra_params if name not in IGNORED_EXTRAS]
+        if ignored:
+            warnings.warn(f"pynnlite ignores the setup() arguments {', '.join(sorted(ignored))}", stacklevel=2)
+        if unknown:
+            warnings.warn(f"unknown setup() arguments ignored: {', '.join(sorted(unknown))}", stacklevel=2)
+        comm = self.comm_factory() if self.comm_factory else None
+        simulation = Simulation(self.backend, self.engine_factory, timestep, min_delay, max_delay,
+                                comm=comm, rng_seed=rng_seed)
+        self.simulation = simulation
+        self._write_on_end = []
+        _simulation.set_current(simulation)
+        return simulation.comm.rank
+
+    def _sim(self) -> Simulation:
+        return self.simulation if self.simulation is not None else _simulation.current()
+
+    def end(self, compatible_output: bool = True) -> None:
+        """Write data recorded with ``record(..., filename)`` and finish the simulation."""
+        for variables, source, filename, annotations in self._write_on_end:
+            source.write_data(filename, variables, annotations=annotations)
+        self._write_on_end = []
+        self.simulation = None
+        _simulation.set_current(None)
+
+    def run(self, simtime: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
+        """Advance the simulation by ``simtime`` ms; returns the new time (ms)."""
+        sim = self._sim()
+        return self.run_until(sim.t + simtime, callbacks)
+
+    def run_until(self, time_point: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
+        """Advance the simulation until ``time_point`` ms. Each callback is called with the
+        current time and returns the next time it wants to be called."""
+        sim = self._sim()
+        if time_point < sim.t - 1e-9:
+            raise InvalidParameterValueError(
+                f"time_point {time_point} ms is before the current time {sim.t} ms")
+        if not callbacks:
+            sim.run(time_point - sim.t)
+            return sim.t
+        callbacks = list(callbacks)
+        next_calls = [sim.t] * len(callbacks)
+        while True:
+            for k, callback in enumerate(callbacks):
+                if next_calls[k] <= sim.t + 1e-9:
+                    next_calls[k] = callback(sim.t)
+            target = min([time_point] + [t for t in next_calls if t is not None])
+            if target <= sim.t + 1e-9 and target >= time_point - 1e-9:
+                break
+            sim.run(max(target - sim.t, sim.dt))
+            if sim.t >= time_point - 1e-9:
+                break
+        return sim.t
+
+    def reset(self, annotations: dict[str, Any] | None = None) -> None:
+        """Return to time 0 with state variables at their initial values; weights are kept;
+        recorded data continue in a new Neo Segment."""
+        self._sim().reset(annotations)
+
+    # -- queries --------------------------------------------------------------------
+    def get_current_time(self) -> float:
+        return self._sim().t
+
+    def get_time_step(self) -> float:
+        return self._sim().dt
+
+    def get_min_delay(self) -> float:
+        return self._sim().min_delay
+
+    def get_max_delay(self) -> float:
+        return self._sim().max_delay
+
+    def num_processes(self) -> int:
+        if self.simulation is None and _simulation._current is None:
+            return self.comm_factory().size if self.comm_factory else 1
+        return self._sim().comm.size
+
+    def rank(self) -> int:
+        if self.simulation is None and _simulation._current is None:
+            return self.comm_factory().rank if self.comm_factory else 0
+        return self._sim().comm.rank
+
+    # -- procedural helpers -------------------------------------------------------------
+    def initialize(self, cells: Any, **initial_values: Any) -> None:
+        cells.initialize(**initial_values)
+
+    def record(self, variables: Any, source: Any, filename: Any, sampling_interval: float | None = None,
+               annotations: dict | None = None) -> None:
+        """Record ``variables`` from ``source`` and write them to ``filename`` at ``end()``."""
+        source.record(variables, sampling_interval=sampling_interval)
+        self._write_on_end.append((variables, source, filename, annotations))
+
+    def create(self, cellclass: Any, cellparams: dict | None = None, n: int = 1, label: str | None = None):
+        from pynnlite.populations import Population
+        return Population(n, cellclass, cellparams=cellparams, label=label)
+
+    def connect(self, pre: Any, post: Any, weight: Any = 0.0, delay: Any = None, receptor_type: str | None = None,
+                p: float = 1, rng: Any = None):
+        """Connect ``pre`` to ``post`` (populations or cells) with probability ``p``."""
+        from pynnlite.connectors import AllToAllConnector, FixedProbabilityConnector
+        from pynnlite.models.synapses import StaticSynapse
+        from pynnlite.populations import ID
+        from pynnlite.projections import Projection
+        if isinstance(pre, ID):
+            pre = pre.parent[pre.index:pre.index + 1]
+        if isinstance(post, ID):
+            post = post.parent[post.index:post.index + 1]
+        connector = AllToAllConnector() if p >= 1 else FixedProbabilityConnector(p, rng=rng)
+        return Projection(pre, post, connector, StaticSynapse(weight=weight, delay=delay),
+                          receptor_type=receptor_type)
+
+    def describe(self, format: str = "text", template: str | None = None) -> Any:
+        from pynnlite import descriptions
+        return descriptions.describe_network(self._sim(), format=format, template=template)
+
+    def functions(self) -> dict[str, Callable]:
+        names = ("setup", "end", "run", "run_until", "reset", "get_current_time", "get_time_step",
+                 "get_min_delay", "get_max_delay", "num_processes", "rank", "initialize", "record",
+                 "create", "connect", "describe")
+        return {name: getattr(self, name) for name in names}

@@ -1,0 +1,126 @@
+"""Population, PopulationView, Assembly and ID behaviour (PyNN 0.13 API)."""
+import numpy as np
+import pytest
+import quantities as pq
+
+from pynnlite import errors
+from pynnlite.parameters import Sequence
+from pynnlite.random import NumpyRNG, RandomDistribution
+
+
+def test_create_with_instance_or_class_and_shape(sim):
+    p = sim.Population(10, sim.IF_curr_exp(tau_m=15.0), label="p")
+    assert p.size == len(p) == 10 and p.label == "p"
+    assert p.get("tau_m") == 15.0
+    q = sim.Population((2, 3), sim.IF_curr_exp, {"cm": 0.5})
+    assert q.size == 6 and q.shape == (2, 3) and q.get("cm") == 0.5
+    assert q.first_id == p.last_id + 1
+
+
+def test_set_value_kinds_and_units(sim):
+    p = sim.Population(4, sim.IF_curr_exp())
+    p.set(v_rest=-70.0)
+    assert p.get("v_rest") == -70.0
+    p.set(tau_m=np.array([10.0, 11.0, 12.0, 13.0]))
+    assert list(p.get("tau_m")) == [10.0, 11.0, 12.0, 13.0]
+    p.set(v_thresh=-55 * pq.mV, cm=500 * pq.pF)
+    assert p.get("v_thresh") == -55.0 and p.get("cm") == pytest.approx(0.5)
+    p.set(i_offset=RandomDistribution("uniform", (0.0, 1.0), rng=NumpyRNG(seed=1)))
+    values = p.get("i_offset")
+    assert values.shape == (4,) and np.all((values >= 0) & (values <= 1))
+    p.set(tau_refrac=lambda i: i * 1.0)
+    assert list(p.get("tau_refrac")) == [0.0, 1.0, 2.0, 3.0]
+    assert p.get(["v_rest", "cm"]) == [-70.0, pytest.approx(0.5)]
+
+
+def test_bad_parameters_raise_before_change(sim):
+    p = sim.Population(3, sim.IF_curr_exp())
+    with pytest.raises(errors.NonExistentParameterError, match="tau_m"):
+        p.set(tau_mm=1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="tau_m"):
+        p.set(v_rest=-10.0, tau_m=-1.0)
+    assert p.get("v_rest") == -65.0
+    with pytest.raises(errors.InvalidParameterValueError, match="mV"):
+        p.set(v_rest=3 * pq.nA)
+    with pytest.raises(errors.InvalidDimensionsError):
+        p.set(v_rest=np.zeros(5))
+    with pytest.raises(errors.NonExistentParameterError):
+        sim.IF_curr_exp(foo=1)
+    with pytest.raises(errors.InvalidParameterValueError):
+        sim.IF_cond_exp(tau_m=0.0)
+
+
+def test_views_write_through_to_parent(sim):
+    p = sim.Population(10, sim.IF_curr_exp())
+    view = p[2:5]
+    assert view.size == 3 and view.grandparent is p
+    view.set(tau_m=30.0)
+    assert list(p.get("tau_m", simplify=False)) == [20.0] * 2 + [30.0] * 3 + [20.0] * 5
+    assert p[[0, 9]].size == 2
+    mask = np.zeros(10, bool)
+    mask[[1, 3]] = True
+    assert list(p[mask].all_cells) == [p[1], p[3]]
+    sample = p.sample(4, rng=NumpyRNG(seed=2))
+    assert sample.size == 4 and len(set(sample.all_cells)) == 4
+    assert view[1:].size == 2 and view[1:].grandparent is p
+
+
+def test_assembly_and_ids(sim):
+    a = sim.Population(3, sim.IF_curr_exp(), label="a")
+    b = sim.Population(2, sim.IF_curr_exp(), label="b")
+    asm = a + b
+    assert asm.size == 5 and asm.get_population("b") is b
+    assert asm.id_to_index(b[1]) == 4
+    asm.set(tau_m=25.0)
+    assert b.get("tau_m") == 25.0
+    cell = a[1]
+    assert int(cell) == a.first_id + 1 and cell.local
+    assert a.id_to_index(cell) == 1 and a.index_to_id(1) == cell
+    assert cell.tau_m == 25.0
+    cell.set_parameters(tau_m=12.0)
+    assert cell.get_parameters()["tau_m"] == 12.0
+    assert cell.position.shape == (3,)
+    assert a.positions.shape == (3, 3)
+
+
+def test_initialize_and_initial_values(sim):
+    p = sim.Population(3, sim.IF_curr_exp())
+    p.initialize(v=-70.0)
+    assert list(p.initial_values["v"]) == [-70.0] * 3
+    p.initialize(v=np.array([-70.0, -60.0, -50.0]))
+    assert p[2].get_initial_value("v") == -50.0
+    with pytest.raises(errors.NonExistentParameterError):
+        p.initialize(u=1.0)
+
+
+def test_spike_source_array_sequences(sim):
+    s = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0, 2.0]))
+    assert s.get("spike_times") == Sequence([1.0, 2.0])
+    s.set(spike_times=[Sequence([5.0]), Sequence([6.0, 7.0])])
+    assert s[1].get_parameters()["spike_times"] == Sequence([6.0, 7.0])
+
+
+def test_record_unknown_variable(sim):
+    p = sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(errors.RecordingError, match="spikes"):
+        p.record("gsyn_exc")
+
+
+def test_run_before_setup():
+    import pynnlite.backends.numpy as sim
+    sim.end()
+    with pytest.raises(errors.SimulationNotSetUpError, match="setup"):
+        sim.run(10.0)
+    with pytest.raises(errors.SimulationNotSetUpError):
+        sim.Population(2, sim.IF_curr_exp())
+
+
+def test_setup_validation_and_extras():
+    import pynnlite.backends.numpy as sim
+    with pytest.raises(errors.InvalidParameterValueError, match="timestep"):
+        sim.setup(timestep=0.0)
+    with pytest.warns(UserWarning, match="threads"):
+        sim.setup(timestep=0.1, threads=4)
+    assert sim.get_time_step() == 0.1 and sim.get_min_delay() == 0.1
+    assert sim.num_processes() == 1 and sim.rank() == 0
+    sim.end()

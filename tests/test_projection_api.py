@@ -1,0 +1,203 @@
+"""Projection get/set/save/initialize semantics as PyNN 0.13 documents them."""
+import io
+
+import numpy as np
+import pytest
+import quantities as pq
+
+from pynnlite import errors
+from pynnlite.random import NumpyRNG, RandomDistribution
+
+
+def make(sim, conn_list, n_pre=3, n_post=4, celltype=None, **kw):
+    pre = sim.Population(n_pre, sim.IF_curr_exp(), label="pre")
+    post = sim.Population(n_post, celltype or sim.IF_curr_exp(), label="post")
+    return sim.Projection(pre, post, sim.FromListConnector(conn_list), **kw)
+
+
+def test_list_format_in_creation_order_with_and_without_address(sim):
+    prj = make(sim, [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)])
+    assert prj.get(["weight", "delay"], format="list") == [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)]
+    assert prj.get("weight", format="list") == [(2, 1, 0.5), (0, 3, 0.25)]
+    assert prj.get("weight", format="list", with_address=False) == [0.5, 0.25]
+    assert prj.get(["weight", "delay"], format="list", with_address=False) == [(0.5, 1.0), (0.25, 2.0)]
+
+
+def test_array_format_nan_where_no_connection(sim):
+    prj = make(sim, [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)])
+    w = prj.get("weight", format="array")
+    assert w.shape == (3, 4)
+    assert w[2, 1] == 0.5 and w[0, 3] == 0.25
+    assert np.isnan(w).sum() == 10
+    w, d = prj.get(["weight", "delay"], format="array")
+    assert d[0, 3] == 2.0
+
+
+@pytest.mark.parametrize("operation, expected", [("sum", 0.6), ("first", 0.1), ("last", 0.3),
+                                                 ("min", 0.1), ("max", 0.3)])
+def test_multiple_synapses_reduced_in_creation_order(sim, operation, expected):
+    prj = make(sim, [(1, 1, 0.1, 1.0), (0, 0, 0.7, 1.0), (1, 1, 0.2, 1.0), (1, 1, 0.3, 1.0)])
+    w = prj.get("weight", format="array", multiple_synapses=operation)
+    assert w[1, 1] == pytest.approx(expected, abs=1e-15)
+    assert w[0, 0] == 0.7
+
+
+def test_unknown_multiple_synapses_names_the_five(sim):
+    prj = make(sim, [(0, 0, 0.1, 1.0)])
+    with pytest.raises(ValueError, match="sum, first, last, min, max"):
+        prj.get("weight", format="array", multiple_synapses="mean")
+
+
+def test_empty_projection(sim):
+    prj = make(sim, [])
+    assert prj.get("weight", format="list") == []
+    assert np.isnan(prj.get("weight", format="array")).all()
+    assert len(prj) == 0 and prj.size() == 0
+
+
+def test_set_value_kinds(sim):
+    pre = sim.Population(5, sim.IF_curr_exp())
+    post = sim.Population(6, sim.IF_curr_exp())
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=0.5))
+    prj.set(weight=0.2)
+    assert np.all(prj.get("weight", format="array") == 0.2)
+    matrix = np.arange(30, dtype=float).reshape(5, 6)
+    prj.set(weight=matrix)
+    assert np.array_equal(prj.get("weight", format="array"), matrix)
+    prj.set(weight=np.arange(30) * 0.5)  # 1D in connection order
+    assert prj.get("weight", format="list", with_address=False) == list(np.arange(30) * 0.5)
+    prj.set(weight=RandomDistribution("uniform", (1.0, 2.0), rng=NumpyRNG(seed=3)))
+    w = prj.get("weight", format="array")
+    assert np.all((w >= 1.0) & (w <= 2.0)) and np.unique(w).size == 30
+    prj.set(weight=lambda d: 0.01 * d)
+    prj.set(delay="0.1 + 0.05*d")
+    d = prj.get("delay", format="array")
+    assert np.all(d >= 0.1)
+    prj.set(weight=3.0 * pq.nA)
+    assert np.all(prj.get("weight", format="array") == 3.0)
+    prj.set(weight=500 * pq.pA)
+    assert np.all(prj.get("weight", format="array") == 0.5)
+
+
+def test_same_seed_same_random_weights(sim):
+    def build():
+        pre = sim.Population(50, sim.IF_curr_exp())
+        post = sim.Population(40, sim.IF_curr_exp())
+        prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.2, rng=NumpyRNG(seed=7)),
+                             sim.StaticSynapse(weight=RandomDistribution("normal", (1.0, 0.1), rng=NumpyRNG(seed=9))))
+        return prj.get("weight", format="list")
+    assert build() == build()
+
+
+def test_set_delay_rounds_to_time_step_and_rejects_below(sim):
+    prj = make(sim, [(0, 0, 0.1, 1.0), (1, 1, 0.1, 1.0)])
+    prj.set(delay=0.26)
+    assert prj.get("delay", format="list", with_address=False) == [0.3, 0.3]
+    with pytest.raises(errors.InvalidParameterValueError, match="delay"):
+        prj.set(delay=0.01)
+    assert prj.get("delay", format="list", with_address=False) == [0.3, 0.3]  # unchanged
+
+
+def test_inhibitory_weights_on_conductance_cells_must_be_positive(sim):
+    with pytest.raises(errors.InvalidWeightError):
+        make(sim, [(0, 0, -0.1, 1.0)], celltype=sim.IF_cond_exp(), receptor_type="inhibitory")
+    prj = make(sim, [(0, 0, 0.1, 1.0)], celltype=sim.IF_cond_exp(), receptor_type="inhibitory")
+    with pytest.raises(errors.InvalidWeightError):
+        prj.set(weight=-1.0)
+    assert prj.get("weight", format="list", with_address=False) == [0.1]
+    # current-based: negative weights are accepted
+    prj = make(sim, [(0, 0, -0.1, 1.0)], receptor_type="inhibitory")
+    assert prj.get("weight", format="list", with_address=False) == [-0.1]
+
+
+def test_errors_before_change(sim):
+    prj = make(sim, [(0, 0, 0.1, 1.0)])
+    with pytest.raises(errors.NonExistentParameterError, match="weight"):
+        prj.get("wieght", format="list")
+    with pytest.raises(errors.NonExistentParameterError):
+        prj.set(wieght=1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="format"):
+        prj.get("weight", format="dict")
+    with pytest.raises(errors.InvalidDimensionsError, match=r"\(3, 4\)"):
+        prj.set(weight=np.zeros((4, 3)))
+    with pytest.raises(errors.ConnectionError, match="excitatory, inhibitory"):
+        make(sim, [(0, 0, 0.1, 1.0)], receptor_type="NMDA")
+    with pytest.raises(errors.ConnectionError, match="outside"):
+        make(sim, [(0, 9, 0.1, 1.0)])
+    with pytest.raises(errors.InvalidParameterValueError, match="NaN"):
+        make(sim, [(0, 1, float("nan"), 1.0)])
+    with pytest.raises(errors.InvalidParameterValueError, match="p_connect"):
+        sim.FixedProbabilityConnector(1.5)
+
+
+def test_save_list_round_trip_is_byte_identical(sim, tmp_path):
+    pre = sim.Population(20, sim.IF_curr_exp())
+    post = sim.Population(30, sim.IF_curr_exp())
+    prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.3, rng=NumpyRNG(seed=1)),
+                         sim.StaticSynapse(weight=RandomDistribution("normal", (0.0, 1.0)), delay=0.3))
+    first = tmp_path / "a.txt"
+    prj.save("all", first)
+    text = first.read_text()
+    assert text.startswith("# columns = ['i', 'j', 'weight', 'delay']\n")
+    from pynnlite.files import read_table
+    table, meta = read_table(first)
+    clone = sim.Projection(pre, post, sim.FromListConnector(table, column_names=meta["columns"][2:]))
+    second = tmp_path / "b.txt"
+    clone.save("all", second)
+    assert second.read_bytes() == first.read_bytes()
+    assert clone.get("weight", format="list") == prj.get("weight", format="list")
+
+
+def test_save_array_format_zero_for_missing(sim):
+    prj = make(sim, [(2, 1, 0.5, 1.0)])
+    stream = io.StringIO()
+    prj.save("weight", stream, format="array")
+    rows = [line for line in stream.getvalue().splitlines() if not line.startswith("#")]
+    matrix = np.array([row.split() for row in rows], dtype=float)
+    assert matrix.shape == (3, 4) and matrix[2, 1] == 0.5 and matrix.sum() == 0.5
+
+
+def test_connection_views(sim):
+    prj = make(sim, [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)])
+    c = prj[1]
+    assert (c.presynaptic_index, c.postsynaptic_index, c.weight, c.delay) == (0, 3, 0.25, 2.0)
+    assert c.as_tuple("weight", "delay") == (0.25, 2.0)
+    assert [conn.presynaptic_index for conn in prj.connections] == [2, 0]
+    assert len(list(prj)) == 2
+
+
+def test_views_and_assemblies_use_relative_indices(sim):
+    a = sim.Population(4, sim.IF_curr_exp())
+    b = sim.Population(3, sim.IF_curr_exp())
+    view = a[1:3]
+    prj = sim.Projection(view, a + b, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.0))
+    assert prj.shape == (2, 7)
+    assert len(prj) == 14
+    assert prj.get("weight", format="array").shape == (2, 7)
+
+
+def test_allow_self_connections(sim):
+    p = sim.Population(5, sim.IF_curr_exp())
+    assert len(sim.Projection(p, p, sim.AllToAllConnector(allow_self_connections=False))) == 20
+    assert len(sim.Projection(p, p, sim.AllToAllConnector(allow_self_connections="NoMutual"))) == 10
+    assert len(sim.Projection(p, p, sim.AllToAllConnector())) == 25
+
+
+def test_get_stays_right_after_other_projections(sim):
+    a = sim.Population(3, sim.IF_curr_exp())
+    first = sim.Projection(a, a, sim.FromListConnector([(0, 1, 0.5)]))
+    before = first.get("weight", format="list")
+    second = sim.Projection(a, a, sim.AllToAllConnector(), sim.StaticSynapse(weight=2.0))
+    second.get("weight", format="array")
+    second.set(weight=3.0)
+    assert first.get("weight", format="list") == before
+
+
+def test_label_and_size(sim):
+    a = sim.Population(3, sim.IF_curr_exp(), label="A")
+    b = sim.Population(2, sim.IF_curr_exp(), label="B")
+    prj = sim.Projection(a, b, sim.AllToAllConnector())
+    assert prj.label == "A→B"
+    assert prj.size() == prj.size(gather=False) == len(prj) == 6
+    with pytest.raises(errors.InvalidParameterValueError, match="gather"):
+        prj.size(gather="some")
