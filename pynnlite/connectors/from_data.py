@@ -1,12 +1,14 @@
-"""Connectors that take explicit connections: from a list of tuples or an array."""
+"""Connectors that take explicit connections: from a list, a file, a matrix or another projection."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from pynnlite.connectors.base import ConnectionArrays, ConnectionContext, Connector
 from pynnlite.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError
+from pynnlite.files import read_table
 
 #: Column names PyNN assumes when a list has 3 or 4 columns and no names are given.
 DEFAULT_COLUMNS = {2: (), 3: ("weight",), 4: ("weight", "delay")}
@@ -26,10 +28,10 @@ def connection_table_from_list(conn_list: Any, column_names: Sequence[str] | Non
             f"{source}: expected rows of (pre index, post index, values...), got shape {table.shape}")
     n_values = table.shape[1] - 2
     if column_names is None:
-        if n_values not in DEFAULT_COLUMNS:
+        if table.shape[1] not in DEFAULT_COLUMNS:
             raise InvalidParameterValueError(
                 f"{source}: {table.shape[1]} columns need column_names for the {n_values} value columns")
-        names = DEFAULT_COLUMNS[n_values]
+        names = DEFAULT_COLUMNS[table.shape[1]]
     else:
         names = tuple(column_names)
         if len(names) != n_values:
@@ -80,3 +82,162 @@ def arrays_from_table(table: np.ndarray, names: Sequence[str], context: Connecti
     keep = local[post]
     values = {name: table[keep, 2 + k].copy() for k, name in enumerate(names)}
     return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True)
+
+
+class FromFileConnector(Connector):
+    """Connections read from a text file of (pre index, post index[, values...]) rows.
+
+    The format is the one ``Projection.save(..., format='list')`` writes (and
+    PyNN's StandardTextFile): ``# key = value`` header lines, then one row per
+    connection. A header ``# columns = ['i', 'j', 'weight', 'delay', ...]``
+    names the columns ('i' and 'j' being the indices); without it, a third
+    column is the weight and a fourth the delay, as in PyNN. ``file`` is a
+    path, or an open file or PyNN-style file object with a ``name``.
+    With ``distributed=True`` each MPI process reads ``file + '.' + str(rank)``
+    (PyNN's naming), e.g. ``conn.txt.0``, when connecting; otherwise the file is
+    read when the connector is created. A missing file or malformed line is a
+    ``ConnectionError`` naming the file and line.
+    """
+
+    parameter_names = ("file", "distributed")
+
+    def __init__(self, file: Any, distributed: bool = False, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(safe, callback)
+        self.path = _file_name(file)
+        self.file = file
+        if not isinstance(distributed, (bool, np.bool_)):
+            raise InvalidParameterValueError(f"distributed must be True or False, got {distributed!r}")
+        self.distributed = bool(distributed)
+        self._loaded = None if self.distributed else _read_connection_file(self.path)
+
+    def connect(self, context: ConnectionContext) -> ConnectionArrays:
+        if self.distributed:
+            path = f"{self.path}.{context.rank}"
+            table, names = _read_connection_file(path)
+        else:
+            path = self.path
+            table, names = self._loaded
+        arrays = arrays_from_table(table, names, context, f"connection file {path!r}")
+        self.progress(1.0)
+        return arrays
+
+    def get_parameters(self) -> dict[str, Any]:
+        return {"file": self.path, "distributed": self.distributed}
+
+
+def _file_name(file: Any) -> str:
+    if isinstance(file, (str, os.PathLike)):
+        return os.fspath(file)
+    name = getattr(file, "name", None)
+    if isinstance(name, (str, os.PathLike)):
+        return os.fspath(name)
+    raise InvalidParameterValueError(
+        f"file must be a file name or a file object with a name, got {type(file).__name__}")
+
+
+def _read_connection_file(path: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Rows and value-column names of a connection file (errors name the file)."""
+    table, metadata = read_table(path)
+    source = f"connection file {path!r}"
+    columns = metadata.get("columns")
+    if columns is None and "shape" in metadata:
+        raise ConnectionError(f"{source} holds a connection matrix (Projection.save(format='array')); "
+                              f"FromFileConnector reads list-format files (rows of i, j, values...)")
+    if columns is not None:
+        if not isinstance(columns, (list, tuple)) or not all(isinstance(c, str) for c in columns):
+            raise ConnectionError(f"{source}: the 'columns' header must be a list of names, got {columns!r}")
+        if len(columns) != table.shape[1]:
+            raise ConnectionError(
+                f"{source}: the header names {len(columns)} columns {list(columns)} but rows have "
+                f"{table.shape[1]}")
+        if list(columns[:2]) != ["i", "j"]:
+            raise ConnectionError(
+                f"{source}: the first two columns must be 'i' and 'j' (pre and post index), "
+                f"got header columns {list(columns)}")
+        names: Sequence[str] | None = [c for c in columns if c not in ("i", "j")]
+    else:
+        names = None
+    try:
+        return connection_table_from_list(table, names, source)
+    except (InvalidParameterValueError, InvalidDimensionsError) as err:
+        raise ConnectionError(str(err)) from None
+
+
+class ArrayConnector(Connector):
+    """Connections given by a boolean matrix of shape (pre size, post size): True (or 1)
+    where pre cell i connects to post cell j. Connections are post-major, pre ascending."""
+
+    parameter_names = ("array",)
+
+    def __init__(self, array: Any, safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(safe, callback)
+        try:
+            matrix = np.asarray(array)
+        except (TypeError, ValueError):
+            raise InvalidParameterValueError("array must be a 2D boolean (or 0/1) array, pre × post") from None
+        if matrix.ndim != 2:
+            raise InvalidDimensionsError(
+                f"array must be 2D, of shape (pre size, post size), got shape {matrix.shape}")
+        if matrix.dtype != bool:
+            if not (np.issubdtype(matrix.dtype, np.number) and np.isin(matrix, (0, 1)).all()):
+                raise InvalidParameterValueError(
+                    "array must be boolean or contain only 0 and 1 (True where cells connect)")
+            matrix = matrix.astype(bool)
+        self.array = array
+        self._matrix = matrix
+
+    def connect(self, context: ConnectionContext) -> ConnectionArrays:
+        if self._matrix.shape != (context.pre_size, context.post_size):
+            raise InvalidDimensionsError(
+                f"ArrayConnector: array has shape {self._matrix.shape}, but the projection is "
+                f"{context.pre_size} pre × {context.post_size} post cells")
+        posts = np.asarray(context.post_local, dtype=np.int64)
+        rows, pre = np.nonzero(self._matrix[:, posts].T)
+        self.progress(1.0)
+        return ConnectionArrays(pre.astype(np.int64), posts[rows])
+
+    def get_parameters(self) -> dict[str, Any]:
+        return {"array": f"{self._matrix.shape[0]}×{self._matrix.shape[1]} array, "
+                         f"{int(self._matrix.sum())} connections"}
+
+
+class CloneConnector(Connector):
+    """The connectivity of an existing projection between the same pre and post cells.
+
+    Each connected (pre, post) pair of ``reference_projection`` is connected once
+    (as in PyNN, which copies the pattern of the reference's connection matrix),
+    post-major, pre ascending. Pre and post must be the same cells, in the same
+    order, as the reference's; otherwise a ``ConnectionError``.
+    """
+
+    parameter_names = ("reference_projection",)
+
+    def __init__(self, reference_projection: Any, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(safe, callback)
+        if not all(hasattr(reference_projection, a) for a in ("_table", "pre", "post")):
+            raise InvalidParameterValueError(
+                f"reference_projection must be a Projection, got {type(reference_projection).__name__}")
+        self.reference_projection = reference_projection
+
+    def connect(self, context: ConnectionContext) -> ConnectionArrays:
+        ref = self.reference_projection
+        for side, ids in (("pre", context.pre_ids), ("post", context.post_ids)):
+            ref_ids = np.asarray(getattr(ref, side).all_cells, dtype=np.int64)
+            if ref_ids.shape != np.shape(ids) or not np.array_equal(ref_ids, ids):
+                raise ConnectionError(
+                    f"CloneConnector: the {side}synaptic cells ({np.size(ids)}) must be those of the "
+                    f"reference projection {getattr(ref, 'label', '')!r} ({ref_ids.size}), in the same order")
+        table = ref._table
+        flat = np.unique(np.asarray(table.post, dtype=np.int64) * context.pre_size
+                         + np.asarray(table.pre, dtype=np.int64))           # post-major, no repeats
+        post, pre = np.divmod(flat, max(context.pre_size, 1))
+        local = np.zeros(context.post_size, dtype=bool)
+        local[context.post_local] = True
+        keep = local[post]
+        self.progress(1.0)
+        return ConnectionArrays(pre[keep], post[keep])
+
+    def get_parameters(self) -> dict[str, Any]:
+        return {"reference_projection": getattr(self.reference_projection, "label", repr(self.reference_projection))}
