@@ -16,12 +16,12 @@ import os
 import time
 
 from pynnlite import get_backend
-from pynnlite.random import NumpyRNG, RandomDistribution
 
 
 def build_and_run(sim, benchmark: str = "COBA", n: int = 4000, tstop: float = 1000.0, seed: int = 98765,
                   record_v: bool = True):
-    """Build the network on backend module ``sim``, run it; returns (exc, inh, projections, timings)."""
+    """Build the network with simulator module ``sim`` (any PyNN-compatible one), run it;
+    returns (exc, inh, projections, timings)."""
     t0 = time.perf_counter()
     dt, delay = 0.1, 0.2
     sim.setup(timestep=dt, min_delay=delay, max_delay=delay)
@@ -41,8 +41,8 @@ def build_and_run(sim, benchmark: str = "COBA", n: int = 4000, tstop: float = 10
     n_exc = int(round(n * 0.8))
     exc = sim.Population(n_exc, celltype, label="Excitatory_Cells")
     inh = sim.Population(n - n_exc, celltype, label="Inhibitory_Cells")
-    rng = NumpyRNG(seed=seed, parallel_safe=True)
-    v_init = RandomDistribution("uniform", (-60.0, -50.0), rng=rng)
+    rng = sim.NumpyRNG(seed=seed, parallel_safe=True)
+    v_init = sim.RandomDistribution("uniform", (-60.0, -50.0), rng=rng)
     exc.initialize(v=v_init)
     inh.initialize(v=v_init)
     connector = sim.FixedProbabilityConnector(0.02, rng=rng)
