@@ -302,3 +302,29 @@ def test_fixed_total_number_random_total():
 def test_fixed_total_number_nothing_to_connect():
     with pytest.raises(errors.ConnectionError, match="no pair"):
         FixedTotalNumberConnector(3, allow_self_connections=False).connect(context(1, 1, same=True))
+
+
+def test_rng_must_be_an_rng():
+    with pytest.raises(errors.InvalidParameterValueError, match="rng"):
+        FixedNumberPreConnector(3, rng=12345)
+
+
+@pytest.fixture
+def nsim():
+    sim = pytest.importorskip("pynnlite.backends.numpy")
+    sim.setup(timestep=0.1)
+    yield sim
+    sim.end()
+
+
+def test_projection_fixed_numbers(nsim):
+    sim = nsim
+    pre = sim.Population(30, sim.IF_curr_exp())
+    post = sim.Population(20, sim.IF_curr_exp())
+    a = sim.Projection(pre, post, sim.FixedNumberPreConnector(4, rng=sim.NumpyRNG(seed=1)))
+    w = a.get("weight", format="array")
+    assert np.all((~np.isnan(w)).sum(axis=0) == 4)
+    b = sim.Projection(pre, post, sim.FixedNumberPostConnector(3, rng=sim.NumpyRNG(seed=1)))
+    assert np.all((~np.isnan(b.get("weight", format="array"))).sum(axis=1) == 3)
+    c = sim.Projection(pre, post, sim.FixedTotalNumberConnector(50, rng=sim.NumpyRNG(seed=1)))
+    assert c.size() == 50

@@ -277,3 +277,42 @@ def test_progress_callback_reaches_one():
 def test_describe_parameters():
     c = DistanceDependentProbabilityConnector("exp(-d/20)", allow_self_connections=False)
     assert c.get_parameters() == {"allow_self_connections": False, "d_expression": "exp(-d/20)"}
+
+
+def test_rng_must_be_an_rng():
+    for make in (lambda: DistanceDependentProbabilityConnector("d < 1", rng=42),
+                 lambda: IndexBasedProbabilityConnector(lambda i, j: 0.5, rng="seed"),
+                 lambda: DisplacementDependentProbabilityConnector(lambda d: 0.5, rng=object())):
+        with pytest.raises(errors.InvalidParameterValueError, match="rng"):
+            make()
+
+
+# -------------------------------------------------------------- through Projection
+
+@pytest.fixture
+def nsim():
+    sim = pytest.importorskip("pynnlite.backends.numpy")
+    sim.setup(timestep=0.1)
+    yield sim
+    sim.end()
+
+
+def test_projection_distance_dependent_on_a_line(nsim):
+    from pynnlite.space import Line
+    sim = nsim
+    pop = sim.Population(12, sim.IF_curr_exp(), structure=Line(dx=10.0))
+    prj = sim.Projection(pop, pop, sim.DistanceDependentProbabilityConnector("d < 25", allow_self_connections=False),
+                         sim.StaticSynapse(weight=0.1))
+    got = [(i, j) for i, j, _ in prj.get("weight", format="list")]
+    assert got == [(i, j) for j in range(12) for i in range(12) if 0 < abs(i - j) * 10 < 25]
+
+
+def test_projection_same_seed_same_connections(nsim):
+    sim = nsim
+    pre = sim.Population(30, sim.IF_curr_exp())
+    post = sim.Population(40, sim.IF_curr_exp())
+    f = lambda i, j: np.where((i + j) % 3 == 0, 0.5, 0.1)   # noqa: E731
+    a = sim.Projection(pre, post, sim.IndexBasedProbabilityConnector(f, rng=sim.NumpyRNG(seed=11)))
+    b = sim.Projection(pre, post, sim.IndexBasedProbabilityConnector(f, rng=sim.NumpyRNG(seed=11)))
+    assert a.get("weight", format="list") == b.get("weight", format="list")
+    assert len(a) > 0

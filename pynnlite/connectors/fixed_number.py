@@ -26,7 +26,7 @@ import numpy as np
 from scipy import stats
 
 from pynnlite.connectors.base import ConnectionArrays, ConnectionContext, Connector, check_allow_self, ranges
-from pynnlite.connectors.probabilistic import CHUNK, index_of_ids
+from pynnlite.connectors.probabilistic import CHUNK, check_rng, index_of_ids
 from pynnlite.errors import ConnectionError, InvalidParameterValueError
 from pynnlite.random import RandomDistribution, keyed_uniform
 
@@ -238,7 +238,7 @@ def _post_major(pre: np.ndarray, post: np.ndarray) -> tuple[np.ndarray, np.ndarr
 # --------------------------------------------------------------- connectors
 
 class _FixedNumberConnector(Connector):
-    parameter_names = ("allow_self_connections", "n", "with_replacement")
+    parameter_names = ("allow_self_connections", "n")
 
     def __init__(self, n: Any, allow_self_connections: bool, with_replacement: bool, rng: Any,
                  safe: bool, callback: Callable[[float], None] | None):
@@ -246,7 +246,7 @@ class _FixedNumberConnector(Connector):
         self.n = _check_n(n)
         self.allow_self_connections = check_allow_self(allow_self_connections)
         self.with_replacement = _check_bool("with_replacement", with_replacement)
-        self.rng = rng
+        self.rng = check_rng(rng)
 
     def _may_repeat(self, candidates: int) -> bool:
         """Whether a pair may be connected twice, knowing the smallest number of candidates of a cell."""

@@ -10,10 +10,19 @@ from pynnlite.connectors.base import (ConnectionArrays, ConnectionContext, Conne
                                       check_allow_self, check_probability, pairs_for_posts)
 from pynnlite.errors import InvalidParameterValueError
 from pynnlite.expressions import distance_expression
-from pynnlite.random import keyed_uniform
+from pynnlite.random import AbstractRNG, keyed_uniform
 
 #: Most random numbers drawn at once while building (memory bound of the build).
 CHUNK = 4_000_000
+
+
+def check_rng(rng: Any) -> Any:
+    """``rng`` must be None (the simulation's default) or a pynnlite.random RNG, as in PyNN."""
+    if rng is not None and not isinstance(rng, AbstractRNG):
+        raise InvalidParameterValueError(
+            f"rng must be None or a random number generator such as NumpyRNG(seed=...), "
+            f"got {type(rng).__name__}")
+    return rng
 
 
 def bernoulli_pre_indices(stream: int, posts: np.ndarray, pre_size: int, p: float
@@ -65,7 +74,7 @@ class FixedProbabilityConnector(Connector):
         super().__init__(safe, callback)
         self.p_connect = check_probability("p_connect", p_connect)
         self.allow_self_connections = check_allow_self(allow_self_connections)
-        self.rng = rng
+        self.rng = check_rng(rng)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         posts = context.post_local
@@ -128,7 +137,7 @@ class _PairProbabilityConnector(Connector):
     def __init__(self, allow_self_connections: Any, rng: Any, safe: bool, callback: Any):
         super().__init__(safe, callback)
         self.allow_self_connections = _check_allow_self_mutual(allow_self_connections)
-        self.rng = rng
+        self.rng = check_rng(rng)
 
     def _probabilities(self, context: ConnectionContext, posts: np.ndarray) -> np.ndarray:
         """Probabilities, shape (posts.size, pre_size)."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from pynnlite.connectors.base import (ConnectionArrays, ConnectionContext, Connector, check_allow_self,
                                       check_probability)
-from pynnlite.connectors.probabilistic import CHUNK, index_of_ids
+from pynnlite.connectors.probabilistic import CHUNK, check_rng, index_of_ids
 from pynnlite.errors import InvalidParameterValueError
 from pynnlite.random import keyed_uniform
 
@@ -60,7 +60,7 @@ class SmallWorldConnector(Connector):
                 f"n_connections must be None or a non-negative int, got {n_connections!r}")
         self.n_connections = None if n_connections is None else int(n_connections)
         self.d_expression = f"d < {self.degree:g}"
-        self.rng = rng
+        self.rng = check_rng(rng)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         n_pre, n_post = context.pre_size, context.post_size
