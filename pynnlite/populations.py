@@ -103,6 +103,11 @@ class BasePopulation:
         parts = [pop._ids()[indices] for pop, indices in self._segments()]
         return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
+    def id_array(self) -> np.ndarray:
+        """The global ID of every cell as an int64 array (no ID objects made)."""
+        parts = [pop.first_id + indices.astype(np.int64) for pop, indices in self._segments()]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
     @property
     def _mask_local(self) -> np.ndarray:
         parts = [pop._local[indices] for pop, indices in self._segments()]

@@ -5,7 +5,9 @@ Connections are held in a columnar ``ConnectionTable``; ``get``/``set``/``save``
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import quantities as pq
@@ -88,11 +90,10 @@ class Projection:
         post_local = np.flatnonzero(self.post._mask_local)
         return ConnectionContext(
             pre_size=self.pre.size, post_size=self.post.size, post_local=post_local,
-            pre_ids=np.asarray(self.pre.all_cells, dtype=np.int64),
-            post_ids=np.asarray(self.post.all_cells, dtype=np.int64),
+            pre_ids=self.pre.id_array(), post_ids=self.post.id_array(),
             pre_positions_fn=lambda: self.pre.positions, post_positions_fn=lambda: self.post.positions,
             space=self.space, stream=self.rng.stream_key(), rng=self.rng, timestep=sim.dt,
-            rank=sim.comm.rank, num_processes=sim.comm.size)
+            rank=sim.comm.rank, num_processes=sim.comm.size, extra={"projection": self})
 
     def synapse_parameter_names(self) -> list[str]:
         """Names of the per-connection parameters (weight, delay, model parameters)."""
@@ -246,12 +247,13 @@ class Projection:
                              f"got {multiple_synapses!r}")
         pre, post, values = self._collected(names, gather)
         if format == "list":
-            columns = [c.tolist() for c in values]
-            if with_address:
-                columns = [pre.tolist(), post.tolist()] + columns
-            elif single:
-                return columns[0]
-            return list(zip(*columns))
+            with _no_gc():  # millions of tuples: the cyclic GC would rescan them repeatedly
+                columns = [c.tolist() for c in values]
+                if with_address:
+                    columns = [pre.tolist(), post.tolist()] + columns
+                elif single:
+                    return columns[0]
+                return list(zip(*columns))
         arrays = [self._to_array(pre, post, v, multiple_synapses) for v in values]
         return arrays[0] if single else tuple(arrays)
 
@@ -317,7 +319,8 @@ class Projection:
         if format == "list":
             columns = ([pre, post] if with_address else []) + values
             header = {"columns": (["i", "j"] if with_address else []) + names}
-            write_table(file, columns, header)
+            with _no_gc():
+                write_table(file, columns, header)
             return
         blocks = [np.nan_to_num(self._to_array(pre, post, v, "sum"), nan=0.0) for v in values]
         matrix = np.vstack(blocks) if blocks else np.empty((0, self.shape[1]))
@@ -382,6 +385,18 @@ class Projection:
 
     def __repr__(self) -> str:
         return f"Projection({self.label!r}, {len(self)} connections)"
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small objects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _stats(values: np.ndarray) -> dict[str, float]:
