@@ -126,6 +126,7 @@ import numpy as np
 from pynnlite.errors import TemplateError
 
 __all__ = ["ENGINES", "FORMATS", "ENV_VAR", "render", "describe_network", "network_context",
+           "space_context", "population_values", "flatten_context",
            "add_template_dir", "remove_template_dir", "template_search_path", "available_templates",
            "format_value", "format_number", "unit_symbol"]
 
@@ -359,7 +360,7 @@ def format_value(value: Any, unit: str | None = None) -> str:
         return _distribution_text(value, unit)
     if _is_shape(value):
         args = ", ".join(f"{k}={format_value(v, 'um')}" for k, v in vars(value).items())
-        return f"{type(value).__name__}({args})"
+        return _call_text(type(value).__name__, args)
     if callable(value) and not hasattr(value, "parameter_names"):
         name = getattr(value, "__name__", type(value).__name__)
         return f"function {name}" if name != "<lambda>" else "function (lambda)"
@@ -452,14 +453,22 @@ def text_table(headers: Iterable[Any], rows: Iterable[Iterable[Any]], indent: in
     return "\n".join(lines)
 
 
-def param_block(parameters: Mapping[str, Any], units: Mapping[str, str] | None = None, indent: int = 8) -> str:
-    """Aligned ``name  value unit`` lines of a parameter mapping ('none' if empty); no final newline."""
+def param_block(parameters: Mapping[str, Any], units: Mapping[str, str] | None = None, indent: int = 8,
+                from_connector: Iterable[str] = ()) -> str:
+    """Aligned ``name  value unit`` lines of a parameter mapping ('none' if empty); no final newline.
+    Names in ``from_connector`` are marked as given per connection by the connector."""
     pad = " " * indent
     if not parameters:
         return pad + "none"
+    given = set(from_connector or ())
     width = max(len(str(name)) for name in parameters)
-    return "\n".join(f"{pad}{str(name).ljust(width)}  {format_param(value, str(name), units or {})}"
+    return "\n".join(f"{pad}{str(name).ljust(width)}  "
+                     + (GIVEN_BY_CONNECTOR if name in given else format_param(value, str(name), units or {}))
                      for name, value in parameters.items())
+
+
+#: Text of a synapse parameter whose values come from the connector (e.g. a FromListConnector).
+GIVEN_BY_CONNECTOR = "given per connection by the connector"
 
 
 def entry_block(entries: Iterable[Mapping[str, Any]], indent: int = 8) -> str:
@@ -474,10 +483,19 @@ def entry_block(entries: Iterable[Mapping[str, Any]], indent: int = 8) -> str:
 
 def inline_params(parameters: Mapping[str, Any] | Iterable[Mapping[str, Any]],
                   units: Mapping[str, str] | None = None) -> str:
-    """``name=value unit, ...`` of a parameter mapping or of value entries ('' if empty)."""
+    """``name=value unit, ...`` of a parameter mapping or of value entries ('none' if empty)."""
+    return _args(parameters, units) or "none"
+
+
+def _args(parameters: Any, units: Mapping[str, str] | None = None) -> str:
     if isinstance(parameters, Mapping):
         return ", ".join(f"{k}={format_param(v, str(k), units or {})}" for k, v in parameters.items())
     return ", ".join(f"{e['name']}={format_value(e['text'])}" for e in parameters)
+
+
+def call_text(name: Any, parameters: Any, units: Mapping[str, str] | None = None) -> str:
+    """``Name(p=v unit, ...)`` of a model or connector, ``Name (no parameters)`` without any."""
+    return _call_text(name, _args(parameters, units))
 
 
 def other_items(context: Mapping[str, Any], known: Iterable[str]) -> list[tuple[str, Any]]:
@@ -545,14 +563,62 @@ def render(engine: str, template: str | None, context: dict[str, Any]) -> Any:
         raise TemplateError(f"template must be a template name, template text or None, got "
                             f"{type(template).__name__}")
     if _is_inline(template, engine):
+        context = _augmented(context)
         if engine == "string":
             return _render_string(template, "<template text>", context)
         return _render_jinja2(None, template, context)
+    context = _augmented(context)
     name = _kind_default(template, context)
     if engine == "string":
         source, origin = _find(name, engine)
         return _render_string(source, origin, context)
     return _render_jinja2(name, None, context)
+
+
+def _celltype_weight_unit(context: Mapping[str, Any]) -> str | None:
+    """Unit name of the synaptic weights onto cells of a cell-type context (None for sources)."""
+    if context.get("weight_unit"):
+        return context["weight_unit"]
+    if not context.get("receptor_types"):
+        return None
+    from pynnlite.models import cells
+    cls = getattr(cells, str(context.get("name")), None)
+    if getattr(cls, "voltage_based_synapses", False) or context.get("voltage_based_synapses"):
+        return "mV"
+    return "uS" if context.get("conductance_based") else "nA"
+
+
+def _augmented(context: Any) -> Any:
+    """The context with what the templates need but some objects do not yet report: the weight
+    unit of cell types (mV for voltage-jump synapses) and of projections onto such cells."""
+    if not isinstance(context, Mapping):
+        return context
+    result = dict(context)
+    if "receptor_types" in result and "conductance_based" in result and "weight_unit" not in result:
+        unit = _celltype_weight_unit(result)
+        if unit is not None:
+            result["weight_unit"] = unit
+    for key in ("celltype", "pre", "post"):
+        if isinstance(result.get(key), Mapping):
+            result[key] = _augmented(result[key])
+    if isinstance(result.get("populations"), list):
+        result["populations"] = [_augmented(p) for p in result["populations"]]
+    connector, synapse = result.get("connector"), result.get("synapse_type")
+    if isinstance(connector, Mapping) and isinstance(synapse, Mapping) \
+            and isinstance(connector.get("parameters"), Mapping) and isinstance(synapse.get("parameters"), Mapping):
+        given = connector["parameters"].get("column_names") or ()
+        if isinstance(given, (list, tuple)) and any(name in synapse["parameters"] for name in given):
+            parameters = {name: GIVEN_BY_CONNECTOR if name in given else value
+                          for name, value in synapse["parameters"].items()}
+            result["synapse_type"] = dict(synapse, parameters=parameters)
+    post = result.get("post")
+    if "weight_unit" in result and isinstance(post, Mapping):
+        celltypes = [post.get("celltype")] if "celltype" in post else \
+            [p.get("celltype") for p in post.get("populations", [])]
+        units = {c.get("weight_unit") for c in celltypes if isinstance(c, Mapping)}
+        if units == {"mV"}:
+            result["weight_unit"] = "mV"
+    return result
 
 
 def _kind_default(name: str, context: Any) -> str:
@@ -589,7 +655,7 @@ def _jinja_environment() -> Any:
         env.filters.update(fmt=format_value, fmt_param=format_param, unit=unit_symbol, md=markdown_cell,
                            num=format_number)
         env.globals.update(text_table=text_table, format_value=format_value, param_block=param_block,
-                           entry_block=entry_block, inline_params=inline_params,
+                           entry_block=entry_block, inline_params=inline_params, call=call_text,
                            component_block=component_block, stats=stats_text,
                            other_items_of=lambda mapping, *known: other_items(mapping, known),
                            other_items=jinja2.pass_context(lambda ctx, *known: other_items(
@@ -708,7 +774,7 @@ def _inline(value: Any, units: Any = None, weight_unit: str | None = None) -> st
         if "name" in value and isinstance(value.get("parameters"), Mapping):
             sub = _child_units(value, "parameters", weight_unit)
             args = ", ".join(f"{k}={_leaf(k, v, sub)}" for k, v in value["parameters"].items())
-            return f"{value['name']}({args})"
+            return _call_text(value['name'], args)
         if "text" in value:
             text = format_value(value["text"])
             prefix = next((str(value[k]) for k in ("name", "label", "population") if k in value), "")
@@ -891,7 +957,7 @@ def _structure_entry(structure: Any) -> dict[str, Any] | None:
         entry["text"] = format_value(value, unit)
         entries.append(entry)
     args = ", ".join(f"{e['name']}={e['text']}" for e in entries)
-    return {"name": name, "parameters": entries, "text": f"{name}({args})"}
+    return {"name": name, "parameters": entries, "text": _call_text(name, args)}
 
 
 def _plain(value: Any) -> Any:
@@ -931,14 +997,8 @@ def _recorded_entries(population: Any, simulation: Any) -> list[dict[str, Any]]:
 
 def _population_entry(population: Any, simulation: Any) -> dict[str, Any]:
     celltype = population.celltype
-    parameters = []
-    for name in celltype.get_parameter_names():
-        values = population.get(name, gather=True, simplify=False)
-        parameters.append(_value_entry(name, np.asarray(values) if not isinstance(values, np.ndarray)
-                                       else values, celltype.units.get(name)))
-    initial = []
-    for name, values in population.initial_values.items():
-        initial.append(_value_entry(name, np.asarray(values), celltype.units.get(name)))
+    values = population_values(population)
+    parameters, initial = values["parameters"], values["initial_values"]
     structure = _structure_entry(population.structure)
     size = population.size
     return {"label": population.label, "size": size, "shape": list(population.shape),
@@ -978,9 +1038,12 @@ def _connection_stats(projection: Any, name: str, unit: str) -> dict[str, Any]:
     return stats
 
 
-def _space_entry(space: Any) -> dict[str, Any]:
+def space_context(space: Any) -> dict[str, Any]:
+    """Context of a ``Space`` for ``space_default.txt``: ``{name, axes ('xyz', 'xy', ...),
+    scale_factor, offset (µm), periodic_boundaries (µm or None), text}``."""
     if space is None:
-        return {"axes": "xyz", "scale_factor": 1.0, "offset": 0.0, "periodic_boundaries": None,
+        return {"name": "Space", "axes": "xyz", "scale_factor": 1.0, "offset": 0.0,
+                "periodic_boundaries": None, "boundaries_text": _boundaries_text(None),
                 "text": "Space(axes=xyz)"}
     axes = "".join("xyz"[int(a)] for a in np.asarray(getattr(space, "axes", [0, 1, 2])).ravel())
     scale, offset = _plain(getattr(space, "scale_factor", 1.0)), _plain(getattr(space, "offset", 0.0))
@@ -992,8 +1055,36 @@ def _space_entry(space: Any) -> dict[str, Any]:
         parts.append(f"offset={format_value(offset, 'um')}")
     if periodic is not None:
         parts.append(f"periodic_boundaries={format_value(periodic, 'um')}")
-    return {"axes": axes, "scale_factor": scale, "offset": offset, "periodic_boundaries": periodic,
-            "text": f"Space({', '.join(parts)})"}
+    return {"name": type(space).__name__, "axes": axes, "scale_factor": scale, "offset": offset,
+            "periodic_boundaries": periodic, "boundaries_text": _boundaries_text(periodic),
+            "text": f"{type(space).__name__}({', '.join(parts)})"}
+
+
+def _boundaries_text(periodic: Any) -> str:
+    if not periodic:
+        return "none (no axis is periodic)"
+    parts = []
+    for axis, bounds in zip("xyz", periodic):
+        if bounds is None:
+            parts.append(f"{axis} not periodic")
+        else:
+            low, high = bounds
+            parts.append(f"{axis} from {format_number(low)} to {format_number(high)} µm")
+    return ", ".join(parts)
+
+
+def population_values(group: Any) -> dict[str, list[dict[str, Any]]]:
+    """``{parameters, initial_values}``: value entries (min/mean/max when heterogeneous) of the
+    current values of every cell of a Population or PopulationView (for its describe_context)."""
+    celltype = group.celltype
+    parameters = []
+    for name in celltype.get_parameter_names():
+        values = group.get(name, gather=True, simplify=False)
+        parameters.append(_value_entry(name, values if isinstance(values, np.ndarray) else np.asarray(values),
+                                       celltype.units.get(name)))
+    initial = [_value_entry(name, np.asarray(values), celltype.units.get(name))
+               for name, values in group.initial_values.items()]
+    return {"parameters": parameters, "initial_values": initial}
 
 
 def _components(context: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -1007,22 +1098,26 @@ def _components(context: Mapping[str, Any]) -> list[dict[str, Any]]:
             args = ", ".join(f"{e['name']}={e['text']}" for e in entries)
             components.append({"role": str(role).replace("_", " "), "name": value["name"],
                                "description": value.get("description") or value["name"],
-                               "parameters": entries, "text": f"{value['name']}({args})"})
+                               "parameters": entries, "text": _call_text(value['name'], args)})
     return components
 
 
-def _synapse_entry(synapse_type: Any, weight_unit: str, min_delay: float) -> dict[str, Any]:
+def _synapse_entry(synapse_type: Any, weight_unit: str, min_delay: float,
+                   from_connector: Iterable[str] = ()) -> dict[str, Any]:
     context = synapse_type.describe_context()
     units = dict(synapse_type.units)
     units.setdefault("weight", weight_unit)
     entries = _mapping_entries(synapse_type.parameter_space, units)
+    given = set(from_connector)
     for entry in entries:
-        if entry["name"] == "delay" and synapse_type.parameter_space.get("delay") is None:
+        if entry["name"] in given:
+            entry.update(value=None, text=GIVEN_BY_CONNECTOR)
+        elif entry["name"] == "delay" and synapse_type.parameter_space.get("delay") is None:
             entry["text"] = f"min_delay ({format_value(min_delay, 'ms')})"
     args = ", ".join(f"{e['name']}={e['text']}" for e in entries)
     return {"name": synapse_type.name, "description": synapse_type.description or synapse_type.name,
             "plastic": bool(getattr(synapse_type, "plastic", False)), "parameters": entries,
-            "components": _components(context), "text": f"{synapse_type.name}({args})"}
+            "components": _components(context), "text": _call_text(synapse_type.name, args)}
 
 
 def _connector_entry(connector: Any) -> dict[str, Any]:
@@ -1033,12 +1128,13 @@ def _connector_entry(connector: Any) -> dict[str, Any]:
     rng = getattr(connector, "rng", None)
     return {"name": type(connector).__name__, "parameters": entries,
             "seed": getattr(rng, "seed", None) if rng is not None else None,
-            "text": f"{type(connector).__name__}({args})"}
+            "text": _call_text(type(connector).__name__, args)}
 
 
 def _projection_entry(projection: Any) -> dict[str, Any]:
     weight_unit = _weight_unit(projection)
-    synapse = _synapse_entry(projection.synapse_type, weight_unit, projection.simulation.min_delay)
+    synapse = _synapse_entry(projection.synapse_type, weight_unit, projection.simulation.min_delay,
+                             getattr(projection.connector, "column_names", ()) or ())
     others = []
     names = [n for n in list(projection.synapse_parameter_names()) + list(projection.synapse_state_names())
              if n not in ("weight", "delay")]
@@ -1052,7 +1148,7 @@ def _projection_entry(projection: Any) -> dict[str, Any]:
             "connections": int(connections),
             "weight": _connection_stats(projection, "weight", weight_unit),
             "delay": _connection_stats(projection, "delay", "ms"),
-            "synaptic_values": others, "space": _space_entry(getattr(projection, "space", None)),
+            "synaptic_values": others, "space": space_context(getattr(projection, "space", None)),
             "annotations": _annotations(getattr(projection, "annotations", {}))}
 
 
@@ -1062,7 +1158,7 @@ def _current_source_entry(source: Any) -> dict[str, Any]:
     cells = sum(t["size"] for t in targets)
     args = ", ".join(f"{e['name']}={e['text']}" for e in entries)
     return {"name": source.name, "description": source.description or source.name, "parameters": entries,
-            "targets": targets, "cells": cells, "text": f"{source.name}({args})"}
+            "targets": targets, "cells": cells, "text": _call_text(source.name, args)}
 
 
 def _model_entries(populations: list[Any], sources: bool) -> list[dict[str, Any]]:
@@ -1155,6 +1251,11 @@ def _settings(simulation: Any, seeds: list[dict[str, Any]]) -> list[dict[str, st
             {"setting": "Random seeds", "value": seed_text}]
 
 
+def _call_text(name: Any, args: str) -> str:
+    """``Name(args)``, or ``Name (no parameters)``."""
+    return f"{name}({args})" if args else f"{name} (no parameters)"
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -1216,7 +1317,7 @@ def network_context(simulation: Any) -> dict[str, Any]:
             args = ", ".join(f"{e['name']}={e['text']}" for e in entry["parameters"])
             spike_sources.append({"label": entry["label"], "size": entry["size"], "celltype": entry["celltype"],
                                   "parameters": entry["parameters"], "targets": targets,
-                                  "text": f"{entry['celltype']}({args})"})
+                                  "text": _call_text(entry['celltype'], args)})
     current_sources = [_current_source_entry(s) for s in simulation.current_sources]
     recordings = [r for entry in pop_entries for r in entry["recorded"]]
     seeds = _seeds(simulation)
