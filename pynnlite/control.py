@@ -57,10 +57,18 @@ class SimulatorControl:
         return self.simulation if self.simulation is not None else _simulation.current()
 
     def end(self, compatible_output: bool = True) -> None:
-        """Write data recorded with ``record(..., filename)`` and finish the simulation."""
+        """Write data recorded with ``record(..., filename)`` or ``Population.record(..., to_file=...)``
+        and finish the simulation."""
         for variables, source, filename, annotations in self._write_on_end:
             source.write_data(filename, variables, annotations=annotations)
         self._write_on_end = []
+        if self.simulation is not None:
+            for population in self.simulation.populations:
+                by_file: dict[Any, list[str]] = {}
+                for variable, target in population.recorder.files.items():
+                    by_file.setdefault(target, []).append(variable)
+                for target, variables in by_file.items():
+                    population.write_data(target, variables)
         self.simulation = None
         _simulation.set_current(None)
 

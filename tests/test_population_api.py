@@ -124,3 +124,17 @@ def test_setup_validation_and_extras():
     assert sim.get_time_step() == 0.1 and sim.get_min_delay() == 0.1
     assert sim.num_processes() == 1 and sim.rank() == 0
     sim.end()
+
+
+def test_record_to_file_is_written_at_end(tmp_path):
+    import neo
+    import pynnlite.backends.numpy as sim
+    sim.setup()
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    target = str(tmp_path / "spikes.pkl")
+    p.record("spikes", to_file=target)
+    sim.run(50.0)
+    sim.end()
+    block = neo.io.PickleIO(target).read_block()
+    assert len(block.segments[0].spiketrains) == 3
+    assert all(len(st) > 0 for st in block.segments[0].spiketrains)
