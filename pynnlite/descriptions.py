@@ -423,6 +423,8 @@ def format_param(value: Any, name: str, units: Mapping | None = None) -> str:
         return "none (the simulation's min_delay)"
     if name == "stop" and value is None:
         return "none (until the end of the run)"
+    if name == "dt" and value is None:
+        return "none (the simulation time step)"
     unit = units.get(name)
     if unit is None and name in _LENGTH_NAMES:
         unit = "um"
@@ -1053,11 +1055,11 @@ def space_context(space: Any) -> dict[str, Any]:
         parts.append(f"scale_factor={format_value(scale)}")
     if offset != 0.0 and offset != [0.0, 0.0, 0.0]:
         parts.append(f"offset={format_value(offset, 'um')}")
+    text = f"{type(space).__name__}({', '.join(parts)})"
     if periodic is not None:
-        parts.append(f"periodic_boundaries={format_value(periodic, 'um')}")
+        text = f"{type(space).__name__}({', '.join(parts)}; periodic boundaries: {_boundaries_text(periodic)})"
     return {"name": type(space).__name__, "axes": axes, "scale_factor": scale, "offset": offset,
-            "periodic_boundaries": periodic, "boundaries_text": _boundaries_text(periodic),
-            "text": f"{type(space).__name__}({', '.join(parts)})"}
+            "periodic_boundaries": periodic, "boundaries_text": _boundaries_text(periodic), "text": text}
 
 
 def _boundaries_text(periodic: Any) -> str:
