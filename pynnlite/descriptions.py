@@ -1243,7 +1243,10 @@ def _settings(simulation: Any, seeds: list[dict[str, Any]]) -> list[dict[str, st
     max_setting = getattr(simulation, "max_delay_setting", "given")
     min_delay = format_value(simulation.min_delay, "ms") + (" (auto: the time step)" if min_setting == "auto" else "")
     max_delay = format_value(simulation.max_delay, "ms") + (" (default)" if max_setting is None else "")
-    seed_text = "; ".join(f"{s['used_by']} {s['seed']}" for s in seeds) or "none"
+    groups: dict[int, list[str]] = {}
+    for entry in seeds:
+        groups.setdefault(entry["seed"], []).append(entry["used_by"])
+    seed_text = "; ".join(f"{seed} ({', '.join(users)})" for seed, users in groups.items()) or "none"
     return [{"setting": "Backend", "value": str(simulation.backend)},
             {"setting": "Time step", "value": format_value(simulation.dt, "ms")},
             {"setting": "Minimum delay", "value": min_delay},

@@ -334,7 +334,7 @@ def test_report_content_balanced():
                    "tau_m       20 ms", "cm          0.2 nF", "e_rev_I     -80 mV",
                    "v         min -5", "Time step       0.1 ms", "Simulated time  100 ms",
                    "Minimum delay   0.1 ms (auto: the time step)", "Maximum delay   1000 ms (default)",
-                   "default RNG 2024", "projection E→E: connector 98765", "rate      100 Hz",
+                   "2024 (default RNG)", "98765 (projection E→E: connector, projection E→I: connector", "rate      100 Hz",
                    "MPI processes   1", "Backend         numpy"):
         assert needle in text, needle
 
