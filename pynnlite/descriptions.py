@@ -37,7 +37,6 @@ Template naming scheme
     in the user directories only (the installed ``X.ext`` files are Jinja2).
     The whole-network reports are ``network_default.txt``, ``network_default.md``
     and ``network_default.html`` (and ``network_default_string.txt``).
-    ``_macros.j2`` holds the Jinja2 macros the defaults import.
     Since Population, PopulationView and Assembly all pass
     ``population_default.txt``, that name given with a view's or an assembly's
     context selects ``populationview_default.txt`` or ``assembly_default.txt``.
@@ -46,9 +45,26 @@ Jinja2 helpers
     filters ``fmt(value, unit=None)`` (a value in a report: numbers ``{:.6g}``,
     units as symbols, arrays summarised as min/mean/max, ``None`` → ``none``,
     never empty), ``fmt_param(value, name, units)`` (a model parameter with its
-    unit), ``unit(name)`` (a unit symbol), ``md`` (a Markdown table cell);
-    globals ``text_table(headers, rows, indent=0)`` (an aligned plain-text
-    table) and ``format_value``.
+    unit), ``num`` (a number), ``unit(name)`` (a unit symbol), ``md`` (a
+    Markdown table cell); globals ``text_table(headers, rows, indent=0)`` (an
+    aligned plain-text table), ``param_block(parameters, units, indent=8,
+    from_connector=())`` and ``entry_block(entries, indent=8)`` (aligned
+    ``name  value unit`` lines), ``inline_params(parameters, units)``,
+    ``call(name, parameters, units)`` (``Name(p=v unit, ...)``),
+    ``stats(stats, unit, count)`` (``mean ± std unit (min, max)``),
+    ``component_block(key, value, indent=4)`` (a nested model such as an STDP
+    timing dependence), ``other_items(*known)`` / ``other_items_of(mapping,
+    *known)`` (the keys a template does not know, so that nothing an object
+    reports is lost) and ``format_value``. HTML templates (``.html``) are
+    autoescaped.
+
+Context completed before rendering
+    Before a template is rendered (not for ``template=None``), cell-type
+    contexts get ``weight_unit`` ('mV' for voltage-jump synapses such as
+    IF_curr_delta, else 'uS' or 'nA'), a projection onto such cells gets
+    ``weight_unit='mV'``, and synapse parameters that a connector gives per
+    connection (``column_names`` of FromListConnector) read
+    ``given per connection by the connector``.
 
 String engine context
     The context is flattened: the key path joined with ``_`` (``$celltype_name``,
@@ -115,11 +131,10 @@ import math
 import os
 import re
 import string
-import sys
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -617,9 +632,10 @@ def _augmented(context: Any) -> Any:
     if "weight_unit" in result and isinstance(post, Mapping):
         celltypes = [post.get("celltype")] if "celltype" in post else \
             [p.get("celltype") for p in post.get("populations", [])]
-        units = {c.get("weight_unit") for c in celltypes if isinstance(c, Mapping)}
-        if units == {"mV"}:
-            result["weight_unit"] = "mV"
+        combined = _combined_units(c["weight_unit"] for c in celltypes
+                                   if isinstance(c, Mapping) and c.get("weight_unit"))
+        if combined:
+            result["weight_unit"] = combined
     return result
 
 
@@ -927,11 +943,18 @@ def _celltypes(group: Any) -> list[Any]:
 
 
 def _weight_unit(projection: Any) -> str:
-    """nA (current-based), µS (conductance-based) or mV (voltage jumps, e.g. IF_curr_delta)."""
-    celltypes = _celltypes(projection.post)
-    if celltypes and all(getattr(c, "voltage_based_synapses", False) for c in celltypes):
-        return "mV"
-    return "uS" if projection.post.conductance_based else "nA"
+    """nA (current-based), µS (conductance-based) or mV (voltage jumps, e.g. IF_curr_delta);
+    'µS or mV'-style text when the post-synaptic cells of an Assembly differ."""
+    units = [_synapse_kind(c)[1] for c in _celltypes(projection.post)]
+    return _combined_units([u for u in units if u]) or ("uS" if projection.post.conductance_based else "nA")
+
+
+def _combined_units(units: Iterable[str]) -> str:
+    """The one unit name of ``units``, or their symbols joined with ' or ' ('' if none)."""
+    units = list(dict.fromkeys(units))
+    if len(units) <= 1:
+        return units[0] if units else ""
+    return " or ".join(unit_symbol(u) for u in units)
 
 
 def _synapse_kind(celltype: Any) -> tuple[str, str]:
@@ -1079,6 +1102,9 @@ def population_values(group: Any) -> dict[str, list[dict[str, Any]]]:
     """``{parameters, initial_values}``: value entries (min/mean/max when heterogeneous) of the
     current values of every cell of a Population or PopulationView (for its describe_context)."""
     celltype = group.celltype
+    if group.size == 0:
+        return {"parameters": _mapping_entries(celltype.parameter_space, celltype.units),
+                "initial_values": _mapping_entries(getattr(celltype, "initial_values", {}), celltype.units)}
     parameters = []
     for name in celltype.get_parameter_names():
         values = group.get(name, gather=True, simplify=False)
@@ -1185,30 +1211,29 @@ def _model_entries(populations: list[Any], sources: bool) -> list[dict[str, Any]
 
 def _synapse_models(projections: list[Any]) -> list[dict[str, Any]]:
     models: dict[str, dict[str, Any]] = {}
+    weight_units: dict[str, list[str]] = {}
     for projection in projections:
         synapse_type = projection.synapse_type
         entry = models.get(synapse_type.name)
         if entry is None:
-            weight_unit = _weight_unit(projection)
-            units = dict(synapse_type.units)
-            units.setdefault("weight", weight_unit)
             parameters = []
             for name in synapse_type.parameter_space:
-                unit = units.get(name)
-                parameters.append({"name": name, "unit": unit_symbol(unit),
-                                   "text": unit_symbol(unit) or "dimensionless"})
+                symbol = unit_symbol(synapse_type.units.get(name))
+                parameters.append({"name": name, "unit": symbol, "text": symbol or "dimensionless"})
             entry = {"name": synapse_type.name, "description": synapse_type.description or synapse_type.name,
                      "plastic": bool(getattr(synapse_type, "plastic", False)), "projections": [],
                      "parameters": parameters, "components": _components(synapse_type.describe_context())}
             models[synapse_type.name] = entry
-        else:
-            weight_unit = _weight_unit(projection)
-            for parameter in entry["parameters"]:
-                if parameter["name"] == "weight" and "weight" not in synapse_type.units \
-                        and unit_symbol(weight_unit) not in parameter["text"].split(" or "):
-                    parameter["text"] += f" or {unit_symbol(weight_unit)}"
-                    parameter["unit"] = parameter["text"]
+            weight_units[synapse_type.name] = []
+        if "weight" not in synapse_type.units:
+            for symbol in unit_symbol(_weight_unit(projection)).split(" or "):
+                if symbol not in weight_units[synapse_type.name]:
+                    weight_units[synapse_type.name].append(symbol)
         entry["projections"].append(projection.label)
+    for name, entry in models.items():
+        for parameter in entry["parameters"]:
+            if parameter["name"] == "weight" and weight_units[name]:
+                parameter["unit"] = parameter["text"] = " or ".join(weight_units[name])
     return list(models.values())
 
 

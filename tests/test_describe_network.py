@@ -492,3 +492,24 @@ def test_report_after_a_run_with_the_numpy_backend():
         assert "Simulated time  20 ms" in text and "Maximum delay   0.2 ms" in text
     finally:
         sim.end()
+
+
+def test_mixed_post_units_and_empty_populations():
+    simulation = new_simulation()
+    empty = Population(0, IF_curr_exp(tau_m=12.0), label="empty")
+    cond = Population(4, IF_cond_exp(), label="cond")
+    delta = Population(4, IF_curr_delta(), label="delta")
+    source = Population(3, SpikeSourceArray(spike_times=[1.0, 2.0]), label="source")
+    Projection(source, cond + delta, AllToAllConnector(), StaticSynapse(weight=0.1), label="mixed")
+    Projection(source, empty, AllToAllConnector(), StaticSynapse(weight=0.1), label="to nobody")
+    context = descriptions.describe_network(simulation, template=None)
+    mixed, nobody = context["projections"]
+    assert mixed["weight"]["unit"] == "µS or mV" and mixed["weight"]["text"] == "0.1 µS or mV (all)"
+    assert nobody["connections"] == 0 and nobody["weight"]["text"] == "no connections"
+    tau_m = next(e for e in context["populations"][0]["parameters"] if e["name"] == "tau_m")
+    assert tau_m["text"] == "12 ms"
+    assert context["synapse_models"][0]["parameters"][0]["text"] == "µS or mV or nA"
+    for format in FORMATS:
+        check_report(descriptions.describe_network(simulation, format=format), format)
+    text = simulation.projections[0].describe()
+    assert "Weights: 0.1 µS or mV (all connections)" in text
