@@ -440,15 +440,27 @@ def format_param(value: Any, name: str, units: Mapping | None = None) -> str:
         return "none (until the end of the run)"
     if name == "dt" and value is None:
         return "none (the simulation time step)"
+    return format_value(value, _param_unit(name, units))
+
+
+#: Units that PyNN documents but some declarations leave dimensionless (ACSource's phase).
+_UNDECLARED_UNITS = {"phase": "deg"}
+
+
+def _param_unit(name: str, units: Mapping[str, str]) -> str | None:
     unit = units.get(name)
+    if unit in (None, "dimensionless") and name in _UNDECLARED_UNITS:
+        return _UNDECLARED_UNITS[name]
     if unit is None and name in _LENGTH_NAMES:
-        unit = "um"
-    return format_value(value, unit)
+        return "um"
+    return unit
 
 
 def markdown_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell (pipes escaped, line breaks as <br>)."""
+    """Text safe inside a Markdown table cell: HTML special characters as entities, pipes and
+    backslashes escaped, line breaks as <br>."""
     text = value if isinstance(value, str) else format_value(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("\\", "\\\\").replace("|", "\\|")
     return "<br>".join(line for line in text.splitlines()) if "\n" in text else text
 
@@ -928,7 +940,7 @@ def _value_entry(name: str, values: Any, unit: str | None) -> dict[str, Any]:
 def _mapping_entries(mapping: Mapping[str, Any], units: Mapping[str, str]) -> list[dict[str, Any]]:
     entries = []
     for name, value in mapping.items():
-        entry = _value_entry(name, value, units.get(name) or ("um" if name in _LENGTH_NAMES else None))
+        entry = _value_entry(name, value, _param_unit(name, units))
         entry["text"] = format_param(value, name, units) if not isinstance(value, np.ndarray) else entry["text"]
         entries.append(entry)
     return entries

@@ -315,7 +315,7 @@ def test_html_escapes_labels():
 
 def test_markdown_escapes_pipes():
     text = report(build_mixed, "markdown")
-    assert "grid \\| L4" in text
+    assert "grid \\| L4" in text and "delta &lt;jumps&gt;" in text and "<jumps>" not in text
 
 
 def test_reports_are_deterministic():
