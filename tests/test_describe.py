@@ -80,7 +80,7 @@ def check_golden(name: str, text: str) -> None:
 
 #: A field that renders empty: "Label:" with nothing after, "name =" with nothing,
 #: "()" or a Python None / NaN leaking into the text.
-EMPTY_FIELD = re.compile(r"(:|=)[ \t]*$|\(\s*\)|\bNone\b|\bnan\b", re.MULTILINE)
+EMPTY_FIELD = re.compile(r"(:|(?<!=)=)[ \t]*$|\(\s*\)|\bNone\b|\bnan\b", re.MULTILINE)
 
 
 def assert_no_empty_fields(text: str) -> None:
