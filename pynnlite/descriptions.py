@@ -141,7 +141,7 @@ import numpy as np
 from pynnlite.errors import TemplateError
 
 __all__ = ["ENGINES", "FORMATS", "ENV_VAR", "render", "describe_network", "network_context",
-           "space_context", "population_values", "flatten_context",
+           "space_context", "population_values", "connection_stats", "weight_unit", "flatten_context",
            "add_template_dir", "remove_template_dir", "template_search_path", "available_templates",
            "format_value", "format_number", "unit_symbol"]
 
@@ -954,7 +954,7 @@ def _celltypes(group: Any) -> list[Any]:
     return [pop.celltype for pop, _ in _segments(group)]
 
 
-def _weight_unit(projection: Any) -> str:
+def weight_unit(projection: Any) -> str:
     """nA (current-based), µS (conductance-based) or mV (voltage jumps, e.g. IF_curr_delta);
     'µS or mV'-style text when the post-synaptic cells of an Assembly differ."""
     units = [_synapse_kind(c)[1] for c in _celltypes(projection.post)]
@@ -1049,7 +1049,7 @@ def _population_entry(population: Any, simulation: Any) -> dict[str, Any]:
             "annotations": _annotations(getattr(population, "annotations", {}))}
 
 
-def _connection_stats(projection: Any, name: str, unit: str) -> dict[str, Any]:
+def connection_stats(projection: Any, name: str, unit: str) -> dict[str, Any]:
     """Global count/min/mean/max/std of a connection attribute (collective under MPI)."""
     comm = projection.simulation.comm
     local = np.asarray(projection.get(name, format="list", gather=False, with_address=False), dtype=float)
@@ -1172,22 +1172,22 @@ def _connector_entry(connector: Any) -> dict[str, Any]:
 
 
 def _projection_entry(projection: Any) -> dict[str, Any]:
-    weight_unit = _weight_unit(projection)
-    synapse = _synapse_entry(projection.synapse_type, weight_unit, projection.simulation.min_delay,
+    w_unit = weight_unit(projection)
+    synapse = _synapse_entry(projection.synapse_type, w_unit, projection.simulation.min_delay,
                              getattr(projection.connector, "column_names", ()) or ())
     others = []
     names = [n for n in list(projection.synapse_parameter_names()) + list(projection.synapse_state_names())
              if n not in ("weight", "delay")]
     for name in dict.fromkeys(names):
-        others.append(_connection_stats(projection, name, projection.synapse_type.units.get(name)))
+        others.append(connection_stats(projection, name, projection.synapse_type.units.get(name)))
     connections = projection.size(gather=True)
     return {"label": projection.label, "pre": projection.pre.label, "post": projection.post.label,
             "pre_size": projection.pre.size, "post_size": projection.post.size,
             "receptor_type": projection.receptor_type, "source": projection.source or "spikes",
             "connector": _connector_entry(projection.connector), "synapse_type": synapse,
             "connections": int(connections),
-            "weight": _connection_stats(projection, "weight", weight_unit),
-            "delay": _connection_stats(projection, "delay", "ms"),
+            "weight": connection_stats(projection, "weight", w_unit),
+            "delay": connection_stats(projection, "delay", "ms"),
             "synaptic_values": others, "space": space_context(getattr(projection, "space", None)),
             "annotations": _annotations(getattr(projection, "annotations", {}))}
 
@@ -1238,7 +1238,7 @@ def _synapse_models(projections: list[Any]) -> list[dict[str, Any]]:
             models[synapse_type.name] = entry
             weight_units[synapse_type.name] = []
         if "weight" not in synapse_type.units:
-            for symbol in unit_symbol(_weight_unit(projection)).split(" or "):
+            for symbol in unit_symbol(weight_unit(projection)).split(" or "):
                 if symbol not in weight_units[synapse_type.name]:
                     weight_units[synapse_type.name].append(symbol)
         entry["projections"].append(projection.label)

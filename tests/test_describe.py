@@ -384,3 +384,15 @@ def test_format_special_values():
 def test_text_table_alignment():
     table = descriptions.text_table(["Name", "Size"], [["exc", 320], ["inh", 80]], indent=2)
     assert table.splitlines() == ["  Name  Size", "  ----  ----", "  exc    320", "  inh     80"]
+
+
+def test_population_templates_prefer_population_values(net):
+    """When a Population/PopulationView context reports its own (current, per-cell) values as
+    value entries, the default templates print them instead of the cell type's."""
+    n = build(net)
+    for group in (n["exc"], n["exc"][2:6]):
+        context = dict(group.describe_context(), **descriptions.population_values(group))
+        text = descriptions.render("jinja2", "population_default.txt", context)
+        assert_no_empty_fields(text)
+        assert re.search(r"v_thresh    min -5[0-9.]+ / mean -[0-9.]+ / max -4?[0-9.]+ mV", text)
+        assert "Initial values\n        v         min -6" in text and "cell type defaults" not in text
