@@ -158,9 +158,11 @@ class SimulatorControl:
         return Projection(pre, post, connector, StaticSynapse(weight=weight, delay=delay),
                           receptor_type=receptor_type)
 
-    def describe(self, format: str = "text", template: str | None = None) -> Any:
+    def describe(self, format: str = "text", template: str | None = "default", engine: str = "default") -> Any:
+        """The whole-network report ('text', 'markdown' or 'html'); ``template=None`` gives the
+        context dict. Only rank 0 gets the text under MPI."""
         from pynnlite import descriptions
-        return descriptions.describe_network(self._sim(), format=format, template=template)
+        return descriptions.describe_network(self._sim(), format=format, template=template, engine=engine)
 
     def functions(self) -> dict[str, Callable]:
         names = ("setup", "end", "run", "run_until", "reset", "get_current_time", "get_time_step",

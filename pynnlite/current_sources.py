@@ -90,7 +90,7 @@ class ACSource(CurrentSource):
 
     default_parameters: ClassVar[dict] = {"amplitude": 1.0, "offset": 0.0, "frequency": 10.0, "phase": 0.0,
                                           "start": 0.0, "stop": None}
-    units: ClassVar[dict] = {"amplitude": "nA", "offset": "nA", "frequency": "Hz", "phase": "dimensionless",
+    units: ClassVar[dict] = {"amplitude": "nA", "offset": "nA", "frequency": "Hz", "phase": "deg",
                              "start": "ms", "stop": "ms"}
     constraints: ClassVar[dict] = {"frequency": "non_negative"}
     description = "sinusoidal current"

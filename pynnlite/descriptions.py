@@ -1067,11 +1067,7 @@ def connection_stats(projection: Any, name: str, unit: str) -> dict[str, Any]:
     else:
         std = math.sqrt(max(comm.allreduce_sum(float(((local - mean) ** 2).sum())) / count, 0.0))
     stats.update(min=low, mean=mean, max=high, std=std)
-    if low == high:
-        stats["text"] = _with_unit(format_number(low), unit) + (" (all)" if count > 1 else "")
-    else:
-        stats["text"] = (_with_unit(f"{format_number(mean)} ± {format_number(std)}", unit)
-                         + f" (min {format_number(low)}, max {format_number(high)})")
+    stats["text"] = stats_text(stats, unit, count)
     return stats
 
 

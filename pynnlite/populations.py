@@ -469,13 +469,14 @@ class Population(BasePopulation):
         return self._initial_values
 
     def describe_context(self) -> dict[str, Any]:
+        from pynnlite import descriptions
         return {"label": self.label, "size": self.size, "shape": self.shape, "local_size": self.local_size,
                 "first_id": self.first_id, "last_id": self.last_id,
                 "celltype": self.celltype.describe_context(),
                 "structure": (self.structure.describe_context()
                               if self.structure is not None and hasattr(self.structure, "describe_context")
                               else None),
-                "annotations": dict(self.annotations)}
+                "annotations": dict(self.annotations), **descriptions.population_values(self)}
 
     def __repr__(self) -> str:
         return f"Population({self.size}, {self.celltype!r}, label={self.label!r})"
@@ -538,9 +539,13 @@ class PopulationView(BasePopulation):
         return {name: values[self._indices] for name, values in self._grandparent._initial_values.items()}
 
     def describe_context(self) -> dict[str, Any]:
+        from pynnlite import descriptions
         return {"label": self.label, "size": self.size, "parent": self.parent.label,
                 "mask": self.mask.tolist() if self.size <= 20 else f"{self.size} indices",
-                "celltype": self.celltype.describe_context()}
+                "celltype": self.celltype.describe_context(), **descriptions.population_values(self)}
+
+    def describe(self, template: str | None = "populationview_default.txt", engine: str = "default"):
+        return super().describe(template, engine)
 
     def __repr__(self) -> str:
         return f"PopulationView({self.parent.label}, size={self.size})"
@@ -584,6 +589,9 @@ class Assembly(BasePopulation):
     def describe_context(self) -> dict[str, Any]:
         return {"label": self.label, "size": self.size,
                 "populations": [p.describe_context() for p in self.populations]}
+
+    def describe(self, template: str | None = "assembly_default.txt", engine: str = "default"):
+        return super().describe(template, engine)
 
     def __repr__(self) -> str:
         return f"Assembly({', '.join(p.label for p in self.populations)})"

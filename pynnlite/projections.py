@@ -154,7 +154,8 @@ class Projection:
         """One value per local connection from any of the value kinds PyNN accepts."""
         table = self._table
         n = len(table)
-        value = to_standard(value, self._unit(name), name)
+        if isinstance(value, pq.Quantity):
+            value = to_standard(value, self._unit(name), name)
         if isinstance(value, (int, float, np.integer, np.floating)):
             return np.full(n, float(value))
         if hasattr(value, "keyed_values"):  # RandomDistribution
@@ -371,16 +372,17 @@ class Projection:
         return descriptions.render(engine, template, self.describe_context())
 
     def describe_context(self) -> dict[str, Any]:
-        weights = self._table.weight
-        delays = self._column("delay")
+        from pynnlite import descriptions
+        unit = descriptions.weight_unit(self)
         return {"label": self.label, "pre": self.pre.describe_context(), "post": self.post.describe_context(),
                 "pre_label": self.pre.label, "post_label": self.post.label,
                 "receptor_type": self.receptor_type, "source": self.source or "spikes",
                 "connector": self.connector.describe_context(),
                 "synapse_type": self.synapse_type.describe_context(),
                 "size": self.size(gather=True), "local_size": len(self._table),
-                "weight_unit": self._unit("weight"),
-                "weights": _stats(weights), "delays": _stats(delays),
+                "weight_unit": unit,
+                "weights": descriptions.connection_stats(self, "weight", unit),
+                "delays": descriptions.connection_stats(self, "delay", "ms"),
                 "annotations": dict(self.annotations)}
 
     def __repr__(self) -> str:
@@ -398,9 +400,3 @@ def _no_gc() -> Iterator[None]:
         if enabled:
             gc.enable()
 
-
-def _stats(values: np.ndarray) -> dict[str, float]:
-    if values.size == 0:
-        return {"min": float("nan"), "max": float("nan"), "mean": float("nan"), "std": float("nan")}
-    return {"min": float(values.min()), "max": float(values.max()), "mean": float(values.mean()),
-            "std": float(values.std())}

@@ -88,6 +88,15 @@ class Space:
         self._periods = self._check_boundaries(periodic_boundaries)
         self._axes_name = axes
 
+    def describe_context(self) -> dict:
+        from pynnlite import descriptions
+        return descriptions.space_context(self)
+
+    def describe(self, template: str | None = "space_default.txt", engine: str = "default"):
+        """A description of this space (``template=None``: the context dict)."""
+        from pynnlite import descriptions
+        return descriptions.render(engine, template, self.describe_context())
+
     def __repr__(self) -> str:
         return (f"Space(axes={self._axes_name!r}, scale_factor={_plain(self.scale_factor)!r}, "
                 f"offset={_plain(self.offset)!r}, periodic_boundaries={self.periodic_boundaries!r})")

@@ -26,6 +26,7 @@ STANDARD_UNITS: dict[str, pq.Quantity] = {
     "um": pq.um,
     "mM": pq.CompoundUnit("mmol/L"),
     "/mV": pq.CompoundUnit("1/mV"),
+    "deg": pq.deg,
     "dimensionless": pq.dimensionless,
 }
 

@@ -330,7 +330,7 @@ def test_report_content_balanced():
     text = report(build_balanced, "text")
     for needle in ("Excitatory", "Inhibitory", "Poisson kick", "40  IF_cond_exp", "E→E", "I→I", "kick→E",
                    "FixedProbabilityConnector(p_connect=0.1, allow_self_connections=True)",
-                   "StaticSynapse(weight=0.004 µS, delay=0.2 ms)", "0.051 µS (all)",
+                   "StaticSynapse(weight=0.004 µS, delay=0.2 ms)", "0.051 µS (all connections)",
                    "tau_m       20 ms", "cm          0.2 nF", "e_rev_I     -80 mV",
                    "v         min -5", "Time step       0.1 ms", "Simulated time  100 ms",
                    "Minimum delay   0.1 ms (auto: the time step)", "Maximum delay   1000 ms (default)",
@@ -344,7 +344,7 @@ def test_report_content_mixed():
     by_label = {p["label"]: p for p in context["projections"]}
     assert by_label["jumps"]["weight"]["unit"] == "mV"          # IF_curr_delta: voltage jumps
     assert by_label["lateral"]["weight"]["unit"] == "nA"
-    assert by_label["jumps"]["weight"]["text"] == "1.5 mV (all)"
+    assert by_label["jumps"]["weight"]["text"] == "1.5 mV (all connections)"
     assert by_label["listed"]["synapse_type"]["parameters"][0]["text"] == descriptions.GIVEN_BY_CONNECTOR
     assert by_label["listed"]["weight"]["min"] == -0.1 and by_label["listed"]["connections"] == 2
     assert "periodic boundaries: x from 0 to 150 µm" in by_label["lateral"]["space"]["text"]
@@ -504,7 +504,7 @@ def test_mixed_post_units_and_empty_populations():
     Projection(source, empty, AllToAllConnector(), StaticSynapse(weight=0.1), label="to nobody")
     context = descriptions.describe_network(simulation, template=None)
     mixed, nobody = context["projections"]
-    assert mixed["weight"]["unit"] == "µS or mV" and mixed["weight"]["text"] == "0.1 µS or mV (all)"
+    assert mixed["weight"]["unit"] == "µS or mV" and mixed["weight"]["text"] == "0.1 µS or mV (all connections)"
     assert nobody["connections"] == 0 and nobody["weight"]["text"] == "no connections"
     tau_m = next(e for e in context["populations"][0]["parameters"] if e["name"] == "tau_m")
     assert tau_m["text"] == "12 ms"

@@ -128,6 +128,15 @@ class CellType(ModelType):
     is_source: ClassVar[bool] = False
     #: Whether the model emits spikes (False for graded, non-spiking cells).
     spiking: ClassVar[bool] = True
+    #: Whether a synaptic weight is a jump of the membrane potential (mV), as for IF_curr_delta.
+    voltage_based_synapses: ClassVar[bool] = False
+
+    @classmethod
+    def weight_unit(cls) -> str:
+        """Unit of synaptic weights onto this cell type: 'uS', 'mV' or 'nA'."""
+        if cls.conductance_based:
+            return "uS"
+        return "mV" if cls.voltage_based_synapses else "nA"
 
     def __init__(self, **parameters: Any):
         super().__init__(**parameters)
@@ -141,7 +150,7 @@ class CellType(ModelType):
         context = super().describe_context()
         context.update(initial_values=dict(self.initial_values), recordable=list(self.recordable),
                        receptor_types=list(self.receptor_types),
-                       conductance_based=self.conductance_based)
+                       conductance_based=self.conductance_based, weight_unit=self.weight_unit())
         return context
 
 
