@@ -4,29 +4,13 @@ Each test states the closed form or property it checks.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from pynnlite.backends.numpy import neurons
 from pynnlite.models import cells
 
 
-def _load_backend_module(name: str):
-    """The kernel module, from the installed package or, failing that, from its file."""
-    try:
-        return importlib.import_module(f"pynnlite.backends.numpy.{name}")
-    except ImportError:
-        path = Path(__file__).resolve().parents[1] / "backends" / "numpy" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"_pynnlite_numpy_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-
-neurons = _load_backend_module("neurons")
 
 
 # -- helpers ----------------------------------------------------------------------
