@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 from pynnlite import simulation as _simulation
 from pynnlite.errors import InvalidParameterValueError
 from pynnlite.simulation import Simulation
+from pynnlite.utility import run_control as _run_control
 
 #: Extra setup() arguments of other PyNN backends that pynnlite accepts and ignores.
 IGNORED_EXTRAS = ("threads", "rng_seeds", "rng_seeds_seed", "spike_precision", "verbosity",
@@ -84,8 +85,10 @@ class SimulatorControl:
         if time_point < sim.t - 1e-9:
             raise InvalidParameterValueError(
                 f"time_point {time_point} ms is before the current time {sim.t} ms")
+        if _run_control.skip_run(sim):        # pynnlite describe: construction only
+            return sim.t
         if not callbacks:
-            sim.run(time_point - sim.t)
+            _run_control.advance(sim, time_point - sim.t)   # with a progress bar if long
             return sim.t
         callbacks = list(callbacks)
         next_calls = [sim.t] * len(callbacks)
@@ -96,7 +99,7 @@ class SimulatorControl:
             target = min([time_point] + [t for t in next_calls if t is not None])
             if target <= sim.t + 1e-9 and target >= time_point - 1e-9:
                 break
-            sim.run(max(target - sim.t, sim.dt))
+            _run_control.advance(sim, max(target - sim.t, sim.dt))
             if sim.t >= time_point - 1e-9:
                 break
         return sim.t

@@ -108,13 +108,26 @@ def _evaluate_sequence(value: Any, name: str, size: int, indices: np.ndarray) ->
         seq = Sequence(value)
         result[:] = [seq] * indices.size
     elif callable(value):
+        batch = _call_with_indices(value, indices)    # PyNN calls it with the index array
         for k, i in enumerate(indices):
-            v = value(i)
+            v = batch[k] if batch is not None else value(i)
             result[k] = v if isinstance(v, Sequence) else Sequence(v)
     else:
         raise InvalidParameterValueError(
             f"{name}: expected a Sequence, a list of times or one Sequence per cell, got {type(value).__name__}")
     return result
+
+
+def _call_with_indices(function: Any, indices: np.ndarray) -> list | None:
+    """``function(indices)`` if it gives one sequence per index (as for PyNN, which calls
+    it with the index array), else None (then it is called with one index at a time)."""
+    try:
+        batch = function(indices)
+    except Exception:  # noqa: BLE001 - a function of one index: called per cell instead
+        return None
+    if _is_sequence_list(batch) and len(batch) == indices.size and not isinstance(batch, Sequence):
+        return list(batch)
+    return None
 
 
 def simplify(values: np.ndarray) -> Any:

@@ -311,6 +311,8 @@ class Projection:
              gather: Any = True, with_address: bool = True) -> None:
         """Write attribute values to ``file`` (a path or a text stream) with a header naming
         the columns; full float precision. Array format writes 0 where there is no connection."""
+        if isinstance(attribute_names, str) and attribute_names == "connections":
+            attribute_names = "all"          # PyNN's other name for every attribute here
         names, _ = self._names(attribute_names)
         if format not in FORMATS:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")

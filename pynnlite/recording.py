@@ -1,6 +1,7 @@
 """Recording of spikes and state variables of one population, returned as Neo objects."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -192,5 +193,7 @@ def write_block(block: neo.Block, io: Any) -> None:
     if not block.segments or not any(seg.spiketrains or seg.analogsignals for seg in block.segments):
         raise NothingToWriteError("no recorded data to write")
     if isinstance(io, str):
+        if os.path.dirname(io):
+            os.makedirs(os.path.dirname(io), exist_ok=True)   # as PyNN: missing folders are created
         io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else neo.io.PickleIO(io)
     io.write_block(block)
