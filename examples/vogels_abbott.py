@@ -87,8 +87,8 @@ def main() -> None:
     stem = os.path.join(args.output, f"vogels_abbott_{args.benchmark}_np{sim.num_processes()}")
     exc.write_data(stem + "_exc.pkl")
     inh.write_data(stem + "_inh.pkl")
+    sizes = "  ".join(f"{name}: {prj.size()}" for name, prj in projections.items())  # on every process
     if sim.rank() == 0:
-        sizes = "  ".join(f"{name}: {prj.size()}" for name, prj in projections.items())
         print(f"Vogels-Abbott {args.benchmark} network, {args.n} cells, {args.tstop:g} ms, "
               f"backend {args.backend} on {sim.num_processes()} process(es)")
         print(f"Connections            : {sizes}")

@@ -89,6 +89,14 @@ class TemplateError(PynnliteError):
     """A describe() template is missing or failed to render."""
 
 
+class MPINotAvailableError(PynnliteError, ImportError):
+    """The MPI backend needs mpi4py and an MPI runtime (``pip install "pynnlite[mpi]"``)."""
+
+
+class CommunicationError(PynnliteError, RuntimeError):
+    """The MPI processes disagree: they made different communicating calls."""
+
+
 class RoundingWarning(UserWarning):
     """A value was rounded to the simulation time grid."""
 

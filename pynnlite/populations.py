@@ -80,6 +80,11 @@ class ID(int):
         return int, (int(self),)
 
 
+def _check_gather(gather: Any) -> None:
+    if isinstance(gather, str) and gather != "all" or gather not in (True, False, "all"):
+        raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
+
+
 class BasePopulation:
     """What Population, PopulationView and Assembly have in common."""
 
@@ -226,6 +231,7 @@ class BasePopulation:
     def get(self, parameter_names: str | Iterable[str], gather: bool = False,
             simplify: bool = True) -> Any:
         """Parameter values: one value if all cells share it (``simplify``), else an array."""
+        _check_gather(gather)
         single = isinstance(parameter_names, str)
         names = [parameter_names] if single else list(parameter_names)
         results = []
@@ -292,8 +298,13 @@ class BasePopulation:
 
     def get_data(self, variables: str | Iterable[str] = "all", gather: bool = True,
                  clear: bool = False, annotations: dict[str, Any] | None = None):
-        """The recorded data as a neo.Block, one Segment per run between resets."""
-        blocks = [pop.recorder.get_data(variables, indices, clear, annotations)
+        """The recorded data as a neo.Block, one Segment per run between resets.
+
+        Under MPI, ``gather=True``: rank 0 gets the data of every cell (spike trains and
+        signal channels in index order), the other processes their own cells'; ``'all'``:
+        every process gets everything; ``False``: each process its own cells'."""
+        _check_gather(gather)
+        blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
                   for pop, indices in self._segments()]
         if len(blocks) == 1:
             block = blocks[0]
@@ -309,19 +320,29 @@ class BasePopulation:
 
     def write_data(self, io: Any, variables: str | Iterable[str] = "all", gather: bool = True,
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
-        """Write the recorded data with a Neo IO object or to a file name."""
+        """Write the recorded data with a Neo IO object or to a file name. Under MPI the
+        data of every process are written once, by rank 0 (``gather=False``: each process
+        writes its own cells' to ``<file name>.<rank>``, as PyNN)."""
         block = self.get_data(variables, gather, clear, annotations)
-        if self.simulation.comm.rank == 0 or not gather:
-            write_block(block, io)
+        comm = self.simulation.comm
+        if comm.rank == 0 or not gather:
+            write_block(block, io, f".{comm.rank}" if not gather and comm.size > 1 else "")
 
     def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
-        """Number of recorded spikes of each cell in the current segment, by ID."""
+        """Number of recorded spikes of each cell in the current segment, by ID (under MPI:
+        of every process's cells, on every process; ``gather=False``: this process's)."""
+        _check_gather(gather)
         counts: dict[ID, int] = {}
         for pop, indices in self._segments():
             cells, _ = pop.recorder.current.spikes()
+            comm = pop.simulation.comm
+            if gather and comm.size > 1:
+                cells = np.concatenate(comm.allgather_arrays(np.asarray(cells, dtype=np.int64)))
             per_cell = np.bincount(cells, minlength=pop.size)
             ids = pop._ids()
-            mask = pop.recorder.recorded.get("spikes", np.zeros(pop.size, bool)) & pop._local
+            mask = pop.recorder.recorded.get("spikes", np.zeros(pop.size, bool))
+            if not gather:
+                mask = mask & pop._local
             for i in indices[mask[indices]]:
                 counts[ids[i]] = int(per_cell[i])
         return counts

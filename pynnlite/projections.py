@@ -6,6 +6,7 @@ Connections are held in a columnar ``ConnectionTable``; ``get``/``set``/``save``
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
@@ -79,6 +80,10 @@ class Projection:
         n = pre.size
         self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
                                       arrays.may_repeat, self.pre.size, self.post.size)
+        # a creation-order key per connection only when the connector's order is not
+        # post-major (list/file rows); gathering across MPI processes sorts by it (else by post)
+        order = getattr(arrays, "order", None)
+        self._order = None if order is None else np.asarray(order, dtype=np.int64)
         values = self._initial_columns(arrays.values)
         self._store(values)
         self.simulation.engine.add_projection(self)
@@ -227,7 +232,7 @@ class Projection:
         if gather not in GATHER_VALUES:
             raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
         columns = [self._table.pre, self._table.post] + [self._column(name) for name in names]
-        columns = self.simulation.comm.collect_columns(columns, gather, self._table.post)
+        columns = self.simulation.comm.collect_columns(columns, gather, self._table.post, self._order)
         return columns[0], columns[1], columns[2:]
 
     def get(self, attribute_names: str | Iterable[str], format: str, gather: Any = True,
@@ -264,7 +269,8 @@ class Projection:
         if values.size == 0:
             return result
         flat = pre.astype(np.int64) * n_post + post
-        if not self._table.has_repeats:
+        gathered = self.simulation.comm.size > 1  # other processes' repeats are not in _table
+        if not (self._table.may_repeat if gathered else self._table.has_repeats):
             result.ravel()[flat] = values
             return result
         order = np.argsort(flat, kind="stable")
@@ -310,15 +316,21 @@ class Projection:
     def save(self, attribute_names: str | Iterable[str], file: Any, format: str = "list",
              gather: Any = True, with_address: bool = True) -> None:
         """Write attribute values to ``file`` (a path or a text stream) with a header naming
-        the columns; full float precision. Array format writes 0 where there is no connection."""
+        the columns; full float precision. Array format writes 0 where there is no connection.
+        Under MPI, ``gather=True`` or ``'all'``: rank 0 writes every connection; ``False``: each
+        process writes its own to ``file + '.<rank>'`` (as PyNN; FromFileConnector(distributed=True)
+        reads those)."""
         if isinstance(attribute_names, str) and attribute_names == "connections":
             attribute_names = "all"          # PyNN's other name for every attribute here
         names, _ = self._names(attribute_names)
         if format not in FORMATS:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
         pre, post, values = self._collected(names, gather)
-        if gather is True and self.simulation.comm.rank != 0:
+        comm = self.simulation.comm
+        if gather and comm.rank != 0:
             return
+        if not gather and comm.size > 1 and isinstance(file, (str, os.PathLike)):
+            file = f"{os.fspath(file)}.{comm.rank}"
         if format == "list":
             columns = ([pre, post] if with_address else []) + values
             header = {"columns": (["i", "j"] if with_address else []) + names}

@@ -75,6 +75,23 @@ def get_mpi_config() -> tuple[int, int]:
     return comm.Get_rank(), comm.Get_size()
 
 
+#: Set by the MPI backend: broadcasts rank 0's value to every process (a checked collective).
+broadcast_seed: Any = None
+
+
+def _entropy_seed() -> int:
+    """A seed from OS entropy; under MPI rank 0's, broadcast, so that every process of a
+    job gets the same network from ``NumpyRNG()`` (every process must create it)."""
+    seed = int.from_bytes(os.urandom(4), "little")
+    if broadcast_seed is not None:
+        return int(broadcast_seed(seed))
+    rank, size = get_mpi_config()
+    if size > 1:
+        from mpi4py import MPI
+        seed = int(MPI.COMM_WORLD.bcast(seed, root=0))
+    return seed
+
+
 # ---------------------------------------------------------------- keyed streams
 
 _MASK64 = (1 << 64) - 1
@@ -250,7 +267,7 @@ class NumpyRNG(WrappedRNG):
 
     def __init__(self, seed: int | None = None, parallel_safe: bool = True):
         if seed is None:
-            seed = int.from_bytes(os.urandom(4), "little")
+            seed = _entropy_seed()
         super().__init__(seed, parallel_safe)
         if not 0 <= self.seed < _SEED_LIMIT:
             raise InvalidParameterValueError(

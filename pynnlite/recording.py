@@ -171,15 +171,22 @@ class Recorder:
         return segment
 
     def get_data(self, variables: str | Iterable[str], indices: np.ndarray, clear: bool,
-                 annotations: dict[str, Any] | None) -> neo.Block:
+                 annotations: dict[str, Any] | None, gather: Any = True) -> neo.Block:
         variables = self._variables(variables)
         population = self.population
         block = neo.Block(name=population.label, description=f"Population '{population.label}'",
                           rec_datetime=datetime.now())
-        for data, index in self.segments:
-            block.segments.append(self.segment(data, index, variables, indices, data.t_stop_step))
-        block.segments.append(self.segment(self.current, len(self.segments), variables, indices,
-                                           population.simulation.step_count))
+        self.current.t_stop_step = population.simulation.step_count
+        for data, index in self.segments + [(self.current, len(self.segments))]:
+            segment_indices = indices
+            if population.simulation.comm.size > 1:  # MPI: other processes' cells, or only ours
+                from pynnlite.gathering import gather_segment
+                merged = gather_segment(self, data, gather) if gather else None
+                if merged is None:
+                    segment_indices = indices[population._local[indices]]
+                else:
+                    data = merged
+            block.segments.append(self.segment(data, index, variables, segment_indices, data.t_stop_step))
         block.annotate(**(annotations or {}))
         block.annotate(simulator=f"pynnlite.backends.{population.simulation.backend}",
                        dt=population.simulation.dt, mpi_processes=population.simulation.comm.size)
@@ -188,12 +195,19 @@ class Recorder:
         return block
 
 
-def write_block(block: neo.Block, io: Any) -> None:
-    """Write ``block`` with a Neo IO object or to a file name (pickle, .nix, .h5, .mat, ...)."""
+def write_block(block: neo.Block, io: Any, suffix: str = "") -> None:
+    """Write ``block`` with a Neo IO object or to a file name (pickle, .nix, .h5, .mat, ...);
+    ``suffix`` (e.g. '.1', per MPI rank) is appended to a file name after choosing its format."""
     if not block.segments or not any(seg.spiketrains or seg.analogsignals for seg in block.segments):
         raise NothingToWriteError("no recorded data to write")
     if isinstance(io, str):
         if os.path.dirname(io):
             os.makedirs(os.path.dirname(io), exist_ok=True)   # as PyNN: missing folders are created
-        io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else neo.io.PickleIO(io)
+        if suffix:
+            name = io.replace("\\", "/").rsplit("/", 1)[-1]
+            extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+            formats = [c for c in neo.io.iolist if c.is_writable and extension in c.extensions]
+            io = (neo.io.PickleIO if extension in ("pkl", "pickle") or not formats else formats[0])(io + suffix)
+        else:
+            io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else neo.io.PickleIO(io)
     io.write_block(block)

@@ -48,8 +48,11 @@ class SingleProcess:
         canonical order; one process has only its own."""
         return indices, steps
 
-    def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray) -> list[np.ndarray]:
-        """Connection columns of every process (one process: this one's)."""
+    def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray,
+                        order: np.ndarray | None = None) -> list[np.ndarray]:
+        """Connection columns of every process in creation order (one process: this one's).
+        ``order``: a creation-order key per connection when the connector does not build
+        post-major (else ``post`` is the key)."""
         return columns
 
 

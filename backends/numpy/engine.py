@@ -308,7 +308,7 @@ class NumpyEngine:
 
     def _record_and_deliver(self, spikes: dict[CellGroup, tuple[np.ndarray, np.ndarray]]) -> None:
         """Record local spikes, exchange them between processes and deliver them."""
-        exchanged: dict[Population, tuple[np.ndarray, np.ndarray]] = {}
+        local: dict[Population, tuple[np.ndarray, np.ndarray]] = {}
         for group, (cells, steps) in spikes.items():
             population = group.population
             indices = group.local_indices[cells]
@@ -316,7 +316,8 @@ class NumpyEngine:
             if mask is not None and indices.size:
                 keep = mask[indices]
                 population.recorder.add_spikes(indices[keep], steps[keep])
-            exchanged[population] = self.sim.comm.exchange_spikes(indices, steps)
+            local[population] = (indices, steps)
+        exchanged = self._exchange_spikes(local)
         for route in self.routes:
             for population, lookup in route.pre_lookup.items():
                 indices, steps = exchanged.get(population, (None, None))
@@ -326,6 +327,13 @@ class NumpyEngine:
                 keep = pre_index >= 0
                 if keep.any():
                     route.deliver(pre_index[keep], steps[keep], self.ring_size)
+
+    def _exchange_spikes(self, local: dict["Population", tuple[np.ndarray, np.ndarray]]
+                         ) -> dict["Population", tuple[np.ndarray, np.ndarray]]:
+        """Each population's spikes (index, step) of every process, sorted by (step, index);
+        the MPI engine overrides this with one collective for all populations."""
+        comm = self.sim.comm
+        return {population: comm.exchange_spikes(indices, steps) for population, (indices, steps) in local.items()}
 
     def reset(self) -> None:
         for group in self.groups.values():

@@ -69,6 +69,10 @@ class ConnectionArrays:
     values: dict[str, np.ndarray] = field(default_factory=dict)
     #: whether the same (pre, post) pair may appear more than once
     may_repeat: bool = False
+    #: a global creation-order key per connection (int64, increasing in creation order), only
+    #: for connectors whose order is not post-major (posts ascending), e.g. list rows; the
+    #: MPI backend merges the processes' connections by this key, else by the post index
+    order: np.ndarray | None = None
 
 
 class Connector:

@@ -66,8 +66,9 @@ class FromListConnector(Connector):
 
 
 def arrays_from_table(table: np.ndarray, names: Sequence[str], context: ConnectionContext,
-                      source: str) -> ConnectionArrays:
-    """The rows of a validated table whose post cell is local, in row order."""
+                      source: str, per_rank: bool = False) -> ConnectionArrays:
+    """The rows of a validated table whose post cell is local, in row order (``per_rank``:
+    the table is this process's own file, e.g. written by ``save(gather=False)``)."""
     pre = table[:, 0]
     post = table[:, 1]
     for label, idx, size in (("pre", pre, context.pre_size), ("post", post, context.post_size)):
@@ -81,7 +82,10 @@ def arrays_from_table(table: np.ndarray, names: Sequence[str], context: Connecti
     local[context.post_local] = True
     keep = local[post]
     values = {name: table[keep, 2 + k].copy() for k, name in enumerate(names)}
-    return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True)
+    # the row number is the creation-order key that merges the processes' rows (MPI); per-rank
+    # files have no global row order: their rows merge post-major, each post's in file order
+    order = np.flatnonzero(keep) if context.num_processes > 1 and not per_rank else None
+    return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True, order=order)
 
 
 class FromFileConnector(Connector):
@@ -118,7 +122,7 @@ class FromFileConnector(Connector):
         else:
             path = self.path
             table, names = self._loaded
-        arrays = arrays_from_table(table, names, context, f"connection file {path!r}")
+        arrays = arrays_from_table(table, names, context, f"connection file {path!r}", self.distributed)
         self.progress(1.0)
         return arrays
 

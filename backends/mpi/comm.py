@@ -1,0 +1,330 @@
+"""``MPIComm``: the communicator interface of ``pynnlite.simulation.SingleProcess`` over MPI.
+
+Every collective starts with a fixed-size header that every process contributes to
+(``Allgather`` of ``HEADER`` int64 words: operation, call number, payload length,
+dtype, row width, value). Besides carrying the sizes for the ``*v`` collectives
+that follow, the header lets every process check that all processes are in the
+same call: a script in which processes make different communicating calls (e.g.
+``Projection.size()`` on rank 0 only) fails with a ``CommunicationError`` at the
+next collective instead of hanging.
+
+Spikes of a communication slice travel in one ``Allgather`` of a fixed-size buffer
+holding the header, the per-population counts and up to ``capacity`` spikes inline;
+only when a process has more spikes than that does an ``Allgatherv`` of the rest
+follow (and the capacity grows, identically on every process). A spike is one
+int64 key ``step << 32 | index``, so the canonical order — by (step, population
+index), the order the one-process engine produces — is the sorted order of keys.
+There is no Python loop over spikes or connections, only over processes and
+populations.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Sequence
+
+import numpy as np
+
+from pynnlite.backends.mpi.runtime import load_mpi
+from pynnlite.errors import CommunicationError, InvalidParameterValueError
+
+MPI = load_mpi()
+
+HEADER = 6
+_MAGIC = 0x5059_4E4E_0000  # 'PYNN' in the high bits of the operation word
+OPERATIONS = {1: "allgather_arrays", 2: "gather_arrays", 3: "allreduce_sum", 4: "allreduce_min",
+              5: "bcast", 6: "barrier", 7: "exchange_spikes", 8: "collect_columns", 9: "exit"}
+_OP = {name: code for code, name in OPERATIONS.items()}
+_INDEX_BITS = 32
+_INDEX_MASK = (1 << _INDEX_BITS) - 1
+_MAX_STEP = 1 << 30          # steps (of 0.1 ms: 29 h) that fit the spike keys
+_INITIAL_CAPACITY = 256      # spikes per process carried inline in the slice's Allgather
+_MAX_CAPACITY = 1 << 15      # beyond this the rest goes through Allgatherv
+_INT_FLAG, _FLOAT_FLAG = 1, 2
+
+
+class WorldState:
+    """Per-process state shared by every MPIComm of this process: the call counter
+    (so that the exit check sees every call) and the inline spike capacity."""
+
+    def __init__(self, comm: Any):
+        self.comm = comm
+        self.rank = comm.Get_rank()
+        self.size = comm.Get_size()
+        self.calls = 0
+        self.capacity = _INITIAL_CAPACITY
+        #: wall-clock seconds spent in the spike exchange and the number of exchanges
+        self.spike_seconds = 0.0
+        self.spike_exchanges = 0
+        self._header_recv = np.empty((self.size, HEADER), dtype=np.int64)
+        self._spike_buffers: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._positions = np.empty(0, dtype=np.int64)
+        self._labels = np.empty(0, dtype=np.int64)
+
+    # -- headers ---------------------------------------------------------------
+    def header(self, operation: str, n: int = 0, dtype_code: int = 0, width: int = 0,
+               value: int = 0) -> np.ndarray:
+        """Allgather this process's header; check that every process is in the same call;
+        return all headers (size × HEADER)."""
+        self.calls += 1
+        send = np.array([_MAGIC + _OP[operation], self.calls, n, dtype_code, width, value], dtype=np.int64)
+        recv = self._header_recv
+        self.comm.Allgather(send, recv)
+        self.check(recv, operation)
+        return recv.copy()
+
+    def check(self, headers: np.ndarray, operation: str) -> None:
+        ops, calls = headers[:, 0], headers[:, 1]
+        mine = _MAGIC + _OP[operation]
+        if np.all(ops == mine) and np.all(calls == self.calls):
+            return
+        where = []
+        for rank, (op, call) in enumerate(zip(ops.tolist(), calls.tolist())):
+            name = OPERATIONS.get(op - _MAGIC, f"an unknown operation ({op:#x})")
+            where.append(f"rank {rank}: {name} (communicating call #{call})")
+        raise CommunicationError(
+            "the MPI processes made different communicating calls — " + "; ".join(where) +
+            ". Every process must run the same pynnlite calls that involve all processes "
+            "(setup, Population/Projection creation, run, Projection.size/get/save, "
+            "Population.get_data/write_data/get_spike_counts/mean_spike_count, describe, end).")
+
+    def check_exit(self) -> None:
+        self.header("exit")
+
+    # -- spikes ----------------------------------------------------------------
+    def positions(self, capacity: int) -> np.ndarray:
+        if self._positions.size != capacity:
+            self._positions = np.arange(capacity)
+        return self._positions
+
+    def labels(self, n_populations: int) -> np.ndarray:
+        """Population number of each (rank, population) block, rank-major."""
+        if self._labels.size != n_populations * self.size:
+            self._labels = np.tile(np.arange(n_populations), self.size)
+        return self._labels
+
+    def spike_buffers(self, n_populations: int) -> tuple[np.ndarray, np.ndarray]:
+        key = (n_populations, self.capacity)
+        buffers = self._spike_buffers.get(key)
+        if buffers is None:
+            width = HEADER + n_populations + self.capacity
+            buffers = (np.zeros(width, dtype=np.int64), np.empty((self.size, width), dtype=np.int64))
+            self._spike_buffers = {key: buffers}
+        return buffers
+
+
+_world: WorldState | None = None
+
+
+def world_state() -> WorldState:
+    global _world
+    if _world is None:
+        _world = WorldState(MPI.COMM_WORLD)
+    return _world
+
+
+def _dtype_code(dtype: np.dtype) -> int:
+    if dtype.kind not in "biuf":
+        raise InvalidParameterValueError(f"cannot communicate arrays of dtype {dtype} between MPI processes")
+    return ord(dtype.char)
+
+
+def _counts_displacements(counts: np.ndarray) -> tuple[list[int], list[int]]:
+    counts = np.asarray(counts, dtype=np.int64)
+    displacements = np.r_[0, np.cumsum(counts)[:-1]]
+    return counts.tolist(), displacements.tolist()
+
+
+def _pack_value(value: Any) -> tuple[int, int]:
+    """(flag, int64 bits) of a Python/numpy number, for the header's value word."""
+    if isinstance(value, (bool, np.bool_)):
+        value = int(value)
+    if isinstance(value, (int, np.integer)) and -(1 << 63) <= int(value) < (1 << 63):
+        return _INT_FLAG, int(value)
+    return _FLOAT_FLAG, int(np.array(float(value), dtype=np.float64).view(np.int64))
+
+
+def _unpack_values(flags: np.ndarray, bits: np.ndarray) -> list[Any]:
+    if np.all(flags == _INT_FLAG):
+        return [int(b) for b in bits.tolist()]
+    floats = bits.astype(np.int64).view(np.float64)
+    return [int(b) if f == _INT_FLAG else float(x) for f, b, x in zip(flags.tolist(), bits.tolist(),
+                                                                    floats.tolist())]
+
+
+class MPIComm:
+    """The communicator of a simulation running on every process of ``MPI.COMM_WORLD``."""
+
+    def __init__(self, state: WorldState | None = None):
+        self.state = state or world_state()
+        self.comm = self.state.comm
+        self.rank = self.state.rank
+        self.size = self.state.size
+
+    # -- small values ------------------------------------------------------------
+    def _reduce(self, operation: str, value: Any) -> list[Any]:
+        flag, bits = _pack_value(value)
+        headers = self.state.header(operation, dtype_code=flag, value=bits)
+        return _unpack_values(headers[:, 3], headers[:, 5])
+
+    def allreduce_sum(self, value: float) -> float:
+        """Sum over processes, added in rank order (the same result on every process)."""
+        values = self._reduce("allreduce_sum", value)
+        total = values[0]
+        for v in values[1:]:
+            total = total + v
+        return total
+
+    def allreduce_min(self, value: float) -> float:
+        return min(self._reduce("allreduce_min", value))
+
+    def bcast(self, value: Any, root: int = 0) -> Any:
+        self.state.header("bcast", value=root)
+        return self.comm.bcast(value, root=root)
+
+    def barrier(self) -> None:
+        self.state.header("barrier")
+
+    # -- arrays --------------------------------------------------------------------
+    def _array_header(self, operation: str, array: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.dtype, tuple, int]:
+        """Exchange sizes and dtypes. Returns this process's array (flattened, cast to the
+        common dtype), rows per process, the common dtype, the trailing shape and the row width."""
+        array = np.asarray(array)
+        if array.ndim == 0:
+            array = array.reshape(1)
+        trailing = array.shape[1:]
+        width = int(np.prod(trailing)) if trailing else 1
+        headers = self.state.header(operation, n=array.shape[0], dtype_code=_dtype_code(array.dtype),
+                                    width=width)
+        rows, codes, widths = headers[:, 2], headers[:, 3], headers[:, 4]
+        filled = rows > 0
+        if filled.any():
+            common = widths[filled]
+            if np.any(common != common[0]):
+                raise CommunicationError(f"{operation}: the processes' arrays have different row shapes")
+            if array.shape[0] == 0 and int(common[0]) != width:  # an empty array of another shape
+                width = int(common[0])
+                trailing = (width,)
+        dtypes = [np.dtype(chr(c)) for c in codes[filled].tolist()] or [array.dtype]
+        dtype = np.result_type(*dtypes)
+        local = np.ascontiguousarray(array, dtype=dtype).reshape(-1)
+        return local, rows, dtype, trailing, width
+
+    def allgather_arrays(self, array: np.ndarray) -> list[np.ndarray]:
+        """Every process's array, in rank order, on every process."""
+        local, rows, dtype, trailing, width = self._array_header("allgather_arrays", array)
+        recv = np.empty(int(rows.sum()) * width, dtype=dtype)
+        self.comm.Allgatherv(local, [recv, _counts_displacements(rows * width)])
+        return _split(recv, rows, trailing, width)
+
+    def gather_arrays(self, array: np.ndarray, root: int = 0) -> list[np.ndarray] | None:
+        """Every process's array, in rank order, on ``root``; None elsewhere."""
+        local, rows, dtype, trailing, width = self._array_header("gather_arrays", array)
+        if self.rank == root:
+            recv = np.empty(int(rows.sum()) * width, dtype=dtype)
+            self.comm.Gatherv(local, [recv, _counts_displacements(rows * width)], root=root)
+            return _split(recv, rows, trailing, width)
+        self.comm.Gatherv(local, None, root=root)
+        return None
+
+    # -- spikes ----------------------------------------------------------------------
+    def exchange_spikes(self, indices: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spikes (population index, step) of one population from every process, sorted by
+        (step, index)."""
+        return self.exchange_spike_lists([(indices, steps)])[0]
+
+    def exchange_spike_lists(self, local: Sequence[tuple[np.ndarray, np.ndarray]]
+                             ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each population (same order on every process), the spikes of every process
+        as (indices, steps), sorted by (step, index): one collective in the common case.
+
+        A fixed number of numpy operations whatever the number of processes, populations
+        and spikes (this runs once per min-delay slice)."""
+        state = self.state
+        started = time.perf_counter()
+        n_pop = len(local)
+        counts = np.fromiter((np.size(indices) for indices, _ in local), dtype=np.int64, count=n_pop)
+        total = int(counts.sum())
+        if total:
+            indices = np.concatenate([np.asarray(i, dtype=np.int64) for i, _ in local])
+            steps = np.concatenate([np.asarray(s, dtype=np.int64) for _, s in local])
+            if int(steps.max()) >= _MAX_STEP or int(indices.max()) > _INDEX_MASK:
+                raise InvalidParameterValueError("population or simulation too long for the MPI spike exchange")
+            keys = (steps << _INDEX_BITS) | indices
+        else:
+            keys = np.empty(0, dtype=np.int64)
+        capacity = state.capacity
+        send, recv = state.spike_buffers(n_pop)
+        state.calls += 1
+        # header: the first five words are the same on every process (checked), then the total
+        send[:HEADER] = (_MAGIC + _OP["exchange_spikes"], state.calls, capacity, n_pop, 0, total)
+        send[HEADER:HEADER + n_pop] = counts
+        inline = min(total, capacity)
+        base = HEADER + n_pop
+        send[base:base + inline] = keys[:inline]
+        self.comm.Allgather(send, recv)
+        if (recv[:, :HEADER - 1] != send[:HEADER - 1]).any():
+            state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
+            raise CommunicationError("exchange_spikes: the processes disagree on the number of populations")
+        totals = recv[:, HEADER - 1]
+        largest = int(totals.max())
+        # every process's keys, rank-major, population-major within a rank
+        if largest <= capacity:
+            gathered = recv[:, base:base + capacity][state.positions(capacity) < totals[:, None]]
+        else:
+            extra_rows = np.maximum(totals - capacity, 0)
+            extra = np.empty(int(extra_rows.sum()), dtype=np.int64)
+            self.comm.Allgatherv(np.ascontiguousarray(keys[capacity:]),
+                                 [extra, _counts_displacements(extra_rows)])
+            parts = []
+            extras = _split(extra, extra_rows, (), 1)
+            for r in range(self.size):
+                parts += [recv[r, base:base + min(int(totals[r]), capacity)], extras[r]]
+            gathered = np.concatenate(parts)
+            state.capacity = min(_MAX_CAPACITY, 1 << int(2 * largest).bit_length())
+        rank_counts = recv[:, HEADER:base]
+        population = np.repeat(state.labels(n_pop), rank_counts.ravel())
+        merged = gathered[np.lexsort((gathered, population))]     # by population, then (step, index)
+        bounds = [0] + np.cumsum(rank_counts.sum(axis=0)).tolist()
+        indices_all, steps_all = merged & _INDEX_MASK, merged >> _INDEX_BITS
+        result = [(indices_all[bounds[p]:bounds[p + 1]], steps_all[bounds[p]:bounds[p + 1]])
+                  for p in range(n_pop)]
+        state.spike_seconds += time.perf_counter() - started
+        state.spike_exchanges += 1
+        return result
+
+    # -- connections ---------------------------------------------------------------------
+    def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray,
+                        order: np.ndarray | None = None) -> list[np.ndarray]:
+        """Connection columns of every process merged in the one-process creation order.
+
+        ``gather=False``: this process's columns; ``True``: all on rank 0, this process's
+        elsewhere; ``'all'``: all on every process. The merge sorts (stably) by ``order``
+        when the connector gave a creation-order key per connection, else by ``post``:
+        procedural connectors build post-major, posts ascending, and every post cell's
+        connections live on one process in creation order.
+        """
+        if not gather:
+            return columns
+        key = np.asarray(order if order is not None else post, dtype=np.int64)
+        n = key.size
+        matrix = np.empty((n, len(columns) + 1), dtype=np.float64)
+        for k, column in enumerate(columns):
+            matrix[:, k] = column
+        matrix[:, -1] = key
+        if gather == "all":
+            parts = self.allgather_arrays(matrix)
+        else:
+            parts = self.gather_arrays(matrix, root=0)
+            if parts is None:
+                return columns
+        merged = np.concatenate([p.reshape(-1, len(columns) + 1) for p in parts])
+        permutation = np.argsort(merged[:, -1].astype(np.int64), kind="stable")
+        merged = merged[permutation]
+        return [np.ascontiguousarray(merged[:, k]).astype(column.dtype, copy=False)
+                for k, column in enumerate(columns)]
+
+
+def _split(flat: np.ndarray, rows: np.ndarray, trailing: tuple, width: int) -> list[np.ndarray]:
+    bounds = np.r_[0, np.cumsum(np.asarray(rows, dtype=np.int64) * width)]
+    return [flat[bounds[r]:bounds[r + 1]].reshape((-1,) + tuple(trailing)) for r in range(len(rows))]

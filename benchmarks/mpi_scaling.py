@@ -1,0 +1,230 @@
+"""Strong scaling of the MPI backend: the Vogels–Abbott COBA network scaled to 32,000 cells with
+~80 synapses per cell (p = 80/32000), 1 s, on 1 and 2 processes (``mpiexec -n 1`` / ``-n 2``).
+
+    python benchmarks/mpi_scaling.py                    # 32,000 cells, 1 s, 1 and 2 processes
+    python benchmarks/mpi_scaling.py --n 8000 --tstop 200 --processes 1 2 3
+
+Reports, per process count: build and run time (the slowest rank), speed-up over one process,
+peak memory per process (``getrusage``), the synapses and synapse-table bytes held by each
+process, the run time split into computation and spike exchange (communication proper, from a
+synchronised latency measurement of the same exchange, and waiting for slower ranks), and a
+check that the spike trains are identical for every process count. From the measured
+computation (split into a part that divides by P and a part every process repeats) and
+communication, it projects the efficiency at 16 and 64 processes.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# -- worker: runs under mpiexec ---------------------------------------------------------------
+
+def build_network(sim, n: int, synapses_per_cell: float, seed: int = 98765):
+    """The VA COBA network of examples/vogels_abbott.py with p = synapses_per_cell / n."""
+    dt, delay = 0.1, 0.2
+    sim.setup(timestep=dt, min_delay=delay, max_delay=delay)
+    celltype = sim.IF_cond_exp(tau_m=20.0, cm=0.2, tau_syn_E=5.0, tau_syn_I=10.0, v_thresh=-50.0,
+                               v_reset=-60.0, tau_refrac=5.0, v_rest=-60.0, e_rev_E=0.0, e_rev_I=-80.0)
+    n_exc = int(round(0.8 * n))
+    exc = sim.Population(n_exc, celltype, label="Excitatory_Cells")
+    inh = sim.Population(n - n_exc, celltype, label="Inhibitory_Cells")
+    rng = sim.NumpyRNG(seed=seed, parallel_safe=True)
+    v_init = sim.RandomDistribution("uniform", (-60.0, -50.0), rng=rng)
+    exc.initialize(v=v_init)
+    inh.initialize(v=v_init)
+    connector = sim.FixedProbabilityConnector(synapses_per_cell / n, rng=rng)
+    excitatory = sim.StaticSynapse(weight=4e-3, delay=delay)
+    inhibitory = sim.StaticSynapse(weight=51e-3, delay=delay)
+    projections = [sim.Projection(exc, exc, connector, excitatory, receptor_type="excitatory"),
+                   sim.Projection(exc, inh, connector, excitatory, receptor_type="excitatory"),
+                   sim.Projection(inh, exc, connector, inhibitory, receptor_type="inhibitory"),
+                   sim.Projection(inh, inh, connector, inhibitory, receptor_type="inhibitory")]
+    stimulus = sim.Population(20, sim.SpikeSourcePoisson(rate=100.0, duration=50.0), label="expoisson")
+    kick = sim.FixedProbabilityConnector(0.01, rng=rng)
+    for target in (exc, inh):
+        projections.append(sim.Projection(stimulus, target, kick, sim.StaticSynapse(weight=0.1, delay=delay),
+                                          receptor_type="excitatory"))
+    exc.record("spikes")
+    inh.record("spikes")
+    return exc, inh, projections
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker(args) -> None:
+    import numpy as np
+    import pynnlite.backends.mpi as sim
+    from mpi4py import MPI
+    from pynnlite.backends.mpi.comm import world_state
+
+    world = MPI.COMM_WORLD
+    rss_imports = peak_rss_mb()
+    world.Barrier()
+    t0 = time.perf_counter()
+    exc, inh, projections = build_network(sim, args.n, args.synapses)
+    world.Barrier()
+    t1 = time.perf_counter()
+    state = world_state()
+    seconds0, exchanges0 = state.spike_seconds, state.spike_exchanges
+    sim.run(args.tstop)
+    t2 = time.perf_counter()
+    exchange_seconds = state.spike_seconds - seconds0
+    exchanges = state.spike_exchanges - exchanges0
+    rss_peak = peak_rss_mb()
+
+    # communication proper: the same exchange, synchronised, with the run's mean spike load
+    local_spikes = [int(sum(len(c) for c in pop.recorder.current.spike_cells)) for pop in (exc, inh)]
+    latency = 0.0
+    if world.Get_size() > 1 and exchanges:
+        comm = sim.MPIComm()
+        per_slice = [max(0, round(s / exchanges)) for s in local_spikes]
+        sample = [(np.arange(k, dtype=np.int64), np.full(k, 5, dtype=np.int64)) for k in per_slice]
+        repeats = 500
+        best = math.inf
+        for _ in range(3):
+            world.Barrier()
+            started = time.perf_counter()
+            for _ in range(repeats):
+                comm.exchange_spike_lists(sample)
+            best = min(best, (time.perf_counter() - started) / repeats)
+        latency = best
+    synapses = int(sum(len(p._table) for p in projections))
+    synapse_bytes = int(sum(p._table.nbytes for p in projections))
+    total_synapses = int(sum(p.size() for p in projections))
+    spikes = [exc.get_spike_counts(), inh.get_spike_counts()]
+    digest = None
+    blocks = [pop.get_data("spikes", gather=True) for pop in (exc, inh)]
+    if world.Get_rank() == 0:
+        h = hashlib.sha256()
+        for block in blocks:
+            for train in block.segments[0].spiketrains:
+                h.update(np.int64(train.annotations["source_index"]).tobytes())
+                h.update(np.ascontiguousarray(train.magnitude).tobytes())
+        digest = h.hexdigest()[:16]
+    record = dict(rank=world.Get_rank(), build=t1 - t0, run=t2 - t1, exchange=exchange_seconds,
+                  exchanges=exchanges, latency=latency, synapses=synapses, synapse_mb=synapse_bytes / 2**20,
+                  rss_imports_mb=rss_imports, rss_peak_mb=rss_peak)
+    records = world.gather(record, root=0)
+    if world.Get_rank() == 0:
+        rates = [sum(c.values()) / max(len(c), 1) * 1000.0 / args.tstop for c in spikes]
+        print("RESULT " + json.dumps(dict(processes=world.Get_size(), ranks=records, digest=digest,
+                                          total_synapses=total_synapses, rate_exc=rates[0], rate_inh=rates[1],
+                                          slices=exchanges)), flush=True)
+    sim.end()
+
+
+# -- driver --------------------------------------------------------------------------------------
+
+def mpiexec() -> str:
+    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+    return beside if os.access(beside, os.X_OK) else "mpiexec"
+
+
+def measure(processes: int, args) -> dict:
+    command = [mpiexec(), "-n", str(processes), sys.executable, os.path.abspath(__file__), "--worker",
+               "--n", str(args.n), "--synapses", str(args.synapses), "--tstop", str(args.tstop)]
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):])
+
+
+def summarise(result: dict) -> dict:
+    ranks = result["ranks"]
+    slowest = max(ranks, key=lambda r: r["build"] + r["run"])
+    compute = [r["run"] - r["exchange"] for r in ranks]
+    comm = [min(r["exchanges"] * r["latency"], r["exchange"]) for r in ranks]
+    wait = [r["exchange"] - c for r, c in zip(ranks, comm)]
+    return dict(processes=result["processes"], build=slowest["build"], run=max(r["run"] for r in ranks),
+                total=slowest["build"] + slowest["run"], compute=sum(compute) / len(ranks),
+                comm=sum(comm) / len(ranks), wait=sum(wait) / len(ranks),
+                latency=max(r["latency"] for r in ranks), slices=result["slices"],
+                rss=max(r["rss_peak_mb"] for r in ranks), rss_imports=max(r["rss_imports_mb"] for r in ranks),
+                synapses=[r["synapses"] for r in ranks], synapse_mb=[r["synapse_mb"] for r in ranks],
+                digest=result["digest"], rates=(result["rate_exc"], result["rate_inh"]),
+                total_synapses=result["total_synapses"])
+
+
+def project(one: dict, two: dict, processes: int) -> tuple[float, float]:
+    """Projected run time and efficiency on ``processes`` processes (strong scaling).
+
+    Computation: c(P) = parallel/P + serial, the two parts solved from the measured mean
+    computation per process on 1 and 2 processes (serial = work every process repeats: the
+    per-step Python overhead and the handling of every spike of the network). Communication per
+    slice: the measured synchronised latency at P = 2, growing as log2(P) (recursive-doubling
+    allgather); waiting for slower ranks: the measured wait at P = 2, growing as log2(P).
+    """
+    parallel = max(2.0 * (one["compute"] - two["compute"]), 0.0)
+    serial = one["compute"] - parallel
+    steps = math.log2(processes)
+    run = parallel / processes + serial + two["slices"] * two["latency"] * steps + two["wait"] * steps
+    return run, one["run"] / (processes * run)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, default=32000, help="number of cells")
+    parser.add_argument("--synapses", type=float, default=80.0, help="mean synapses per cell (p = synapses/n)")
+    parser.add_argument("--tstop", type=float, default=1000.0, help="simulated time (ms)")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=1, help="best of this many runs per process count")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    rows = {}
+    for processes in args.processes:
+        best = None
+        for _ in range(args.repeats):
+            result = summarise(measure(processes, args))
+            if best is None or result["total"] < best["total"]:
+                best = result
+        rows[processes] = best
+    base = rows[min(rows)]
+    print(f"MPI backend, Vogels–Abbott COBA, {args.n} cells, {base['total_synapses']} synapses "
+          f"({base['total_synapses'] / args.n:.1f} per cell), {args.tstop:g} ms, "
+          f"{base['slices'] or rows[max(rows)]['slices']} communication slices; best of {args.repeats}")
+    print(f"rates: {base['rates'][0]:.2f} Hz exc, {base['rates'][1]:.2f} Hz inh")
+    print(f"{'procs':>5} {'build s':>8} {'run s':>8} {'total s':>8} {'speed-up':>8} {'compute s':>9} "
+          f"{'comm s':>7} {'wait s':>7} {'peak MB/proc':>12} {'synapses/proc':>14} {'syn MB/proc':>11} "
+          f"{'spikes':>8}")
+    for processes, r in rows.items():
+        speedup = base["total"] / r["total"]
+        same = "same" if r["digest"] == base["digest"] else "DIFFER"
+        print(f"{processes:5d} {r['build']:8.2f} {r['run']:8.2f} {r['total']:8.2f} {speedup:8.2f} "
+              f"{r['compute']:9.2f} {r['comm']:7.2f} {r['wait']:7.2f} {r['rss']:12.0f} "
+              f"{max(r['synapses']):14d} {max(r['synapse_mb']):11.1f} {same:>8}")
+    if 1 in rows and 2 in rows:
+        one, two = rows[1], rows[2]
+        speedup = one["total"] / two["total"]
+        print(f"speed-up on 2 processes: {speedup:.2f}x (target >= 1.7); run only: {one['run'] / two['run']:.2f}x")
+        print(f"synapse memory per process on 2 processes: {max(two['synapse_mb']):.1f} MB of "
+              f"{one['synapse_mb'][0]:.1f} MB on 1 ({max(two['synapse_mb']) / one['synapse_mb'][0]:.2f} of the total; "
+              f"ideal 0.50); peak RSS above the imports: {two['rss'] - two['rss_imports']:.0f} MB vs "
+              f"{one['rss'] - one['rss_imports']:.0f} MB")
+        parallel = max(2.0 * (one["compute"] - two["compute"]), 0.0)
+        print(f"computation on 1 process {one['compute']:.2f} s = {parallel:.2f} s that divides by P + "
+              f"{one['compute'] - parallel:.2f} s every process repeats; exchange latency "
+              f"{two['latency'] * 1e6:.1f} us per slice on 2 processes; waiting {two['wait']:.2f} s")
+        for processes in (16, 64):
+            run, efficiency = project(one, two, processes)
+            print(f"projected on {processes:2d} processes: run {run:.2f} s, speed-up {one['run'] / run:.1f}x, "
+                  f"efficiency {efficiency:.0%}")
+
+
+if __name__ == "__main__":
+    main()

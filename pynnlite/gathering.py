@@ -1,0 +1,73 @@
+"""Recorded data of every MPI process, merged as one process would have recorded them.
+
+Used by ``Recorder.get_data`` when the simulation's communicator has more than one
+process. Only arrays travel (through the communicator's ``gather_arrays`` /
+``allgather_arrays``), never Neo objects; every process makes the same calls in the
+same order (variables in the order of ``Recorder.recorded``, which is the same on
+every process).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pynnlite.errors import RecordingError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pynnlite.recording import Recorder, _SegmentData
+
+
+def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "_SegmentData | None":
+    """The data of ``data``'s segment from every process: on rank 0 (``gather=True``) or on
+    every process (``'all'``); None on the processes that do not receive them."""
+    from pynnlite.recording import _SegmentData
+    comm = recorder.population.simulation.comm
+    everywhere = gather == "all"
+
+    def collect(array: np.ndarray) -> list[np.ndarray] | None:
+        return comm.allgather_arrays(array) if everywhere else comm.gather_arrays(array, root=0)
+
+    cells, steps = data.spikes()
+    spikes = collect(np.concatenate([np.asarray(cells, dtype=np.int64), np.asarray(steps, dtype=np.int64)]))
+    signals = {}
+    for variable in recorder.recorded:
+        if variable == "spikes":
+            continue
+        entry = data.signals.get(variable)
+        if entry is not None and entry[2]:
+            local_cells, sample_steps, values = entry[0], np.asarray(entry[1], np.int64), np.vstack(entry[2])
+        else:
+            local_cells, sample_steps = np.empty(0, np.int64), np.empty(0, np.int64)
+            values = np.empty((0, 0))
+        parts_cells = collect(np.asarray(local_cells, dtype=np.int64))
+        parts_steps = collect(sample_steps)
+        parts_values = collect(np.ascontiguousarray(values.T, dtype=float).reshape(-1))
+        if parts_cells is None:
+            continue
+        filled = [r for r, c in enumerate(parts_cells) if c.size]
+        if not filled:
+            continue
+        reference = parts_steps[filled[0]]
+        for r in filled:
+            if not np.array_equal(parts_steps[r], reference):
+                raise RecordingError(message=f"'{variable}' was sampled at different times on different "
+                                             f"MPI processes; cannot merge the signals")
+        merged_cells = np.concatenate([parts_cells[r] for r in filled])
+        # each process sent its (cells × samples) matrix: rows are cells
+        merged_values = np.concatenate([parts_values[r].reshape(parts_cells[r].size, reference.size)
+                                        for r in filled])
+        order = np.argsort(merged_cells, kind="stable")
+        matrix = merged_values[order].T
+        signals[variable] = (merged_cells[order], reference.tolist(), list(matrix))
+    if spikes is None:
+        return None
+    merged = _SegmentData()
+    flat = [p.reshape(2, -1) for p in spikes if p.size]
+    if flat:
+        both = np.concatenate(flat, axis=1)
+        merged.spike_cells, merged.spike_steps = [both[0]], [both[1]]
+    merged.signals = signals
+    merged.t_stop_step = data.t_stop_step
+    merged.annotations = dict(data.annotations)
+    return merged

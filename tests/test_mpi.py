@@ -1,0 +1,144 @@
+"""The MPI backend under ``mpiexec -n 1..4``, compared with the numpy backend's output computed
+in the same test run (scripts in tests/mpi_scripts/, each run in its own process).
+
+Skipped only when mpi4py or mpiexec is missing (``pip install ".[test,mpi]"`` installs both,
+so the README's test command and .ci/run run these tests).
+"""
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mpi_scripts")
+
+
+def _mpiexec() -> str | None:
+    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+    return beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
+
+
+MPIEXEC = _mpiexec()
+HAVE_MPI4PY = importlib.util.find_spec("mpi4py") is not None
+needs_mpi = pytest.mark.skipif(
+    MPIEXEC is None or not HAVE_MPI4PY,
+    reason="the MPI tests need mpi4py and mpiexec: pip install \"pynnlite[mpi]\" (mpi4py + mpich)")
+
+
+def run_script(script: str, *args: str, processes: int | None = None, timeout: float = 120.0,
+               cwd: str | None = None, check: bool = True, env: dict | None = None):
+    """Run tests/mpi_scripts/<script> with ``processes`` MPI processes (None: plain python)."""
+    command = [sys.executable, os.path.join(SCRIPTS, script), *args]
+    if processes is not None:
+        command = [MPIEXEC, "-n", str(processes)] + command
+    environment = dict(os.environ, **(env or {}))
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=environment)
+    result.elapsed = time.perf_counter() - started
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(command)} exited with {result.returncode}\n"
+                             f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-5000:]}")
+    return result
+
+
+# -- bitwise identity with the numpy backend -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def va_reference(tmp_path_factory):
+    """The reduced Vogels–Abbott network run by the numpy backend in this test run."""
+    folder = tmp_path_factory.mktemp("va")
+    path = str(folder / "numpy.npz")
+    run_script("va_network.py", "numpy", path)
+    return folder, np.load(path)
+
+
+@needs_mpi
+@pytest.mark.parametrize("processes", [1, 2, 3, 4])
+def test_vogels_abbott_bitwise_equal_to_numpy(va_reference, processes):
+    folder, reference = va_reference
+    path = str(folder / f"mpi{processes}.npz")
+    run_script("va_network.py", "mpi", path, processes=processes)
+    result = np.load(path)
+    assert sorted(result.files) == sorted(reference.files)
+    assert reference["exc_counts"].sum() > 1000  # an active network, so the comparison means something
+    for key in reference.files:
+        # spike trains, v traces, get(['weight', 'delay'], format='list') of every projection
+        # (FromListConnector in list order), sizes: identical to the bit
+        assert reference[key].shape == result[key].shape, key
+        assert np.array_equal(reference[key], result[key]), key
+    assert list(reference["exc_ids"]) == list(range(reference["exc_ids"].size))
+    # the FromListConnector projection keeps the list order, which is not post-major
+    posts = reference["prj_stim2i_list"][:, 1]
+    assert np.any(np.diff(posts) < 0)
+
+
+# -- PyNN gather semantics, files written once, per-rank files ---------------------------------
+
+@needs_mpi
+@pytest.mark.parametrize("processes", [2, 3])
+def test_gather_semantics_and_output(tmp_path, processes):
+    result = run_script("gather_checks.py", str(tmp_path), processes=processes,
+                        env={"EXPECTED_SIZE": str(processes)})
+    for rank in range(processes):
+        assert f"rank {rank} OK" in result.stdout, result.stdout
+
+
+# -- faults: no hang, non-zero exit, the failing rank's message ---------------------------------
+
+@needs_mpi
+def test_error_on_one_rank_aborts_the_job_promptly():
+    result = run_script("fail_rank.py", processes=2, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "deliberate failure on rank 1" in result.stderr
+    assert "uncaught exception on MPI rank 1 of 2" in result.stderr
+    assert result.elapsed < 30
+
+
+@needs_mpi
+def test_mismatched_collective_calls_are_detected():
+    result = run_script("mismatch.py", processes=3, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "different communicating calls" in result.stderr
+    assert "rank 0: allreduce_sum" in result.stderr
+
+
+@needs_mpi
+def test_stdp_network_bitwise_equal_to_numpy(tmp_path):
+    import pynnlite.backends.numpy as numpy_backend
+    if not hasattr(numpy_backend, "STDPMechanism"):
+        pytest.skip("STDPMechanism is not available in this version")
+    reference = str(tmp_path / "numpy.npz")
+    run_script("stdp_network.py", "numpy", reference)
+    expected = np.load(reference)
+    for processes in (2, 3):
+        path = str(tmp_path / f"mpi{processes}.npz")
+        run_script("stdp_network.py", "mpi", path, processes=processes)
+        result = np.load(path)
+        for key in expected.files:
+            assert np.array_equal(expected[key], result[key]), (processes, key)
+
+
+# -- missing mpi4py / MPI runtime: a clear message naming what to install ------------------------
+
+@pytest.mark.parametrize("blocked, expected", [
+    ("mpi4py", "needs the mpi4py package"),
+    ("mpi4py.MPI", "could not load or start an MPI runtime"),
+])
+def test_missing_mpi_gives_a_clear_error(blocked, expected):
+    code = (f"import sys; sys.modules[{blocked!r}] = None\n"
+            "from pynnlite.errors import MPINotAvailableError\n"
+            "try:\n"
+            "    import pynnlite.backends.mpi\n"
+            "except MPINotAvailableError as err:\n"
+            "    assert isinstance(err, ImportError)\n"
+            "    print(err)\n"
+            "else:\n"
+            "    raise SystemExit('no error')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert 'pip install "pynnlite[mpi]"' in result.stdout
