@@ -64,6 +64,9 @@ class Projection:
                 f"receptor_type {receptor_type!r} is not a receptor of {self.post.label}; "
                 f"valid receptor types are: {', '.join(valid) or 'none'}")
         self.receptor_type = receptor_type
+        check_projection = getattr(synapse_type, "check_projection", None)
+        if check_projection is not None:  # e.g. plastic synapses need spiking cells
+            check_projection(self)
         if space is None:
             from pynnlite.space import Space
             space = Space()
@@ -125,7 +128,15 @@ class Projection:
         for name in self.synapse_state_names():
             value = explicit.get(name, self.synapse_type.initial_values[name])
             values[name] = self._evaluate(name, value)
+        self._check_columns(values)
         return values
+
+    def _check_columns(self, values: dict[str, np.ndarray]) -> None:
+        """The synapse type's checks across columns (e.g. w_min <= w_max), before storing."""
+        check = getattr(self.synapse_type, "check_columns", None)
+        if check is not None:
+            table = self._table
+            check(values, lambda name: self._column(name) if name in table.columns or name == "weight" else None)
 
     def _store(self, values: dict[str, np.ndarray], index: np.ndarray | None = None) -> None:
         """Write checked values into the columns (in place, so the engine sees them)."""
@@ -299,6 +310,7 @@ class Projection:
             if name not in names:
                 raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
             values[name] = self._checked(name, self._evaluate(name, value))
+        self._check_columns(values)
         self._store(values)
 
     def initialize(self, **initial_values: Any) -> None:
@@ -310,6 +322,7 @@ class Projection:
             if name not in names:
                 raise NonExistentParameterError(name, f"{self.synapse_type.name} state variables", names)
             values[name] = self._evaluate(name, value)
+        self._check_columns(values)
         self._store(values)
         self.simulation.engine.synapse_state_initialized(self, values)
 

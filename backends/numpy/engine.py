@@ -17,6 +17,7 @@ import numpy as np
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError, NoModelAvailableError
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
+from pynnlite.backends.numpy.plasticity import PlasticityManager
 from pynnlite.backends.numpy.sources import SOURCE_KERNELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,9 +123,12 @@ class Route:
                             and STANDARD_RECEPTORS[1] in receptors)
         self.inhibitory_row = receptors.index("inhibitory") if self.sign_routed else 0
         self.n_rows = max(len(receptors), 1)
+        self.plasticity: Any = None  # the rule of a plastic synapse type (plasticity.py), set by the engine
 
-    def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int) -> None:
-        """Add the weights of the synapses of spiking pre cells to the post cells' ring buffer."""
+    def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int,
+                weights: np.ndarray | None = None) -> None:
+        """Add the weights of the synapses of spiking pre cells to the post cells' ring buffer
+        (``weights``: one per (spike, synapse) in CSR order, from a plasticity rule)."""
         starts = self.indptr[pre_index]
         counts = self.indptr[pre_index + 1] - starts
         csr = ranges(starts, counts)
@@ -132,7 +136,8 @@ class Route:
             return
         synapses = self.synapses[csr]
         arrival = np.repeat(steps, counts) + self.table.delay_steps[synapses]
-        weights = self.table.weight[synapses]
+        if weights is None:
+            weights = self.table.weight[synapses]
         if self.sign_routed:
             inhibitory = (weights < 0) | (self.receptor_row == self.inhibitory_row)
             rows = np.where(inhibitory, self.inhibitory_row, 1 - self.inhibitory_row)
@@ -155,6 +160,7 @@ class NumpyEngine:
         self.ring_size = 1
         self._source_streams: dict[int, int] = {}
         self.injections_dirty = False
+        self.plasticity = PlasticityManager(self)   # plastic synapse types: plasticity.py
 
     # -- notifications from the description layer ----------------------------
     def add_population(self, population: "Population") -> None:
@@ -175,6 +181,7 @@ class NumpyEngine:
         for pop in post_cells:
             if pop.celltype.is_source:
                 raise InvalidModelError(f"{pop.label} is a spike source and cannot receive connections")
+        self.plasticity.projection_added(projection)
         self.routes_dirty = True
 
     def projection_changed(self, projection: "Projection", names: list[str]) -> None:
@@ -182,7 +189,7 @@ class NumpyEngine:
             self.routes_dirty = True
 
     def synapse_state_initialized(self, projection: "Projection", values: dict[str, np.ndarray]) -> None:
-        pass
+        self.plasticity.state_initialized(projection, values)
 
     def current_sources_changed(self) -> None:
         self.injections_dirty = True
@@ -213,6 +220,7 @@ class NumpyEngine:
                 positions = np.searchsorted(group.local_indices, base_index)
                 self.routes.append(Route(projection, group, ids, positions, pre_lookup))
                 offset += indices.size
+        self.plasticity.attach(self.routes)
         self.routes_dirty = False
 
     def _build_injections(self) -> None:
@@ -260,16 +268,17 @@ class NumpyEngine:
                 group.resize_buffer(ring, first)
             group.prepare_injection(first, n_steps)
         self.ring_size = ring
+        self.plasticity.begin_run(first)
         if first == 0:
             self._sample(0)
         step = first
         end = first + n_steps
+        source_windows: dict[CellGroup, tuple] = {}
         while step < end:
             length = min(slice_len, end - step)
             spikes = {}
             for group in source_groups:
-                cells, steps = group.kernel.spikes(group.state, step, length)
-                spikes[group] = (cells, steps)
+                spikes[group] = self._source_spikes(group, step, length, end, source_windows)
             for group in neuron_groups:
                 spikes[group] = ([], [])
             for n in range(step, step + length):
@@ -292,6 +301,25 @@ class NumpyEngine:
                                  else (np.empty(0, np.int64), np.empty(0, np.int64)))
             self._record_and_deliver(spikes)
             step += length
+        self.plasticity.end_run(sim.step_count)  # learned weights and state back into the columns
+
+    #: Steps of source spikes generated per kernel call (the trains do not depend on how
+    #: the steps are cut into windows, see sources.py), so that short slices stay cheap.
+    SOURCE_WINDOW = 2000
+
+    def _source_spikes(self, group: CellGroup, step: int, length: int, end: int,
+                       windows: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Spikes (local cell, step) of a source group in steps [step, step + length)."""
+        window = windows.get(group)
+        if window is None or step + length > window[0]:
+            stop = min(end, step + length * max(1, self.SOURCE_WINDOW // length))  # on a slice boundary
+            cells, steps = group.kernel.spikes(group.state, step, stop - step)
+            window = windows[group] = (stop, cells, steps)
+        _, cells, steps = window
+        if steps.size == 0:
+            return cells, steps
+        a, b = np.searchsorted(steps, (step, step + length))
+        return cells[a:b], steps[a:b]
 
     def _sample(self, step: int) -> None:
         for group in self.groups.values():
@@ -319,6 +347,9 @@ class NumpyEngine:
             local[population] = (indices, steps)
         exchanged = self._exchange_spikes(local)
         for route in self.routes:
+            if getattr(route, "plasticity", None) is not None:  # learning, then delivery
+                self.plasticity.deliver(route, exchanged, spikes, self.ring_size)
+                continue
             for population, lookup in route.pre_lookup.items():
                 indices, steps = exchanged.get(population, (None, None))
                 if indices is None or indices.size == 0:
@@ -339,3 +370,4 @@ class NumpyEngine:
         for group in self.groups.values():
             group.reset_state()
             group.buffer[:] = 0.0
+        self.plasticity.reset()  # synaptic state variables to their initial values; weights kept

@@ -19,4 +19,7 @@ class StaticSynapse(SynapseType):
     description = "static synapse: fixed weight and delay"
 
 
-__all__ = ["StaticSynapse"]
+from pynnlite.models.plasticity import *  # noqa: E402,F401,F403  (plastic synapse types)
+from pynnlite.models.plasticity import __all__ as _plastic_names  # noqa: E402
+
+__all__ = ["StaticSynapse"] + list(_plastic_names)

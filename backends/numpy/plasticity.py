@@ -1,0 +1,1121 @@
+"""Synaptic plasticity in the numpy engine: one small class per rule, event driven.
+
+The engine hands every plastic route, at the end of each communication slice
+(``min_delay``), the pre-synaptic spikes of the slice (all processes' spikes), the
+post-synaptic spikes of its post cells (local) and, for reward-modulated STDP, the
+modulator's spikes. The rule updates the synapses in the rows of the spiking
+pre-synaptic cells and the columns of the spiking post-synaptic cells only, with
+whole-array numpy over those rows and columns, and returns the weight each pre-synaptic
+spike transmits; the route then scatters them into the ring buffers as for static
+synapses. Cost is proportional to (spikes × fan-out + post spikes × fan-in), never
+to synapses × steps. Under MPI a process holds the post cells and all their incoming
+synapses and receives every pre-synaptic spike, so the same code runs unchanged.
+
+Timing (times are in steps, as floats; ``f`` = dendritic_delay_fraction, D = delay
+in steps): a pre spike at step p is an event of its synapse at p + (1 − f)·D, a post
+spike at step q at q + f·D. An event is processed at the end of the slice containing
+its time, so every event of a synapse is processed in time order; events of one
+synapse at the same time: post before pre, and neither sees the other (NEST). A
+spike transmits the weight its synapse has at its emission time (after the events up
+to then, its own included when f = 1, as NEST).
+
+Events of one slice are processed in *rounds*: round r holds the r-th event of
+every synapse, so a round touches each synapse at most once and is one vectorised
+update. The number of rounds is the largest number of events of one synapse in a
+slice (1 when min_delay is one step, at most 2·min_delay steps).
+
+Synapse columns (weights, parameters, state) are copied into route-local arrays in
+CSR order at the start of each run and written back at its end, with the state
+brought to the current time; ``reset()`` restores the state columns to their initial
+values (weights are kept).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pynnlite.connectors.base import ranges
+from pynnlite.errors import InvalidModelError
+from pynnlite.models.plasticity import WeightClip, WeightNormalization
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pynnlite.populations import Population
+    from pynnlite.projections import Projection
+
+_EMPTY_I = np.empty(0, dtype=np.int64)
+_EMPTY_F = np.empty(0, dtype=float)
+_MODULATOR, _POST, _PRE, _TRANSMIT = -1, 0, 1, 2
+#: Effective times with a fractional dendritic delay are rounded to this grid (steps),
+#: so that mathematically equal times compare equal.
+_TIME_GRID = 2.0 ** 24
+
+
+def _grid(t: np.ndarray) -> np.ndarray:
+    return np.round(t * _TIME_GRID) / _TIME_GRID
+
+
+def _sub(value: Any, index: Any) -> Any:
+    """A parameter for a subset of synapses: scalars (floats, see _uniform) stay scalars."""
+    return value if value.__class__ is float else value[index]
+
+
+def _uniform(values: np.ndarray) -> Any:
+    if values.size and np.all(values == values[0]):
+        return float(values[0])
+    return values.astype(float, copy=True) if values.size else 0.0
+
+
+# -- weight dependences ---------------------------------------------------------------------
+
+class _WeightDependence:
+    """Turns a potentiation or depression amount a >= 0 into a new weight, within bounds."""
+
+    def __init__(self, p: dict[str, Any]):
+        self.p = p
+
+    # the factors up/down are >= 0, so a potentiation can only cross w_max and a depression w_min
+    def potentiate(self, w: np.ndarray, a: np.ndarray, S: Any) -> np.ndarray:
+        return np.minimum(w + a * self.up(w, S), _sub(self.p["w_max"], S))
+
+    def depress(self, w: np.ndarray, a: np.ndarray, S: Any) -> np.ndarray:
+        return np.maximum(w - a * self.down(w, S), _sub(self.p["w_min"], S))
+
+
+class _Additive(_WeightDependence):
+    def up(self, w, S):
+        return _sub(self.p["w_max"], S)
+
+    down = up
+
+
+class _Multiplicative(_WeightDependence):
+    def up(self, w, S):
+        return np.maximum(_sub(self.p["w_max"], S) - w, 0.0)
+
+    def down(self, w, S):
+        return np.maximum(w - _sub(self.p["w_min"], S), 0.0)
+
+
+class _AddPotMulDep(_WeightDependence):
+    up = _Additive.up
+    down = _Multiplicative.down
+
+
+class _Gutig(_WeightDependence):
+    def up(self, w, S):
+        w_max = _sub(self.p["w_max"], S)
+        return w_max * (np.maximum(w_max - w, 0.0) / w_max) ** _sub(self.p["mu_plus"], S)
+
+    def down(self, w, S):
+        w_max = _sub(self.p["w_max"], S)
+        return w_max * (np.maximum(w - _sub(self.p["w_min"], S), 0.0) / w_max) ** _sub(self.p["mu_minus"], S)
+
+
+class _SoftBound(_WeightDependence):
+    def up(self, w, S):
+        return np.maximum(w - _sub(self.p["w_min"], S), 0.0) * np.maximum(_sub(self.p["w_max"], S) - w, 0.0)
+
+    down = up
+
+
+WEIGHT_DEPENDENCES = {"additive": _Additive, "multiplicative": _Multiplicative,
+                      "additive_potentiation_multiplicative_depression": _AddPotMulDep,
+                      "gutig": _Gutig, "soft_bound": _SoftBound}
+
+
+# -- base -------------------------------------------------------------------------------------
+
+class RulePlasticity:
+    """The plastic synapses of one route: columns copied in and out, storage order, constraints.
+
+    Per-synapse arrays (weights ``w``, per-connection parameters, per-synapse state) are kept
+    in a *storage order*: CSR (by pre cell, the route's own order) or, when a rule prefers
+    contiguous columns, CSC (by post cell); ``order`` maps storage to CSR positions.
+    """
+
+    #: per-connection parameter names this rule reads (besides weight and delay)
+    parameter_names: tuple[str, ...] = ()
+    #: per-connection state variables (columns of the projection)
+    state_names: tuple[str, ...] = ()
+
+    def __init__(self, route: Any, engine: Any):
+        self.route = route
+        self.engine = engine
+        self.projection = route.projection
+        self.synapse_type = self.projection.synapse_type
+        self.table = route.table
+        self.ids = route.synapses.astype(np.int64)
+        self.n = self.ids.size
+        self.indptr = route.indptr
+        self.post_position = route.post_position
+        self.pre_csr = self.table.pre[self.ids].astype(np.int64)
+        self.n_pre = self.projection.pre.size
+        self.n_post = route.post_group.n
+        self.dt = engine.sim.dt
+        self.csc_order = np.argsort(self.post_position, kind="stable")
+        self.csc_indptr = np.r_[0, np.cumsum(np.bincount(self.post_position, minlength=self.n_post))
+                                ].astype(np.int64)
+        self.constraints = tuple(getattr(self.synapse_type, "weight_constraints", ()))
+        self.order: np.ndarray | None = None        # storage position -> CSR position
+        self.csr2store: np.ndarray | None = None    # CSR position -> storage position
+        self.w = np.empty(0)
+        self.p: dict[str, Any] = {}
+        self.pending: dict[int, list] = {}
+        self.pending_format = "synapse"
+        self.last_T = 0
+        self.loaded = False
+        self._carry: tuple[dict, dict] | None = None
+
+    # -- columns ------------------------------------------------------------------------------
+    def _column(self, name: str) -> np.ndarray:
+        """A column in CSR order."""
+        if name == "weight":
+            return self.table.weight[self.ids]
+        if name == "delay":
+            return self.table.delay_steps[self.ids].astype(float)
+        return self.table.columns[name][self.ids]
+
+    def _store_column(self, name: str, csr_values: np.ndarray) -> None:
+        if name == "weight":
+            self.table.weight[self.ids] = csr_values
+        else:
+            self.table.columns[name][self.ids] = csr_values
+
+    def _stored(self, csr_values: np.ndarray) -> np.ndarray:
+        return csr_values if self.order is None else csr_values[self.order]
+
+    def _to_csr(self, stored: np.ndarray) -> np.ndarray:
+        return stored if self.order is None else stored[self.csr2store]
+
+    def _use_csc_storage(self) -> None:
+        self.order = self.csc_order
+        self.csr2store = np.empty(self.n, dtype=np.int64)
+        self.csr2store[self.order] = np.arange(self.n)
+        self.w = self.w[self.order]
+        self.p = {k: (v if np.ndim(v) == 0 else v[self.order]) for k, v in self.p.items()}
+
+    def begin_run(self, first: int) -> None:
+        self.order = self.csr2store = None
+        self.w = self._column("weight").copy()
+        self.p = {name: _uniform(self._column(name)) for name in self.parameter_names}
+        self.p["delay"] = _uniform(self._column("delay"))
+        self.last_T = first
+        self.load_state(first)
+        self.loaded = True
+        if self.constraints:
+            self._apply_constraints(None)
+
+    def end_run(self, last: int) -> None:
+        """Weights and the state at time ``last`` back into the columns. The internal state
+        (values at each synapse's last event) is kept, and used again by the next run if the
+        columns are still those written here, so that runs can be split exactly."""
+        if not self.loaded:
+            return
+        self.sync(last)
+        self._store_column("weight", self._to_csr(self.w))
+        state = self.state_at(last)
+        for name, values in state.items():
+            self._store_column(name, values)
+        self._carry = (self.snapshot(), {name: values.copy() for name, values in state.items()})
+        self.table.version += 1
+        self.loaded = False
+
+    def reset(self) -> None:
+        self.pending = {}
+        self.last_T = 0
+        self.loaded = False
+        self._carry = None
+
+    def _carried(self, columns: dict[str, np.ndarray]) -> dict | None:
+        """The internal state kept by the last run, if the state columns were not changed since."""
+        if self._carry is None:
+            return None
+        snapshot, written = self._carry
+        self._carry = None
+        for name, values in columns.items():
+            if name not in written or not np.array_equal(values, written[name]):
+                return None
+        return snapshot
+
+    def inherit(self, previous: "RulePlasticity") -> None:
+        """Carry events still pending in ``previous`` (same projection, rebuilt routes)."""
+        if not previous.pending:
+            return
+        if previous.pending_format == "neuron":     # neuron indices do not depend on the routes
+            self.pending = {k: list(v) for k, v in previous.pending.items()}
+            self.pending_format = "neuron"
+            return
+        position = np.full(len(self.table), -1, dtype=np.int64)
+        position[self.ids] = np.arange(self.n)
+        for key, entries in previous.pending.items():
+            for syn, t, kind in entries:
+                new = position[previous.ids[syn]]
+                keep = new >= 0
+                if keep.any():
+                    self.pending.setdefault(key, []).append((new[keep], t[keep], kind[keep]))
+
+    # rule hooks
+    def load_state(self, first: int) -> None:  # pragma: no cover - overridden
+        pass
+
+    def state_at(self, T: int) -> dict[str, np.ndarray]:  # pragma: no cover - overridden
+        """The state columns (CSR order) at time T, internal state left as it is."""
+        return {}
+
+    def snapshot(self) -> dict:
+        return {}
+
+    def sync(self, T: int) -> None:
+        """Bring what must be current at the end of a run (weights) to time T."""
+
+    # -- constraints -----------------------------------------------------------------------------
+    def _columns(self, cells: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Storage positions of the synapses of post cells ``cells`` (None: all), grouped by
+        cell, and the start of each non-empty group."""
+        if cells is None:
+            cells = np.arange(self.n_post)
+        counts = self.csc_indptr[cells + 1] - self.csc_indptr[cells]
+        counts = counts[counts > 0]
+        cells = cells[self.csc_indptr[cells + 1] > self.csc_indptr[cells]]
+        csc = ranges(self.csc_indptr[cells], counts)
+        idx = csc if self.order is not None else self.csc_order[csc]
+        return idx, np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+
+    def _apply_constraints(self, changed: np.ndarray | None) -> None:
+        """Weight constraints after an update of the synapses at storage positions ``changed``
+        (None: all synapses)."""
+        touched = changed
+        for constraint in self.constraints:
+            if isinstance(constraint, WeightNormalization):
+                cells = None if changed is None else np.unique(self._post_of_stored(changed))
+                idx, starts = self._columns(cells)
+                if idx.size == 0:
+                    continue
+                sums = np.add.reduceat(self.w[idx], starts)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    scale = np.where(sums != 0.0, constraint.target / sums, 1.0)
+                self.w[idx] *= np.repeat(scale, np.diff(np.r_[starts, idx.size]))
+                touched = idx
+            elif isinstance(constraint, WeightClip):
+                if touched is None:
+                    np.clip(self.w, constraint.w_min, constraint.w_max, out=self.w)
+                else:
+                    self.w[touched] = np.clip(self.w[touched], constraint.w_min, constraint.w_max)
+
+    def _post_of_stored(self, S: np.ndarray) -> np.ndarray:
+        return self.post_position[S] if self.order is None else self.post_position[self.order[S]]
+
+    # -- per slice --------------------------------------------------------------------------------
+    def transmit(self, pre_index: np.ndarray, pre_steps: np.ndarray, post_cells: np.ndarray,
+                 post_steps: np.ndarray, modulator: tuple[np.ndarray, np.ndarray] | None,
+                 T: int) -> np.ndarray | None:
+        """Process the slice ending at step T; return the weight of every (spike, synapse)
+        of the pre spikes in Route.deliver's order (CSR ranges of the spikes)."""
+        raise NotImplementedError
+
+
+# -- Tsodyks-Markram --------------------------------------------------------------------------
+
+class TsodyksMarkramPlasticity(RulePlasticity):
+    """NEST tsodyks_synapse: exact propagation of (u, x, y) between a synapse's spikes."""
+
+    parameter_names = ("U", "tau_rec", "tau_facil")
+    state_names = ("u", "x", "y")
+
+    def load_state(self, first: int) -> None:
+        columns = {name: self._column(name) for name in self.state_names}
+        carried = self._carried(columns)
+        if carried is not None:
+            self.u, self.x, self.y, self.t_last = carried["u"], carried["x"], carried["y"], carried["t"]
+        else:
+            self.u, self.x, self.y = (columns[name].copy() for name in self.state_names)
+            self.t_last = np.full(self.n, float(first))
+        self.tau_psc = self._tau_psc()
+        self._mark_pre = np.full(self.n_pre, -1, dtype=np.int64)
+
+    def snapshot(self) -> dict:
+        return {"u": self.u, "x": self.x, "y": self.y, "t": self.t_last}
+
+    def state_at(self, T: int) -> dict[str, np.ndarray]:
+        kept = (self.u.copy(), self.x.copy(), self.y.copy(), self.t_last.copy())
+        self._advance(slice(None), float(T))
+        state = {"u": self.u, "x": self.x, "y": self.y}
+        self.u, self.x, self.y, self.t_last = kept
+        return state
+
+    def _tau_psc(self) -> Any:
+        """τ_psc of each synapse: the post cell's tau_syn_E or tau_syn_I (0 if it has none)."""
+        route = self.route
+        params = route.post_group.population.local_parameters()
+        receptors = route.post_group.receptors
+        pos = self.post_position
+
+        def pick(name: str) -> np.ndarray:
+            taus = params.get(name)
+            return np.zeros(self.n) if taus is None else np.asarray(taus, dtype=float)[pos]
+
+        if route.sign_routed:
+            inhibitory = (self.w < 0) | (route.receptor_row == route.inhibitory_row)
+            tau = np.where(inhibitory, pick("tau_syn_I"), pick("tau_syn_E"))
+        else:
+            receptor = receptors[route.receptor_row] if receptors else "excitatory"
+            tau = pick("tau_syn_I" if receptor == "inhibitory" else "tau_syn_E")
+        return _uniform(tau)
+
+    def _advance(self, S: Any, t: Any) -> None:
+        """Propagate u, x, y of synapses S from their last spike to time t (steps), exactly."""
+        h = (t - self.t_last[S]) * self.dt
+        tau_rec = _sub(self.p["tau_rec"], S)
+        tau_facil = _sub(self.p["tau_facil"], S)
+        tau_psc = _sub(self.tau_psc, S)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            Puu = np.where(tau_facil > 0.0, np.exp(-h / np.where(tau_facil > 0.0, tau_facil, 1.0)), 0.0)
+            Pzz = np.exp(-h / tau_rec)
+            Pyy = np.where(tau_psc > 0.0, np.exp(-h / np.where(tau_psc > 0.0, tau_psc, 1.0)), 0.0)
+            diff = tau_psc - tau_rec
+            close = np.abs(diff) <= 1e-9 * tau_rec
+            # part of y that has gone back to x through z: 1 − (τp·Pyy − τr·Pzz)/(τp − τr)
+            Pxy = np.where(close, 1.0 - Pzz * (1.0 + h / tau_rec),
+                           1.0 - (tau_psc * Pyy - tau_rec * Pzz) / np.where(close, 1.0, diff))
+        u, x, y = self.u[S], self.x[S], self.y[S]
+        z = 1.0 - x - y
+        self.u[S] = u * Puu
+        self.x[S] = x + Pxy * y + (1.0 - Pzz) * z
+        self.y[S] = y * Pyy
+        self.t_last[S] = t
+
+    def transmit(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
+        self.last_T = T
+        k = pre_index.size
+        if k == 0:
+            return None
+        starts = self.indptr[pre_index]
+        counts = self.indptr[pre_index + 1] - starts
+        csr = ranges(starts, counts)
+        out = np.empty(csr.size)
+        t_all = np.repeat(pre_steps.astype(float), counts)
+        # several spikes of one pre cell within the slice: in time order, one round each
+        mark = self._mark_pre
+        spike = np.arange(k)
+        mark[pre_index] = spike
+        if np.array_equal(mark[pre_index], spike):
+            rounds = [(csr, t_all, slice(None))]
+        else:
+            by_cell = np.lexsort((pre_steps, pre_index))
+            cells = pre_index[by_cell]
+            first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            rank = np.empty(k, dtype=np.int64)
+            rank[by_cell] = spike - np.repeat(first, np.diff(np.r_[first, k]))
+            syn_rank = np.repeat(rank, counts)
+            rounds = [(csr[sel], t_all[sel], sel) for sel in (syn_rank == r for r in range(int(rank.max()) + 1))]
+        for S, t, sel in rounds:
+            self._advance(S, t)
+            u = self.u[S]
+            u = u + _sub(self.p["U"], S) * (1.0 - u)
+            released = u * self.x[S]
+            self.u[S] = u
+            self.x[S] -= released
+            self.y[S] += released
+            out[sel] = released * self.w[S]
+        return out
+
+
+# -- pair-based rules ---------------------------------------------------------------------------
+
+class PairPlasticity(RulePlasticity):
+    """Event machinery shared by the spike-timing rules: traces, event times, time order.
+
+    Two exact representations of the traces, chosen at the start of each run:
+
+    * *neuron traces* (when the route's delays and trace time constants are uniform and
+      the trace columns agree per cell, the usual case): every synapse of a cell sees the
+      same events at the same times, so one pre trace per pre cell and one post trace per
+      post cell suffice; weights are stored column-contiguous. Events are cell events,
+      processed per distinct event time of the slice (at most 2 per step of the slice).
+    * *synapse traces* (otherwise): one pre and one post trace per synapse; events are
+      synapse events, processed in rounds (round r = the r-th event of each synapse).
+
+    A trace is kept as its value at its last event time, plus, for the post trace, the
+    value at that time *without* that event (``*_before``): a pre event at the same time
+    must not see it.
+    """
+
+    state_names = ("pre_trace", "post_trace")
+    tau_pre_name = "tau_plus"
+    tau_post_name = "tau_minus"
+    nearest = False
+
+    def __init__(self, route: Any, engine: Any):
+        super().__init__(route, engine)
+        self.f = float(getattr(self.synapse_type, "dendritic_delay_fraction", 1.0))
+        self.neuron_mode = False
+        self._mark_pre = np.full(self.n_pre, -1, dtype=np.int64)
+        self._mark_post = np.full(self.n_post, -1, dtype=np.int64)
+        self._slice_out: Any = None
+        self._mark = np.full(self.n, -1, dtype=np.int64)
+
+    # -- state ------------------------------------------------------------------------------------
+    def load_state(self, first: int) -> None:
+        xp = self._column("pre_trace")
+        xq = self._column("post_trace")
+        t0 = float(first)
+        p = self.p
+        XP, XQ = np.zeros(self.n_pre), np.zeros(self.n_post)
+        XP[self.pre_csr] = xp
+        XQ[self.post_position] = xq
+        neuron_mode = (np.ndim(p["delay"]) == 0 and np.ndim(p[self.tau_pre_name]) == 0
+                       and np.ndim(p[self.tau_post_name]) == 0
+                       and not (self.pending and self.pending_format == "synapse")
+                       and np.array_equal(XP[self.pre_csr], xp) and np.array_equal(XQ[self.post_position], xq))
+        carried = self._carried({"pre_trace": xp, "post_trace": xq, **self.rule_columns()})
+        if carried is not None and carried["neuron_mode"] != neuron_mode:
+            carried = None
+        self.neuron_mode = neuron_mode
+        if not neuron_mode and self.pending and self.pending_format == "neuron":
+            self._expand_pending()
+        if neuron_mode:
+            self._use_csc_storage()
+            self.pre_of = self.pre_csr[self.order]
+            self.post_of = self.post_position[self.order]
+            self.pending_format = "neuron"
+            if carried is not None:
+                self.XP, self.TP, self.XQ, self.TQ, self.XQB = carried["traces"]
+            else:
+                self.XP, self.TP = XP, np.full(self.n_pre, t0)
+                self.XQ, self.TQ, self.XQB = XQ, np.full(self.n_post, t0), XQ.copy()
+        else:
+            self.pending_format = "synapse"
+            if carried is not None:
+                self.xp, self.tp, self.xq, self.tq, self.xqb = carried["traces"]
+            else:
+                self.xp, self.tp = xp.copy(), np.full(self.n, t0)
+                self.xq, self.tq, self.xqb = xq.copy(), np.full(self.n, t0), xq.copy()
+        self.load_rule_state(first, carried)
+
+    def load_rule_state(self, first: int, carried: dict | None) -> None:
+        pass
+
+    def rule_columns(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def snapshot(self) -> dict:
+        traces = ((self.XP, self.TP, self.XQ, self.TQ, self.XQB) if self.neuron_mode
+                  else (self.xp, self.tp, self.xq, self.tq, self.xqb))
+        return {"neuron_mode": self.neuron_mode, "traces": traces, **self.rule_snapshot()}
+
+    def rule_snapshot(self) -> dict:
+        return {}
+
+    def state_at(self, T: int) -> dict[str, np.ndarray]:
+        t = float(T)
+        if self.neuron_mode:
+            XP = self.XP * np.exp(-(t - self.TP) * self.dt / self.p[self.tau_pre_name])
+            XQ = self.XQ * np.exp(-(t - self.TQ) * self.dt / self.p[self.tau_post_name])
+            xp, xq = XP[self.pre_csr], XQ[self.post_position]
+        else:
+            xp = self._to_csr(self.xp * np.exp(-(t - self.tp) * self.dt / self.p[self.tau_pre_name]))
+            xq = self._to_csr(self.xq * np.exp(-(t - self.tq) * self.dt / self.p[self.tau_post_name]))
+        return {"pre_trace": xp, "post_trace": xq, **self.rule_state_at(T)}
+
+    def rule_state_at(self, T: int) -> dict[str, np.ndarray]:
+        return {}
+
+    def _expand_pending(self) -> None:
+        """Neuron-level pending events to synapse-level ones (the run uses synapse traces)."""
+        old, self.pending = self.pending, {}
+        for key, entries in old.items():
+            for kind, cells, t in entries:
+                if kind == _POST:
+                    starts = self.csc_indptr[cells]
+                    counts = self.csc_indptr[cells + 1] - starts
+                    syn = self.csc_order[ranges(starts, counts)]
+                else:
+                    starts = self.indptr[cells]
+                    counts = self.indptr[cells + 1] - starts
+                    syn = ranges(starts, counts)
+                self.pending.setdefault(key, []).append(
+                    (syn, np.repeat(t, counts), np.full(syn.size, kind, dtype=np.int8)))
+        self.pending_format = "synapse"
+
+    # -- rule hooks (S: storage positions; t: time in steps; x/y: trace values) -----------------
+    def potentiate(self, S: Any, t: Any, x: np.ndarray) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def depress(self, S: Any, t: Any, y: np.ndarray) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def before_transmit(self, S: Any, t: Any) -> None:
+        pass
+
+    def on_modulator(self, t: float, count: int) -> None:
+        pass
+
+    def modulator_spikes(self, exchanged: dict) -> tuple[np.ndarray, np.ndarray] | None:
+        return None
+
+    # -- slices ------------------------------------------------------------------------------------
+    def _pop_due(self, T: int) -> list:
+        due = []
+        if self.pending:
+            for key in range(self.last_T + 1, T + 1):
+                entries = self.pending.pop(key, None)
+                if entries:
+                    due.extend(entries)
+        self.last_T = T
+        return due
+
+    def _defer(self, entry_of, t: np.ndarray, later: np.ndarray) -> None:
+        """Put the events ``later`` (mask over t) into pending buckets by due step."""
+        keys = np.ceil(t[later] - 1e-9).astype(np.int64)
+        idx = np.flatnonzero(later)
+        if np.all(keys == keys[0]):
+            self.pending.setdefault(int(keys[0]), []).append(entry_of(idx))
+            return
+        order = np.argsort(keys, kind="stable")
+        keys, idx = keys[order], idx[order]
+        bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            self.pending.setdefault(int(keys[a]), []).append(entry_of(idx[a:b]))
+
+    def transmit(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
+        if self.neuron_mode:
+            out, changed = self._slice_neurons(pre_index, pre_steps, post_cells, post_steps, modulator, T)
+        else:
+            out, changed = self._slice_synapses(pre_index, pre_steps, post_cells, post_steps, modulator, T)
+        if self.constraints and changed is not None:
+            self._apply_constraints(None if changed is True else changed)
+            if out is not None:   # the spikes transmit the weights after this slice's constraints
+                csr = ranges(self.indptr[pre_index], self.indptr[pre_index + 1] - self.indptr[pre_index])
+                out[:] = self.w[csr if self.order is None else self.csr2store[csr]]
+        return out
+
+    # -- neuron traces -------------------------------------------------------------------------------
+    def _cols(self, cells: np.ndarray) -> Any:
+        """Storage positions (CSC storage) of the synapses of post cells ``cells`` (sorted)."""
+        ip = self.csc_indptr
+        if cells.size == 1 or cells[-1] - cells[0] + 1 == cells.size:   # consecutive cells
+            return slice(int(ip[cells[0]]), int(ip[cells[-1] + 1]))
+        return ranges(ip[cells], ip[cells + 1] - ip[cells])
+
+    def _slice_neurons(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
+        f, D = self.f, self.p["delay"]
+        due = self._pop_due(T)
+        if (f == 1.0 and not due and not post_cells.size and modulator is None and pre_index.size
+                and self._distinct(pre_index, self._mark_pre)):
+            # the common slice: pre spikes only (of distinct cells), each at its emission time
+            changed: list = []
+            out = self._run(_PRE, pre_index, pre_steps.astype(float), None, changed, True)
+            if not (self.constraints and changed):
+                return out, None
+            return out, (np.arange(changed[0].start, changed[0].stop) if isinstance(changed[0], slice)
+                         else changed[0])
+        kinds, cells, times, slots = [], [], [], []
+
+        def add(kind: int, c: np.ndarray, t: np.ndarray, slot: np.ndarray | None = None) -> None:
+            if c.size:
+                kinds.append(np.full(c.size, kind, dtype=np.int8))
+                cells.append(c)
+                times.append(t)
+                slots.append(np.full(c.size, -1, dtype=np.int64) if slot is None else slot)
+
+        for kind, c, t in due:
+            add(kind, c, t)
+        out = counts = None
+        if pre_index.size:
+            counts = self.indptr[pre_index + 1] - self.indptr[pre_index]
+            out = np.empty(int(counts.sum()))
+            t_emit = pre_steps.astype(float)
+            spike = np.arange(pre_index.size)
+            if f == 1.0:     # the pre event is at emission; the spike transmits right after it
+                add(_PRE, pre_index, t_emit, spike)
+            else:
+                t_pre = _grid(t_emit + (1.0 - f) * D)
+                later = t_pre > T
+                if later.any():
+                    self._defer(lambda i: (_PRE, pre_index[i], t_pre[i]), t_pre, later)
+                    add(_PRE, pre_index[~later], t_pre[~later])
+                else:
+                    add(_PRE, pre_index, t_pre)
+                add(_TRANSMIT, pre_index, t_emit, spike)
+        if post_cells.size:
+            t_post = post_steps.astype(float) + f * D
+            if f not in (0.0, 1.0):
+                t_post = _grid(t_post)
+            later = t_post > T
+            if later.any():
+                self._defer(lambda i: (_POST, post_cells[i], t_post[i]), t_post, later)
+                add(_POST, post_cells[~later], t_post[~later])
+            else:
+                add(_POST, post_cells, t_post)
+        if modulator is not None and modulator[0].size:
+            add(_MODULATOR, modulator[1].astype(np.int64), modulator[0].astype(float))
+        if not kinds:
+            return out, None
+        if len(kinds) == 1:
+            kind, cell, t, slot = kinds[0], cells[0], times[0], slots[0]
+        else:
+            kind, cell, t, slot = (np.concatenate(a) for a in (kinds, cells, times, slots))
+        self._slice_out = (out, None if out is None else np.cumsum(counts) - counts, counts)
+        changed: list = []
+        if (kind == kind[0]).all():
+            in_order = out is not None and slot.size == pre_index.size and bool(slot[0] >= 0)
+            self._run(int(kind[0]), cell, t, slot, changed, in_order)
+        else:
+            # consecutive events of one kind touch disjoint rows (or columns), and the traces they
+            # read do not change between them: one vectorised step per run of a kind, in time order
+            # (equal times: modulator, post, pre, transmission)
+            order = np.lexsort((kind, t))
+            k_sorted = kind[order]
+            bounds = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1], True])
+            for a, b in zip(bounds[:-1], bounds[1:]):
+                sel = order[a:b]
+                self._run(int(k_sorted[a]), cell[sel], t[sel], slot[sel], changed)
+        self._slice_out = None
+        if not (self.constraints and changed):
+            return out, None
+        if any(c is True for c in changed):
+            return out, True
+        changed = [np.arange(c.start, c.stop) if isinstance(c, slice) else c for c in changed]
+        return out, np.concatenate(changed)
+
+    @staticmethod
+    def _distinct(cells: np.ndarray, mark: np.ndarray) -> bool:
+        if cells.size < 2:
+            return True
+        occurrence = np.arange(cells.size)
+        mark[cells] = occurrence
+        return bool(np.array_equal(mark[cells], occurrence))
+
+    def _run(self, kind: int, cells: np.ndarray, t: np.ndarray, slots: np.ndarray, changed: list,
+             in_order: bool = False) -> None:
+        """Events of one kind, consecutive in time; a cell occurring twice splits the run."""
+        if kind == _MODULATOR:
+            for m, count in zip(t.tolist(), cells.tolist()):
+                self.on_modulator(m, int(count))
+            changed.append(True)
+            return
+        if not self._distinct(cells, self._mark_post if kind == _POST else self._mark_pre):
+            order = np.argsort(t, kind="stable")       # r-th events of each cell, r = 0, 1, ...
+            c_sorted = cells[order]
+            by_cell = np.argsort(c_sorted, kind="stable")
+            cs = c_sorted[by_cell]
+            first = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
+            rank = np.empty(cells.size, dtype=np.int64)
+            rank[order[by_cell]] = np.arange(cells.size) - np.repeat(first, np.diff(np.r_[first, cells.size]))
+            for r in range(int(rank.max()) + 1):
+                sel = rank == r
+                self._run(kind, cells[sel], t[sel], slots[sel], changed)
+            return None
+        dt = self.dt
+        uniform_t = t.size == 1 or (t == t[0]).all()
+        if kind == _POST:
+            if uniform_t:
+                order = np.argsort(cells)
+                cells = cells[order]
+                S = self._cols(cells)
+                tau: Any = float(t[0])
+                tq = tau
+            else:
+                ip = self.csc_indptr
+                n_syn = ip[cells + 1] - ip[cells]
+                S = ranges(ip[cells], n_syn)
+                tau = np.repeat(t, n_syn)
+                tq = t
+            pre = self.pre_of[S]
+            tau_pre = self.p[self.tau_pre_name]
+            if uniform_t and pre.size > self.n_pre:
+                x = (self.XP * np.exp(-(tau - self.TP) * dt / tau_pre))[pre]
+            else:
+                x = self.XP[pre] * np.exp(-(tau - self.TP[pre]) * dt / tau_pre)
+            self.potentiate(S, tau, x)
+            y = self.XQ[cells] * np.exp(-(tq - self.TQ[cells]) * dt / self.p[self.tau_post_name])
+            self.XQB[cells] = y
+            self.XQ[cells] = 1.0 if self.nearest else y + 1.0
+            self.TQ[cells] = tq
+            changed.append(S)
+            return
+        starts = self.indptr[cells]
+        n_syn = self.indptr[cells + 1] - starts
+        if cells.size == 1:
+            a = int(starts[0])
+            S = self.csr2store[a:a + int(n_syn[0])]
+        else:
+            S = self.csr2store[ranges(starts, n_syn)]
+        tau = float(t[0]) if uniform_t else np.repeat(t, n_syn)
+        if kind == _PRE:
+            post = self.post_of[S]
+            tau_post = self.p[self.tau_post_name]
+            if uniform_t and post.size > self.n_post:
+                y = np.where(self.TQ < tau, self.XQ * np.exp(-(tau - self.TQ) * dt / tau_post), self.XQB)[post]
+            else:
+                TQ = self.TQ[post]
+                y = np.where(TQ < tau, self.XQ[post] * np.exp(-(tau - TQ) * dt / tau_post), self.XQB[post])
+            self.depress(S, tau, y)
+            x = self.XP[cells] * np.exp(-(t - self.TP[cells]) * dt / self.p[self.tau_pre_name])
+            self.XP[cells] = 1.0 if self.nearest else x + 1.0
+            self.TP[cells] = t
+            changed.append(S)
+            if self.f != 1.0:
+                return
+        else:
+            self.before_transmit(S, tau)
+        if in_order and slots is None:      # every spike of the slice, in order
+            return self.w[S]
+        out, out_start, counts = self._slice_out
+        if out is not None:
+            live = slots >= 0
+            if live.all():
+                if in_order:
+                    out[:] = self.w[S]
+                else:
+                    out[ranges(out_start[slots], counts[slots])] = self.w[S]
+            elif live.any():
+                sub = ranges(starts[live], n_syn[live])
+                out[ranges(out_start[slots[live]], counts[slots[live]])] = self.w[self.csr2store[sub]]
+
+    # -- synapse traces --------------------------------------------------------------------------------
+    def _slice_synapses(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
+        f, D = self.f, self.p["delay"]
+        batch = [(syn, t, kind, np.full(syn.size, -1, dtype=np.int64)) for syn, t, kind in self._pop_due(T)]
+        out = None
+        if pre_index.size:
+            starts = self.indptr[pre_index]
+            counts = self.indptr[pre_index + 1] - starts
+            csr = ranges(starts, counts)
+            t_emit = np.repeat(pre_steps.astype(float), counts)
+            out = np.empty(csr.size)
+            pos = np.arange(csr.size)
+            if f == 1.0:     # the pre event is at emission; the spike transmits right after it
+                self._schedule(csr, t_emit, _PRE, pos, T, batch)
+            else:
+                self._schedule(csr, _grid(t_emit + (1.0 - f) * _sub(D, csr)), _PRE, None, T, batch)
+                self._schedule(csr, t_emit, _TRANSMIT, pos, T, batch)
+        if post_cells.size:
+            starts = self.csc_indptr[post_cells]
+            counts = self.csc_indptr[post_cells + 1] - starts
+            cols = self.csc_order[ranges(starts, counts)]
+            t_seen = np.repeat(post_steps.astype(float), counts)
+            if f != 0.0:
+                t_seen = t_seen + f * _sub(D, cols)
+                if f != 1.0:
+                    t_seen = _grid(t_seen)
+            self._schedule(cols, t_seen, _POST, None, T, batch)
+        self._out = out
+        changed = self._process(batch, modulator)
+        self._out = None
+        return out, changed
+
+    def _schedule(self, syn: np.ndarray, t: np.ndarray, kind: int, pos: np.ndarray | None, T: int,
+                  batch: list) -> None:
+        """Events at times <= T go to this slice's batch, later ones to the pending buckets.
+        ``pos``: each event's position in the slice's output (transmitting events) or None."""
+        if syn.size == 0:
+            return
+        kinds = np.full(syn.size, kind, dtype=np.int8)
+        if pos is None:
+            pos = np.full(syn.size, -1, dtype=np.int64)
+        later = t > T
+        if not later.any():
+            batch.append((syn, t, kinds, pos))
+            return
+        now = ~later
+        if now.any():
+            batch.append((syn[now], t[now], kinds[now], pos[now]))
+        self._defer(lambda i: (syn[i], t[i], kinds[i]), t, later)
+
+    def _process(self, batch: list, modulator: tuple[np.ndarray, np.ndarray] | None) -> Any:
+        """Run the batch's events in time order; returns the synapses changed (True: all)."""
+        if len(batch) == 1:
+            syn, t, kind, pos = batch[0]
+        elif batch:
+            syn, t, kind, pos = (np.concatenate([b[i] for b in batch]) for i in range(4))
+        else:
+            syn, t, kind, pos = _EMPTY_I, _EMPTY_F, np.empty(0, np.int8), _EMPTY_I
+        if modulator is not None and modulator[0].size:
+            done = np.zeros(syn.size, dtype=bool)
+            for m, count in zip(modulator[0].tolist(), modulator[1].tolist()):
+                now = (t <= m) & ~done
+                if now.any():
+                    self._rounds(syn[now], t[now], kind[now], pos[now])
+                    done |= now
+                self.on_modulator(float(m), int(count))
+            rest = ~done
+            if rest.any():
+                self._rounds(syn[rest], t[rest], kind[rest], pos[rest])
+            return True
+        if syn.size == 0:
+            return None
+        self._rounds(syn, t, kind, pos)
+        return syn
+
+    def _rounds(self, syn: np.ndarray, t: np.ndarray, kind: np.ndarray, pos: np.ndarray) -> None:
+        E = syn.size
+        mark = self._mark
+        order = np.arange(E)
+        mark[syn] = order
+        if np.array_equal(mark[syn], order):      # each synapse has one event: one round
+            self._round(syn, t, kind, pos)
+            return
+        srt = np.lexsort((kind, t, syn))
+        s_syn = syn[srt]
+        first = np.flatnonzero(np.r_[True, s_syn[1:] != s_syn[:-1]])
+        rank = np.arange(E) - np.repeat(first, np.diff(np.r_[first, E]))
+        srt = srt[np.argsort(rank, kind="stable")]
+        bounds = np.r_[0, np.cumsum(np.bincount(rank))]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            sel = srt[a:b]
+            self._round(syn[sel], t[sel], kind[sel], pos[sel])
+
+    def _round(self, syn: np.ndarray, t: np.ndarray, kind: np.ndarray, pos: np.ndarray) -> None:
+        """Events on distinct synapses: the kinds can be processed in any order."""
+        k0 = kind[0]
+        if (kind == k0).all():
+            self._dispatch(int(k0), syn, t, pos)
+            return
+        for k in (_POST, _PRE, _TRANSMIT):
+            sel = kind == k
+            if sel.any():
+                self._dispatch(k, syn[sel], t[sel], pos[sel])
+
+    def _dispatch(self, kind: int, S: np.ndarray, t: np.ndarray, pos: np.ndarray) -> None:
+        dt = self.dt
+        if kind == _POST:
+            x = self.xp[S] * np.exp(-(t - self.tp[S]) * dt / _sub(self.p[self.tau_pre_name], S))
+            self.potentiate(S, t, x)
+            y = self.xq[S] * np.exp(-(t - self.tq[S]) * dt / _sub(self.p[self.tau_post_name], S))
+            self.xqb[S] = y
+            self.xq[S] = 1.0 if self.nearest else y + 1.0
+            self.tq[S] = t
+            return
+        if kind == _PRE:
+            tq = self.tq[S]
+            decayed = self.xq[S] * np.exp(-(t - tq) * dt / _sub(self.p[self.tau_post_name], S))
+            self.depress(S, t, np.where(t > tq, decayed, self.xqb[S]))
+            x = self.xp[S] * np.exp(-(t - self.tp[S]) * dt / _sub(self.p[self.tau_pre_name], S))
+            self.xp[S] = 1.0 if self.nearest else x + 1.0
+            self.tp[S] = t
+            if self.f != 1.0:
+                return
+        else:
+            self.before_transmit(S, t)
+        out = self._out
+        if out is not None:
+            send = pos >= 0
+            if send.all():
+                out[pos] = self.w[S]
+            elif send.any():
+                out[pos[send]] = self.w[S[send]]
+
+
+class SpikePairPlasticity(PairPlasticity):
+    """STDPMechanism with SpikePairRule: a post event potentiates with amount A_plus·x_pre,
+    a pre event depresses with amount A_minus·x_post, through the weight dependence."""
+
+    def __init__(self, route: Any, engine: Any):
+        super().__init__(route, engine)
+        mechanism = self.synapse_type
+        self.nearest = bool(getattr(mechanism.timing_dependence, "nearest", False))
+        wd = mechanism.weight_dependence
+        self.parameter_names = tuple(mechanism.timing_dependence.parameter_space) + tuple(wd.parameter_space)
+        self.wd_class = WEIGHT_DEPENDENCES[wd.dependence]
+
+    def load_rule_state(self, first: int, carried: dict | None) -> None:
+        self.wd = self.wd_class(self.p)
+
+    def potentiate(self, S, t, x):
+        self.w[S] = self.wd.potentiate(self.w[S], _sub(self.p["A_plus"], S) * x, S)
+
+    def depress(self, S, t, y):
+        self.w[S] = self.wd.depress(self.w[S], _sub(self.p["A_minus"], S) * y, S)
+
+
+class VogelsPlasticity(SpikePairPlasticity):
+    """STDPMechanism with Vogels2011Rule (NEST vogels_sprekeler_synapse): a post event
+    adds eta·x_pre; a pre event adds eta·x_post, then subtracts eta·α, α = 2·rho·tau/1000.
+    The amounts given to the weight dependence are eta/w_max-scaled, so that the additive
+    dependence makes exactly these changes."""
+
+    tau_pre_name = "tau"
+    tau_post_name = "tau"
+
+    def potentiate(self, S, t, x):
+        eta = _sub(self.p["eta"], S) / _sub(self.p["w_max"], S)
+        self.w[S] = self.wd.potentiate(self.w[S], eta * x, S)
+
+    def depress(self, S, t, y):
+        eta = _sub(self.p["eta"], S) / _sub(self.p["w_max"], S)
+        alpha = 2.0 * _sub(self.p["rho"], S) * _sub(self.p["tau"], S) / 1000.0
+        w = self.wd.potentiate(self.w[S], eta * y, S)
+        self.w[S] = self.wd.depress(w, eta * alpha, S)
+
+
+class RewardModulatedPlasticity(PairPlasticity):
+    """RewardModulatedSTDP (NEST stdp_dopamine_synapse): pairs change the eligibility c;
+    dw/dt = c·(d − b) is integrated exactly between a synapse's events; a modulator spike
+    brings every synapse to its time and adds 1/tau_d to d."""
+
+    parameter_names = ("tau_plus", "tau_minus", "A_plus", "A_minus", "tau_c", "tau_d", "b", "w_min", "w_max")
+    state_names = ("pre_trace", "post_trace", "c", "d")
+
+    def __init__(self, route: Any, engine: Any):
+        super().__init__(route, engine)
+        modulator = self.synapse_type.modulator
+        self.modulator: list[tuple["Population", np.ndarray]] = []
+        if modulator is not None:
+            for pop, indices in modulator._segments():
+                mask = np.zeros(pop.size, dtype=bool)
+                mask[indices] = True
+                self.modulator.append((pop, mask))
+
+    def rule_columns(self) -> dict[str, np.ndarray]:
+        return {"c": self._column("c"), "d": self._column("d")}
+
+    def load_rule_state(self, first: int, carried: dict | None) -> None:
+        if carried is not None:
+            self.c, self.d, self.tu = carried["c"], carried["d"], carried["tu"]
+        else:
+            self.c = self._stored(self._column("c").copy())
+            self.d = self._stored(self._column("d").copy())
+            self.tu = np.full(self.n, float(first))
+
+    def rule_snapshot(self) -> dict:
+        return {"c": self.c, "d": self.d, "tu": self.tu}
+
+    def rule_state_at(self, T: int) -> dict[str, np.ndarray]:
+        return {"c": self._to_csr(self.c), "d": self._to_csr(self.d)}   # brought to T by sync
+
+    def sync(self, T: int) -> None:
+        self._propagate(slice(None), float(T))
+
+    def _propagate(self, S: Any, t: Any) -> None:
+        """w, c, d of synapses S from their last update to time t (exact); w clipped."""
+        p = self.p
+        h = (t - self.tu[S]) * self.dt
+        tau_c, tau_d = _sub(p["tau_c"], S), _sub(p["tau_d"], S)
+        tau_s = tau_c * tau_d / (tau_c + tau_d)
+        c0, d0 = self.c[S], self.d[S]
+        dw = c0 * (d0 * tau_s * -np.expm1(-h / tau_s) - _sub(p["b"], S) * tau_c * -np.expm1(-h / tau_c))
+        self.w[S] = np.minimum(np.maximum(self.w[S] + dw, _sub(p["w_min"], S)), _sub(p["w_max"], S))
+        self.c[S] = c0 * np.exp(-h / tau_c)
+        self.d[S] = d0 * np.exp(-h / tau_d)
+        self.tu[S] = t
+
+    def potentiate(self, S, t, x):
+        self._propagate(S, t)
+        self.c[S] += _sub(self.p["A_plus"], S) * x
+
+    def depress(self, S, t, y):
+        self._propagate(S, t)
+        self.c[S] -= _sub(self.p["A_minus"], S) * y
+
+    def before_transmit(self, S, t):
+        self._propagate(S, t)
+
+    def on_modulator(self, t: float, count: int) -> None:
+        self._propagate(slice(None), t)
+        self.d += count / self.p["tau_d"]
+
+    def modulator_spikes(self, exchanged: dict) -> tuple[np.ndarray, np.ndarray] | None:
+        """Distinct steps of the modulator's spikes in this slice, and their counts."""
+        steps = []
+        for pop, mask in self.modulator:
+            indices, spike_steps = exchanged.get(pop, (None, None))
+            if indices is not None and indices.size:
+                steps.append(spike_steps[mask[indices]])
+        if not steps:
+            return None
+        steps = np.concatenate(steps)
+        if steps.size == 0:
+            return None
+        return np.unique(steps, return_counts=True)
+
+
+RULES = {"tsodyks_markram": TsodyksMarkramPlasticity, "spike_pair": SpikePairPlasticity,
+         "vogels2011": VogelsPlasticity, "reward_modulated": RewardModulatedPlasticity}
+
+
+# -- the engine's bookkeeping -------------------------------------------------------------------
+
+class PlasticityManager:
+    """Builds the rule of every plastic route, runs it each slice, and keeps the
+    initial values of synaptic state variables for ``reset()``."""
+
+    def __init__(self, engine: Any):
+        self.engine = engine
+        self.initial_state: dict["Projection", dict[str, np.ndarray]] = {}
+        self.rules: list[RulePlasticity] = []
+
+    def projection_added(self, projection: "Projection") -> None:
+        if getattr(projection.synapse_type, "plastic", False):
+            rule = getattr(projection.synapse_type, "rule", None)
+            if rule not in RULES:
+                raise InvalidModelError(f"the numpy backend has no plasticity rule for {projection.synapse_type.name}")
+            columns = projection._table.columns
+            self.initial_state[projection] = {name: columns[name].copy()
+                                              for name in projection.synapse_state_names() if name in columns}
+
+    def state_initialized(self, projection: "Projection", values: dict[str, np.ndarray]) -> None:
+        if projection in self.initial_state:
+            columns = projection._table.columns
+            self.initial_state[projection].update({name: columns[name].copy() for name in values})
+
+    def attach(self, routes: list) -> None:
+        previous = {(id(r.projection), r.post_group.population): r for r in self.rules}
+        self.rules = []
+        for route in routes:
+            synapse_type = getattr(getattr(route, "projection", None), "synapse_type", None)
+            if not getattr(synapse_type, "plastic", False) or not hasattr(route, "indptr"):
+                continue
+            rule = RULES[synapse_type.rule](route, self.engine)
+            old = previous.get((id(route.projection), route.post_group.population))
+            if old is not None:
+                rule.inherit(old)
+            route.plasticity = rule
+            self.rules.append(rule)
+
+    def begin_run(self, first: int) -> None:
+        for rule in self.rules:
+            rule.begin_run(first)
+
+    def end_run(self, last: int) -> None:
+        for rule in self.rules:
+            rule.end_run(last)
+
+    def deliver(self, route: Any, exchanged: dict, spikes: dict, ring_size: int) -> None:
+        """One slice of a plastic route: learning, then delivery of the pre spikes."""
+        rule = route.plasticity
+        parts = []
+        for population, lookup in route.pre_lookup.items():
+            indices, steps = exchanged.get(population, (None, None))
+            if indices is None or indices.size == 0:
+                continue
+            pre_index = lookup[indices]
+            keep = pre_index >= 0
+            if keep.all():
+                parts.append((pre_index, steps))
+            elif keep.any():
+                parts.append((pre_index[keep], steps[keep]))
+        if len(parts) == 1:
+            pre_index, pre_steps = parts[0]
+        elif parts:
+            pre_index = np.concatenate([p[0] for p in parts])
+            pre_steps = np.concatenate([p[1] for p in parts])
+        else:
+            pre_index, pre_steps = _EMPTY_I, _EMPTY_I
+        post = spikes.get(route.post_group)
+        post_cells, post_steps = post if post is not None else (_EMPTY_I, _EMPTY_I)
+        modulator = rule.modulator_spikes(exchanged) if hasattr(rule, "modulator_spikes") else None
+        weights = rule.transmit(pre_index, pre_steps, np.asarray(post_cells, dtype=np.int64),
+                                np.asarray(post_steps), modulator, self.engine.sim.step_count)
+        if weights is not None:
+            route.deliver(pre_index, pre_steps, ring_size, weights)
+
+    def reset(self) -> None:
+        for projection, columns in self.initial_state.items():
+            table = projection._table
+            for name, values in columns.items():
+                table.columns[name][:] = values
+            table.version += 1
+        for rule in self.rules:
+            rule.reset()
