@@ -11,7 +11,6 @@ PyNN 0.13 facts checked here:
 Statistical tests accept 4 standard deviations around the expectation (closed forms in comments).
 """
 import inspect
-import time
 
 import numpy as np
 import pytest
@@ -165,16 +164,12 @@ def test_fixed_number_pre_split_invariant():
     assert_split_invariant(FixedNumberPreConnector(6, allow_self_connections=False), 20, 20, same=True)
 
 
-def test_fixed_number_pre_fast():
-    # 10,000 -> 10,000 with n = 100 (a million connections) builds well under a second
-    c = FixedNumberPreConnector(100)
-    c.connect(context(1000, 100))                               # warm up
-    t = time.perf_counter()
-    a = c.connect(context(10_000, 10_000))
-    elapsed = time.perf_counter() - t
+def test_fixed_number_pre_at_a_million_connections():
+    # 10,000 -> 10,000 with n = 100: exactly 100 distinct pre cells per post cell
+    # (its build time is measured in benchmarks/, not here)
+    a = FixedNumberPreConnector(100).connect(context(10_000, 10_000))
     assert a.pre.size == 1_000_000
     assert np.unique(a.post.astype(np.int64) * 10_000 + a.pre).size == 1_000_000
-    assert elapsed < 1.0, elapsed
 
 
 def test_fixed_number_no_candidates_is_an_error():
