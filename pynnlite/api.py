@@ -7,6 +7,12 @@ from pynnlite.models.cells import *  # noqa: F401,F403
 from pynnlite.models.cells import __all__ as _cell_names
 from pynnlite.models.synapses import *  # noqa: F401,F403
 from pynnlite.models.synapses import __all__ as _synapse_names
+from pynnlite.models.electrical import *  # noqa: F401,F403
+from pynnlite.models.electrical import __all__ as _electrical_names
+from pynnlite.models.graded import *  # noqa: F401,F403
+from pynnlite.models.graded import __all__ as _graded_names
+from pynnlite.models.receptors import *  # noqa: F401,F403
+from pynnlite.models.receptors import __all__ as _receptor_names
 from pynnlite.parameters import Sequence  # noqa: F401
 from pynnlite.populations import ID, Assembly, Population, PopulationView  # noqa: F401
 from pynnlite.projections import Projection  # noqa: F401
@@ -16,4 +22,5 @@ from pynnlite.space import Space  # noqa: F401
 __all__ = (["errors", "random", "space", "Sequence", "ID", "Population", "PopulationView", "Assembly",
             "Projection", "Space", "NumpyRNG", "NativeRNG", "RandomDistribution",
             "DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]
-           + list(_connector_names) + list(_cell_names) + list(_synapse_names))
+           + list(_connector_names) + list(_cell_names) + list(_synapse_names)
+           + list(_graded_names) + list(_electrical_names) + list(_receptor_names))

@@ -957,6 +957,9 @@ def _celltypes(group: Any) -> list[Any]:
 def weight_unit(projection: Any) -> str:
     """nA (current-based), µS (conductance-based) or mV (voltage jumps, e.g. IF_curr_delta);
     'µS or mV'-style text when the post-synaptic cells of an Assembly differ."""
+    fixed = getattr(projection.synapse_type, "weight_unit", None)
+    if isinstance(fixed, str):  # graded/electrical synapses: a conductance onto any cell type
+        return fixed
     units = [_synapse_kind(c)[1] for c in _celltypes(projection.post)]
     return _combined_units([u for u in units if u]) or ("uS" if projection.post.conductance_based else "nA")
 

@@ -58,6 +58,8 @@ class Projection:
         self.synapse_type = synapse_type
         self.source = source
         valid = self.post.receptor_types
+        if getattr(synapse_type, "continuous", False):  # graded/electrical: current into the membrane
+            valid = ("membrane",)
         receptor_type = receptor_type if receptor_type is not None else (valid[0] if valid else "excitatory")
         if receptor_type not in valid:
             raise ConnectionError(
@@ -89,6 +91,9 @@ class Projection:
         self._order = None if order is None else np.asarray(order, dtype=np.int64)
         values = self._initial_columns(arrays.values)
         self._store(values)
+        self._kernel = getattr(arrays, "kernel", None)  # shared kernel of a structured connector
+        if self._kernel is not None:
+            self._kernel.bind(self)
         self.simulation.engine.add_projection(self)
         self.simulation.projections.append(self)
 
@@ -157,6 +162,9 @@ class Projection:
     # -- value evaluation -----------------------------------------------------
     def _unit(self, name: str) -> str:
         if name == "weight":
+            fixed = getattr(self.synapse_type, "weight_unit", None)
+            if isinstance(fixed, str):  # e.g. graded/electrical synapses: always a conductance
+                return fixed
             return "uS" if self.post.conductance_based else "nA"
         if name == "delay":
             return "ms"
@@ -202,6 +210,7 @@ class Projection:
         if np.isnan(values).any():
             raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
         if name == "weight":
+            check_constraint(name, values, self.synapse_type.constraints.get(name))
             if self.post.conductance_based and values.size and values.min() < 0:
                 raise InvalidWeightError(
                     f"weights on conductance-based cells are conductances and must be >= 0 µS "
@@ -390,6 +399,27 @@ class Projection:
     @property
     def target(self) -> str:
         return self.receptor_type
+
+    # -- shared kernels of structured connectors (pynnlite.connectors.structured) --------
+    @property
+    def kernel(self) -> np.ndarray:
+        """The weight kernel shared by this projection's connections (Kernel/Conv2d/Local2d
+        connectors); assigning it updates every connection that uses each element."""
+        return self.get_kernel("weight")
+
+    @kernel.setter
+    def kernel(self, values: Any) -> None:
+        self.set_kernel(weight=values)
+
+    def get_kernel(self, name: str = "weight") -> np.ndarray:
+        """The kernel of a connection parameter (e.g. 'weight', 'e_rev'), read from the connections."""
+        from pynnlite.connectors.structured import projection_kernel
+        return projection_kernel(self).get(name)
+
+    def set_kernel(self, **kernels: Any) -> None:
+        """Set parameters kernel-wise: every connection takes its kernel element's value."""
+        from pynnlite.connectors.structured import projection_kernel
+        projection_kernel(self).set(kernels)
 
     def annotate(self, **annotations: Any) -> None:
         self.annotations.update(annotations)

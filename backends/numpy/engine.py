@@ -16,8 +16,10 @@ import numpy as np
 
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError, NoModelAvailableError
+from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
+from pynnlite.backends.numpy.receptor_kernels import RECEPTOR_NEURON_KERNELS
 from pynnlite.backends.numpy.sources import SOURCE_KERNELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +45,7 @@ class CellGroup:
         self.engine = engine
         celltype = population.celltype
         self.is_source = celltype.is_source
-        table = SOURCE_KERNELS if self.is_source else NEURON_KERNELS
+        table = SOURCE_KERNELS if self.is_source else {**NEURON_KERNELS, **RECEPTOR_NEURON_KERNELS}
         self.kernel_cls = kernel_class(celltype, table)
         if self.kernel_cls is None:
             raise NoModelAvailableError(f"the numpy backend has no kernel for {celltype.name}")
@@ -71,7 +73,10 @@ class CellGroup:
         if self.is_source:
             self.kernel = self.kernel_cls(params, dt, self.stream, self.local_indices)
         else:
-            self.kernel = self.kernel_cls({k: np.asarray(v, dtype=float) for k, v in params.items()}, dt)
+            arrays = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+            for_celltype = getattr(self.kernel_cls, "for_celltype", None)  # kernels configured by the cell type
+            self.kernel = (for_celltype(self.population.celltype, arrays, dt) if for_celltype is not None
+                           else self.kernel_cls(arrays, dt))
 
     def resize_buffer(self, size: int, step: int) -> None:
         """Ring buffer of ``size`` slots keeping the pending input for steps >= ``step``."""
@@ -160,6 +165,7 @@ class NumpyEngine:
         self.ring_size = 1
         self._source_streams: dict[int, int] = {}
         self.injections_dirty = False
+        self.couplings = CouplingSet(self)   # continuous projections (graded, electrical, ...)
         self.plasticity = PlasticityManager(self)   # plastic synapse types: plasticity.py
 
     # -- notifications from the description layer ----------------------------
@@ -189,6 +195,7 @@ class NumpyEngine:
             self.routes_dirty = True
 
     def synapse_state_initialized(self, projection: "Projection", values: dict[str, np.ndarray]) -> None:
+        self.couplings.state_initialized(projection, values)
         self.plasticity.state_initialized(projection, values)
 
     def current_sources_changed(self) -> None:
@@ -204,6 +211,8 @@ class NumpyEngine:
     def _build_routes(self) -> None:
         self.routes = []
         for projection in self.sim.projections:
+            if coupling_class(projection.synapse_type) is not None:
+                continue  # continuous couplings: self.couplings.build()
             pre_lookup: dict[Population, np.ndarray] = {}
             offset = 0
             for pop, indices in projection.pre._segments():
@@ -220,6 +229,7 @@ class NumpyEngine:
                 positions = np.searchsorted(group.local_indices, base_index)
                 self.routes.append(Route(projection, group, ids, positions, pre_lookup))
                 offset += indices.size
+        self.routes.extend(self.couplings.build())
         self.plasticity.attach(self.routes)
         self.routes_dirty = False
 
@@ -240,14 +250,32 @@ class NumpyEngine:
         """Steps per communication slice: the smallest delay in steps (at least 1)."""
         if self.sim.min_delay_setting != "auto":
             return max(1, int(round(self.sim.min_delay / self.sim.dt)))
-        smallest = [int(p._table.delay_steps.min()) for p in self.sim.projections if len(p._table)]
+        smallest = [int(p._table.delay_steps.min()) for p in self.sim.projections
+                    if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
+        if not smallest and self.couplings.active:  # graded/electrical only: no spikes to batch, and
+            smallest = [1]                          # a long slice would only enlarge the ring buffers
         smallest = [self.sim.comm.allreduce_min(min(smallest, default=10**9))] if self.sim.comm.size > 1 \
             else smallest
         return max(1, min(smallest, default=10**9))
 
     def max_delay_steps(self) -> int:
-        largest = max((int(p._table.delay_steps.max()) for p in self.sim.projections if len(p._table)), default=1)
+        largest = max((int(p._table.delay_steps.max()) for p in self.sim.projections
+                       if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)), default=1)
         return largest
+
+    # -- continuous couplings (graded, electrical, per-synapse conductance): couplings.py ----
+    def coupling_pre_values(self, coupling: Any, v_all: np.ndarray) -> np.ndarray:
+        """Start-of-step value of the coupling's source variable of every presynaptic cell, in the
+        projection's pre order. MPI hook: one process reads the local arrays; with several
+        processes the values of remote presynaptic cells must be exchanged every step through
+        ``self.sim.comm`` (see CouplingSet.pre_values)."""
+        return self.couplings.pre_values(coupling, v_all, self.sim.comm)
+
+    def coupling_pre_currents(self, coupling: Any, rows: np.ndarray, current: np.ndarray,
+                              conductance: np.ndarray) -> None:
+        """Add the presynaptic side of electrical junctions. MPI hook: rows of -1 are junctions
+        whose presynaptic cell is on another process (see CouplingSet.add_pre_currents)."""
+        self.couplings.add_pre_currents(coupling, rows, current, conductance, self.sim.comm)
 
     # -- running -------------------------------------------------------------
     def run(self, n_steps: int) -> None:
@@ -283,11 +311,14 @@ class NumpyEngine:
                 spikes[group] = ([], [])
             for n in range(step, step + length):
                 k = n - first
+                coupled = self.couplings.inputs(n) if self.couplings.active else {}
                 for group in neuron_groups:
                     slot = group.buffer[n % ring]
                     inputs = slot.copy()
                     slot.fill(0.0)
                     i_ext = group.i_ext_window[k] if group.i_ext_window is not None else None
+                    if group in coupled:  # graded/electrical currents from the start-of-step state
+                        i_ext = self.couplings.add_to(group, i_ext, *coupled[group])
                     spiked = group.kernel.step(group.state, inputs, i_ext)
                     if spiked.any():
                         cells = np.flatnonzero(spiked)
@@ -370,4 +401,5 @@ class NumpyEngine:
         for group in self.groups.values():
             group.reset_state()
             group.buffer[:] = 0.0
+        self.couplings.reset()
         self.plasticity.reset()  # synaptic state variables to their initial values; weights kept

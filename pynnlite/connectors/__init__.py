@@ -9,10 +9,13 @@ from pynnlite.connectors.probabilistic import (DisplacementDependentProbabilityC
                                                DistanceDependentProbabilityConnector,
                                                FixedProbabilityConnector, IndexBasedProbabilityConnector)
 from pynnlite.connectors.small_world import SmallWorldConnector
+from pynnlite.connectors.structured import (AveragePool2dConnector, Conv2dConnector, KernelConnector,
+                                            Local2dConnector)
 
 __all__ = ["Connector", "ConnectionContext", "ConnectionArrays", "AllToAllConnector", "OneToOneConnector",
            "FixedProbabilityConnector", "FromListConnector",
            "DistanceDependentProbabilityConnector", "IndexBasedProbabilityConnector",
            "DisplacementDependentProbabilityConnector", "FixedNumberPreConnector", "FixedNumberPostConnector",
            "FixedTotalNumberConnector", "FromFileConnector", "ArrayConnector", "CloneConnector",
-           "SmallWorldConnector"]
+           "SmallWorldConnector",
+           "KernelConnector", "Conv2dConnector", "Local2dConnector", "AveragePool2dConnector"]

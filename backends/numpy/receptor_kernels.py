@@ -1,0 +1,203 @@
+"""Numpy kernels of NonSpikingNeuron and of PointNeuron (a body with named receptor kinetics).
+
+Same interface as ``neurons.py``: ``kernel.step(state, spike_input, i_ext)``
+advances every cell by one step in place and returns the cells that spiked.
+``spike_input`` has one row per receptor type, in ``celltype.receptor_types``
+order. Two additions:
+
+* ``PointNeuronKernel.for_celltype(celltype, params, dt)`` builds the kernel
+  from the cell type's receptor declarations (the engine calls it when a kernel
+  class has it);
+* ``coupling_conductance``: before each step the engine may set it to the
+  summed conductance (µS, one value per cell) of the continuous couplings
+  (graded, electrical, per-synapse conductance) whose current it passes in
+  ``i_ext``. These kernels then integrate that conductance exactly over the
+  step (exponential Euler: the current is linear in v with slope −G), which
+  keeps strong couplings stable. It is cleared after each step.
+
+Membrane scheme (both kernels): with G the total conductance (leak, receptors
+at their exact mid-step value times the NMDA block at the start-of-step v,
+couplings) and I(v) the total current at the start-of-step v,
+
+    v(t + h) = v + (h/cm)·I(v)·φ(−h·G/cm),   φ(x) = (e^x − 1)/x,
+
+exact when the conductances are constant over the step (so the steady state of
+a NonSpikingNeuron is exact for any dt), second order otherwise.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from pynnlite.backends.numpy.neurons import NeuronKernel, _exp_convolution, _phi, _refractory_steps
+from pynnlite.models.receptors import beta_peak_shape, mg_block
+
+__all__ = ["NonSpikingKernel", "PointNeuronKernel", "RECEPTOR_NEURON_KERNELS"]
+
+
+def _conductance_input(kernel: Any) -> np.ndarray | float:
+    g = kernel.coupling_conductance
+    kernel.coupling_conductance = None
+    return 0.0 if g is None else g
+
+
+class NonSpikingKernel(NeuronKernel):
+    """NonSpikingNeuron: cm dv/dt = g_m(v_rest − v) + i_offset + i_ext; never spikes.
+
+    Exact for constant inputs (exponential Euler); see the module documentation.
+    """
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p = self.params
+        self.cm, self.g_m, self.v_rest = p["cm"], p["g_m"], p["v_rest"]
+        self.coupling_conductance: np.ndarray | None = None
+        self._no_spikes = np.zeros(self.n, dtype=bool)
+
+    def step(self, state, spike_input, i_ext):
+        v = state["v"]
+        h = self.dt
+        current = self.g_m * (self.v_rest - v) + self._dc(i_ext)
+        total = self.g_m + _conductance_input(self)
+        v += (h / self.cm) * current * _phi(-h * total / self.cm)
+        return self._no_spikes.copy()
+
+
+class _Receptor:
+    """Exact propagation of one receptor's state for steps h and h/2."""
+
+    def __init__(self, name: str, kind: str, is_alpha: bool, params: dict[str, np.ndarray], h: float, n: int):
+        self.name = name
+        self.kind = kind
+        p = {key.split(".", 1)[1]: value for key, value in params.items() if key.startswith(name + ".")}
+        if kind == "curr_exp":
+            tau = p["tau_syn"]
+            self.decay = np.exp(-h / tau)
+            self.mean = tau / h * -np.expm1(-h / tau)    # mean of e^(−s/τ) over the step
+            return
+        self.e_syn = p["e_syn"]
+        if is_alpha:
+            tau_rise = tau_decay = p["tau_syn"]
+            normalize = np.ones(n, dtype=bool)
+        elif "tau_rise" in p:
+            tau_rise, tau_decay = p["tau_rise"], p["tau_decay"]
+            normalize = p["normalize_peak"] != 0.0
+        else:  # CondExp: instantaneous rise
+            tau_decay = p["tau_syn"]
+            tau_rise = np.zeros(n)
+            normalize = np.ones(n, dtype=bool)
+        rise = tau_rise > 0.0
+        self.has_rise = bool(rise.any())
+        safe_rise = np.where(rise, tau_rise, 1.0)
+        self.kick_g = np.where(rise, 0.0, 1.0)
+        peak = np.where(rise, beta_peak_shape(safe_rise, tau_decay), 1.0)
+        self.kick_y = np.where(rise, np.where(normalize, 1.0 / peak, 1.0), 0.0)   # 1/ms when not normalised
+        self.propagators = {}
+        for label, step in (("full", h), ("half", 0.5 * h)):
+            decay_g = np.exp(-step / tau_decay)
+            decay_y = np.where(rise, np.exp(-step / safe_rise), 0.0)
+            conv = np.where(rise, _exp_convolution(step, tau_decay, safe_rise)[0], 0.0)
+            self.propagators[label] = (decay_g, decay_y, conv)
+        if kind == "nmda":
+            self.block = (p["mg"], p["alpha"], p["beta"], p["gamma"])
+
+    def receive(self, state: dict[str, np.ndarray], w: np.ndarray) -> None:
+        if self.kind == "curr_exp":
+            state[self.name + ".isyn"] += w
+            return
+        state[self.name + ".gsyn"] += w * self.kick_g
+        if self.has_rise:
+            state[self.name + ".drive"] += w * self.kick_y
+
+    def conductance_at(self, state: dict[str, np.ndarray], label: str) -> np.ndarray:
+        g = state[self.name + ".gsyn"]
+        decay_g, _, conv = self.propagators[label]
+        if self.has_rise:
+            return g * decay_g + state[self.name + ".drive"] * conv
+        return g * decay_g
+
+    def advance(self, state: dict[str, np.ndarray]) -> None:
+        if self.kind == "curr_exp":
+            state[self.name + ".isyn"] *= self.decay
+            return
+        decay_g, decay_y, conv = self.propagators["full"]
+        g = state[self.name + ".gsyn"]
+        if self.has_rise:
+            y = state[self.name + ".drive"]
+            g[...] = g * decay_g + y * conv
+            y *= decay_y
+        else:
+            g *= decay_g
+
+
+class PointNeuronKernel(NeuronKernel):
+    """PointNeuron: LIF or non-spiking body plus receptors (exp/alpha/beta conductances, NMDA with
+    Mg block, exponential currents). Receptor kinetics exact; membrane by exponential Euler with
+    the conductances at their exact mid-step values (current receptors at their exact mean over
+    the step) and the Mg block at the start-of-step v. LIF bodies: threshold at the end of the
+    step, reset, refractoriness of ceil(tau_refrac/dt) steps (v clamped at v_reset, receptors keep
+    evolving), as the IF_cond_* kernels.
+    """
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+    @classmethod
+    def for_celltype(cls, celltype: Any, params: dict[str, np.ndarray], dt: float) -> "PointNeuronKernel":
+        return cls(params, dt, celltype.body_kind, celltype.receptor_kinetics)
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float, body: str = "lif",
+                 receptors: dict[str, tuple[str, bool]] | None = None):
+        super().__init__(params, dt)
+        p = self.params
+        h = self.dt
+        self.body = body
+        self.cm, self.v_rest = p["cm"], p["v_rest"]
+        if body == "lif":
+            self.g_leak = self.cm / p["tau_m"]
+            self.v_reset, self.v_thresh = p["v_reset"], p["v_thresh"]
+            self.n_refrac = _refractory_steps(p["tau_refrac"], h)
+        else:
+            self.g_leak = p["g_m"]
+        self.receptors = [_Receptor(name, kind, alpha, p, h, self.n)
+                          for name, (kind, alpha) in (receptors or {}).items()]
+        self.coupling_conductance: np.ndarray | None = None
+
+    def step(self, state, spike_input, i_ext):
+        h = self.dt
+        v = state["v"]
+        spike_input = np.asarray(spike_input, dtype=float)
+        for row, receptor in enumerate(self.receptors):
+            receptor.receive(state, spike_input[row])
+        total_g = self.g_leak + _conductance_input(self)
+        current = self.g_leak * (self.v_rest - v) + self._dc(i_ext)
+        for receptor in self.receptors:
+            if receptor.kind == "curr_exp":
+                current = current + state[receptor.name + ".isyn"] * receptor.mean
+                continue
+            g = receptor.conductance_at(state, "half")
+            if receptor.kind == "nmda":
+                g = g * mg_block(v, *receptor.block)
+            total_g = total_g + g
+            current = current + g * (receptor.e_syn - v)
+        v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
+        for receptor in self.receptors:
+            receptor.advance(state)
+        if self.body != "lif":
+            v[...] = v_new
+            return np.zeros(self.n, dtype=bool)
+        count = state["refrac_count"]
+        free = count <= 0.0
+        count[...] = np.where(free, 0.0, count - 1.0)
+        v[...] = np.where(free, v_new, self.v_reset)
+        spiked = free & (v >= self.v_thresh)
+        v[...] = np.where(spiked, self.v_reset, v)
+        count[...] = np.where(spiked, self.n_refrac, count)
+        return spiked
+
+
+#: Cell-type class name -> kernel class (merged into NEURON_KERNELS).
+RECEPTOR_NEURON_KERNELS = {
+    "NonSpikingNeuron": NonSpikingKernel,
+    "PointNeuron": PointNeuronKernel,
+}
