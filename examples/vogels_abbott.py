@@ -6,8 +6,9 @@ COBA is kicked off by 20 Poisson sources firing at 100 Hz for 50 ms; CUBA cells 
 above threshold. Prints the mean firing rates and writes the spikes (Neo pickle).
 
     python examples/vogels_abbott.py                 # COBA, numpy backend, 1 s
-    python examples/vogels_abbott.py --benchmark CUBA --tstop 500
+    python examples/vogels_abbott.py --benchmark CUBA --tstop 500 --plot   # + raster PNG
     mpiexec -n 2 python examples/vogels_abbott.py --backend mpi
+    pynnlite run -n 2 examples/vogels_abbott.py      # the same, mpiexec launched for you
 """
 from __future__ import annotations
 
@@ -70,15 +71,29 @@ def build_and_run(sim, benchmark: str = "COBA", n: int = 4000, tstop: float = 10
     return exc, inh, projections, {"build": t1 - t0, "run": t2 - t1}
 
 
-def main() -> None:
+def plot(exc, benchmark: str, rates: tuple[float, float], path: str, n_cells: int = 200) -> None:
+    """Raster of ``n_cells`` excitatory cells and the membrane potential of two (PNG)."""
+    from pynnlite.utility.plotting import Figure, Panel
+    segment = exc.get_data().segments[0]
+    panels = [Panel(segment.spiketrains[:n_cells], yticks=True, markersize=1)]
+    signals = segment.filter(name="v")
+    if signals:
+        panels.append(Panel(signals[0], ylabel="v (mV)", yticks=True))
+    panels[-1].options.update(xticks=True, xlabel="Time (ms)")
+    Figure(*panels, title=f"Vogels-Abbott {benchmark} network",
+           annotations=f"excitatory {rates[0]:.2f} Hz, inhibitory {rates[1]:.2f} Hz").save(path)
+
+
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--benchmark", choices=("COBA", "CUBA"), default="COBA")
-    parser.add_argument("--backend", default="numpy")
+    parser.add_argument("--backend", default=os.environ.get("PYNNLITE_BACKEND", "numpy"))
     parser.add_argument("--n", type=int, default=4000, help="number of cells")
     parser.add_argument("--tstop", type=float, default=1000.0, help="simulated time (ms)")
     parser.add_argument("--seed", type=int, default=98765)
     parser.add_argument("--output", default="results", help="folder for the spike files")
-    args = parser.parse_args()
+    parser.add_argument("--plot", action="store_true", help="also draw a raster and v traces (PNG)")
+    args = parser.parse_args(argv)
     sim = get_backend(args.backend)
     exc, inh, projections, timings = build_and_run(sim, args.benchmark, args.n, args.tstop, args.seed)
     rate_exc = exc.mean_spike_count() * 1000.0 / args.tstop
@@ -89,6 +104,8 @@ def main() -> None:
     inh.write_data(stem + "_inh.pkl")
     sizes = "  ".join(f"{name}: {prj.size()}" for name, prj in projections.items())  # on every process
     if sim.rank() == 0:
+        if args.plot:
+            plot(exc, args.benchmark, (rate_exc, rate_inh), stem + ".png")
         print(f"Vogels-Abbott {args.benchmark} network, {args.n} cells, {args.tstop:g} ms, "
               f"backend {args.backend} on {sim.num_processes()} process(es)")
         print(f"Connections            : {sizes}")
@@ -96,8 +113,10 @@ def main() -> None:
         print(f"Inhibitory rate        : {rate_inh:.2f} Hz")
         print(f"Build time             : {timings['build']:.2f} s")
         print(f"Run time               : {timings['run']:.2f} s")
-        print(f"Spikes written to      : {stem}_exc.pkl, {stem}_inh.pkl")
+        print(f"Spikes written to      : {stem}_exc.pkl, {stem}_inh.pkl"
+              + (f"; plot: {stem}.png" if args.plot else ""))
     sim.end()
+    return {"rate_exc": rate_exc, "rate_inh": rate_inh, "timings": timings, "stem": stem}
 
 
 if __name__ == "__main__":

@@ -95,9 +95,17 @@ def _times_ms(signal: Any) -> np.ndarray:
     return signal.times.rescale(pq.ms).magnitude
 
 
+def _signal_xlim(ax: Any, signal: Any) -> None:
+    """The time axis spans the recording (so stacked panels line up); ``xlim`` overrides."""
+    times = _times_ms(signal)
+    if times.size > 1:
+        ax.set_xlim(times[0], times[-1])
+
+
 def plot_signal(ax: Any, signal: Any, index: int | None = None, label: str = "", **options: Any) -> None:
     """One channel (``index``; the only one if None) of an analog signal."""
     _auto_ylabel(signal, options)
+    _signal_xlim(ax, signal)
     handle_options(ax, options)
     options.pop("legend", None)
     options.pop("y_offset", None)
@@ -112,6 +120,7 @@ def plot_signal(ax: Any, signal: Any, index: int | None = None, label: str = "",
 def plot_signals(ax: Any, signal: Any, label_prefix: str = "", **options: Any) -> None:
     """Every channel of an analog signal in one panel, ordered by cell index."""
     _auto_ylabel(signal, options)
+    _signal_xlim(ax, signal)
     handle_options(ax, options)
     offset = options.pop("y_offset", None)
     show_legend = options.pop("legend", True)
@@ -180,13 +189,15 @@ def plot_array_as_image(ax: Any, arr: np.ndarray, label: str = "", **options: An
 
 
 def scatterplot(ax: Any, data_table: "DataTable", label: str = "", **options: Any) -> None:
-    """The points of a DataTable (and its fitted curve with ``show_fit=True``)."""
+    """The points of a DataTable (and its fitted curve with ``show_fit=True``); a label
+    goes to the legend, so several tables can share a panel."""
     handle_options(ax, options)
-    options.pop("legend", None)
+    show_legend = options.pop("legend", True)
     if options.pop("show_fit", False):
         ax.plot(data_table.x, data_table.y_fit, "k-")
-    ax.scatter(data_table.x, data_table.y, **options)
-    _corner_label(ax, label)
+    ax.scatter(data_table.x, data_table.y, label=label, **options)
+    if label and show_legend:
+        ax.legend()
 
 
 def plot_hist(ax: Any, histogram: "Histogram", label: str = "", **options: Any) -> None:
