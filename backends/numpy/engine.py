@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.simulation import Simulation
 
 STANDARD_RECEPTORS = ("excitatory", "inhibitory")
+#: Longest communication slice (steps), whatever the delays: bounds the ring buffers.
+MAX_SLICE_STEPS = 100
 
 
 def kernel_class(celltype: Any, table: dict[str, type]) -> type | None:
@@ -247,16 +249,21 @@ class NumpyEngine:
         self.injections_dirty = False
 
     def slice_steps(self) -> int:
-        """Steps per communication slice: the smallest delay in steps (at least 1)."""
+        """Steps per communication slice: the smallest delay in steps, at most MAX_SLICE_STEPS.
+
+        A slice may be shorter than the smallest delay (spikes are then exchanged more
+        often than needed); it can never be longer. The cap bounds the ring buffers
+        (max delay + slice length slots) when no projection limits the slice.
+        """
         if self.sim.min_delay_setting != "auto":
-            return max(1, int(round(self.sim.min_delay / self.sim.dt)))
-        smallest = [int(p._table.delay_steps.min()) for p in self.sim.projections
-                    if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
-        if not smallest and self.couplings.active:  # graded/electrical only: no spikes to batch, and
-            smallest = [1]                          # a long slice would only enlarge the ring buffers
-        smallest = [self.sim.comm.allreduce_min(min(smallest, default=10**9))] if self.sim.comm.size > 1 \
-            else smallest
-        return max(1, min(smallest, default=10**9))
+            smallest = max(1, int(round(self.sim.min_delay / self.sim.dt)))
+        else:
+            delays = [int(p._table.delay_steps.min()) for p in self.sim.projections
+                      if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
+            smallest = min(delays, default=MAX_SLICE_STEPS)
+            if self.sim.comm.size > 1:
+                smallest = int(self.sim.comm.allreduce_min(smallest))
+        return max(1, min(smallest, MAX_SLICE_STEPS))
 
     def max_delay_steps(self) -> int:
         largest = max((int(p._table.delay_steps.max()) for p in self.sim.projections
