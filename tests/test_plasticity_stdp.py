@@ -142,9 +142,9 @@ def reference_weights(pre_times, post_times, pairs, delays, w0, f, t_end, params
 
 
 @pytest.mark.parametrize("f", [1.0, 0.5, 0.0])
-@pytest.mark.parametrize("random_delays", [False, True])
+@pytest.mark.parametrize("random_delays, p_connect", [(False, 0.7), (True, 0.7), (False, 1.0)])
 @pytest.mark.parametrize("rule", ["additive", "multiplicative"])
-def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, rule):
+def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, p_connect, rule):
     """A small network, several spikes per slice and per synapse, post spikes driven by the plastic
     synapses themselves, the run cut in pieces: every final weight equals the definition's."""
     sim.end()
@@ -158,7 +158,8 @@ def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, 
           else sim.MultiplicativeWeightDependence(0.0, 1.5))
     stdp = sim.STDPMechanism(sim.SpikePairRule(*params[:4]), wd, dendritic_delay_fraction=f,
                              weight=sim.RandomDistribution("uniform", (0.6, 1.2), rng=rng), delay=delay)
-    prj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.7, rng=rng), stdp)
+    connector = sim.AllToAllConnector() if p_connect == 1.0 else sim.FixedProbabilityConnector(p_connect, rng=rng)
+    prj = sim.Projection(pre, post, connector, stdp)
     pre.record("spikes")
     post.record("spikes")
     w0 = np.array(prj.get("weight", format="list", with_address=False))

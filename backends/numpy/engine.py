@@ -131,6 +131,7 @@ class Route:
         self.inhibitory_row = receptors.index("inhibitory") if self.sign_routed else 0
         self.n_rows = max(len(receptors), 1)
         self.plasticity: Any = None  # the rule of a plastic synapse type (plasticity.py), set by the engine
+        self.csr_delays = self.table.delay_steps[self.synapses]  # routes are rebuilt when delays change
 
     def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int,
                 weights: np.ndarray | None = None) -> None:
@@ -141,11 +142,12 @@ class Route:
         csr = ranges(starts, counts)
         if csr.size == 0:
             return
-        synapses = self.synapses[csr]
-        arrival = np.repeat(steps, counts) + self.table.delay_steps[synapses]
+        arrival = np.repeat(steps, counts) + self.csr_delays[csr]
         if weights is None:
-            weights = self.table.weight[synapses]
-        if self.sign_routed:
+            weights = self.table.weight[self.synapses[csr]]
+        if self.sign_routed and self.receptor_row != self.inhibitory_row and weights.min() >= 0.0:
+            rows = 1 - self.inhibitory_row   # no negative weight: all through the excitatory row
+        elif self.sign_routed:
             inhibitory = (weights < 0) | (self.receptor_row == self.inhibitory_row)
             rows = np.where(inhibitory, self.inhibitory_row, 1 - self.inhibitory_row)
             weights = np.where(inhibitory, -np.abs(weights), weights)

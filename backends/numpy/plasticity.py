@@ -31,6 +31,7 @@ values (weights are kept).
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -53,6 +54,16 @@ _TIME_GRID = 2.0 ** 24
 
 def _grid(t: np.ndarray) -> np.ndarray:
     return np.round(t * _TIME_GRID) / _TIME_GRID
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``ranges`` (concatenated aranges); cheaper for the few segments of one event run."""
+    if starts.size <= 6:
+        if starts.size == 1:
+            a = int(starts[0])
+            return np.arange(a, a + int(counts[0]))
+        return np.concatenate([np.arange(a, a + c) for a, c in zip(starts.tolist(), counts.tolist())])
+    return ranges(starts, counts)
 
 
 def _sub(value: Any, index: Any) -> Any:
@@ -450,6 +461,7 @@ class PairPlasticity(RulePlasticity):
         super().__init__(route, engine)
         self.f = float(getattr(self.synapse_type, "dendritic_delay_fraction", 1.0))
         self.neuron_mode = False
+        self.dense = False
         self._mark_pre = np.full(self.n_pre, -1, dtype=np.int64)
         self._mark_post = np.full(self.n_post, -1, dtype=np.int64)
         self._slice_out: Any = None
@@ -478,6 +490,10 @@ class PairPlasticity(RulePlasticity):
             self._use_csc_storage()
             self.pre_of = self.pre_csr[self.order]
             self.post_of = self.post_position[self.order]
+            # every (pre, post) pair once: rows and columns are complete and in cell order
+            self.dense = (self.n == self.n_pre * self.n_post
+                          and np.array_equal(self.pre_of, np.tile(np.arange(self.n_pre), self.n_post))
+                          and np.array_equal(self.post_position, np.tile(np.arange(self.n_post), self.n_pre)))
             self.pending_format = "neuron"
             if carried is not None:
                 self.XP, self.TP, self.XQ, self.TQ, self.XQB = carried["traces"]
@@ -567,6 +583,9 @@ class PairPlasticity(RulePlasticity):
 
     def _defer(self, entry_of, t: np.ndarray, later: np.ndarray) -> None:
         """Put the events ``later`` (mask over t) into pending buckets by due step."""
+        if t.size == 1 or (later.all() and (t == t[0]).all()):
+            self.pending.setdefault(math.ceil(float(t[0]) - 1e-9), []).append(entry_of(slice(None)))
+            return
         keys = np.ceil(t[later] - 1e-9).astype(np.int64)
         idx = np.flatnonzero(later)
         if np.all(keys == keys[0]):
@@ -596,7 +615,7 @@ class PairPlasticity(RulePlasticity):
         ip = self.csc_indptr
         if cells.size == 1 or cells[-1] - cells[0] + 1 == cells.size:   # consecutive cells
             return slice(int(ip[cells[0]]), int(ip[cells[-1] + 1]))
-        return ranges(ip[cells], ip[cells + 1] - ip[cells])
+        return _ranges(ip[cells], ip[cells + 1] - ip[cells])
 
     def _slice_neurons(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
         f, D = self.f, self.p["delay"]
@@ -610,14 +629,11 @@ class PairPlasticity(RulePlasticity):
                 return out, None
             return out, (np.arange(changed[0].start, changed[0].stop) if isinstance(changed[0], slice)
                          else changed[0])
-        kinds, cells, times, slots = [], [], [], []
+        groups: list = []      # (kind, cells, times, output slots or None), each in time order
 
         def add(kind: int, c: np.ndarray, t: np.ndarray, slot: np.ndarray | None = None) -> None:
             if c.size:
-                kinds.append(np.full(c.size, kind, dtype=np.int8))
-                cells.append(c)
-                times.append(t)
-                slots.append(np.full(c.size, -1, dtype=np.int64) if slot is None else slot)
+                groups.append((kind, c, t, slot))
 
         for kind, c, t in due:
             add(kind, c, t)
@@ -650,18 +666,35 @@ class PairPlasticity(RulePlasticity):
                 add(_POST, post_cells, t_post)
         if modulator is not None and modulator[0].size:
             add(_MODULATOR, modulator[1].astype(np.int64), modulator[0].astype(float))
-        if not kinds:
+        if not groups:
             return out, None
-        if len(kinds) == 1:
-            kind, cell, t, slot = kinds[0], cells[0], times[0], slots[0]
-        else:
-            kind, cell, t, slot = (np.concatenate(a) for a in (kinds, cells, times, slots))
         self._slice_out = (out, None if out is None else np.cumsum(counts) - counts, counts)
         changed: list = []
-        if (kind == kind[0]).all():
-            in_order = out is not None and slot.size == pre_index.size and bool(slot[0] >= 0)
-            self._run(int(kind[0]), cell, t, slot, changed, in_order)
+        t0 = groups[0][2][0]
+        if all(g[2][0] == t0 and g[2][-1] == t0 and (g[2].size < 3 or (g[2] == t0).all()) for g in groups):
+            # every event at one time (always so with one-step slices): the kinds in their order
+            for k in (_MODULATOR, _POST, _PRE, _TRANSMIT):
+                of_kind = [g for g in groups if g[0] == k]
+                if not of_kind:
+                    continue
+                if len(of_kind) == 1:
+                    _, c, t, slot = of_kind[0]
+                    in_order = slot is not None and slot.size == pre_index.size
+                else:
+                    c = np.concatenate([g[1] for g in of_kind])
+                    t = np.concatenate([g[2] for g in of_kind])
+                    slot = np.concatenate([np.full(g[1].size, -1, dtype=np.int64) if g[3] is None else g[3]
+                                           for g in of_kind])
+                    in_order = False
+                if slot is None:
+                    slot = np.full(c.size, -1, dtype=np.int64)
+                self._run(k, c, t, slot, changed, in_order)
         else:
+            kind = np.concatenate([np.full(g[1].size, g[0], dtype=np.int8) for g in groups])
+            cell = np.concatenate([g[1] for g in groups])
+            t = np.concatenate([g[2] for g in groups])
+            slot = np.concatenate([np.full(g[1].size, -1, dtype=np.int64) if g[3] is None else g[3]
+                                   for g in groups])
             # consecutive events of one kind touch disjoint rows (or columns), and the traces they
             # read do not change between them: one vectorised step per run of a kind, in time order
             # (equal times: modulator, post, pre, transmission)
@@ -719,15 +752,18 @@ class PairPlasticity(RulePlasticity):
             else:
                 ip = self.csc_indptr
                 n_syn = ip[cells + 1] - ip[cells]
-                S = ranges(ip[cells], n_syn)
+                S = _ranges(ip[cells], n_syn)
                 tau = np.repeat(t, n_syn)
                 tq = t
-            pre = self.pre_of[S]
             tau_pre = self.p[self.tau_pre_name]
-            if uniform_t and pre.size > self.n_pre:
-                x = (self.XP * np.exp(-(tau - self.TP) * dt / tau_pre))[pre]
+            if uniform_t and self.dense and cells.size == 1:   # the column holds every pre cell, in order
+                x = self.XP * np.exp(-(tau - self.TP) * dt / tau_pre)
             else:
-                x = self.XP[pre] * np.exp(-(tau - self.TP[pre]) * dt / tau_pre)
+                pre = self.pre_of[S]
+                if uniform_t and pre.size >= self.n_pre:
+                    x = (self.XP * np.exp(-(tau - self.TP) * dt / tau_pre))[pre]
+                else:
+                    x = self.XP[pre] * np.exp(-(tau - self.TP[pre]) * dt / tau_pre)
             self.potentiate(S, tau, x)
             y = self.XQ[cells] * np.exp(-(tq - self.TQ[cells]) * dt / self.p[self.tau_post_name])
             self.XQB[cells] = y
@@ -741,14 +777,17 @@ class PairPlasticity(RulePlasticity):
             a = int(starts[0])
             S = self.csr2store[a:a + int(n_syn[0])]
         else:
-            S = self.csr2store[ranges(starts, n_syn)]
+            S = self.csr2store[_ranges(starts, n_syn)]
         tau = float(t[0]) if uniform_t else np.repeat(t, n_syn)
         if kind == _PRE:
-            post = self.post_of[S]
             tau_post = self.p[self.tau_post_name]
-            if uniform_t and post.size > self.n_post:
-                y = np.where(self.TQ < tau, self.XQ * np.exp(-(tau - self.TQ) * dt / tau_post), self.XQB)[post]
+            if uniform_t and self.dense and cells.size == 1:   # the row holds every post cell, in order
+                y = np.where(self.TQ < tau, self.XQ * np.exp(-(tau - self.TQ) * dt / tau_post), self.XQB)
+            elif uniform_t and S.size >= self.n_post:
+                y = np.where(self.TQ < tau, self.XQ * np.exp(-(tau - self.TQ) * dt / tau_post),
+                             self.XQB)[self.post_of[S]]
             else:
+                post = self.post_of[S]
                 TQ = self.TQ[post]
                 y = np.where(TQ < tau, self.XQ[post] * np.exp(-(tau - TQ) * dt / tau_post), self.XQB[post])
             self.depress(S, tau, y)
@@ -769,10 +808,10 @@ class PairPlasticity(RulePlasticity):
                 if in_order:
                     out[:] = self.w[S]
                 else:
-                    out[ranges(out_start[slots], counts[slots])] = self.w[S]
+                    out[_ranges(out_start[slots], counts[slots])] = self.w[S]
             elif live.any():
-                sub = ranges(starts[live], n_syn[live])
-                out[ranges(out_start[slots[live]], counts[slots[live]])] = self.w[self.csr2store[sub]]
+                sub = _ranges(starts[live], n_syn[live])
+                out[_ranges(out_start[slots[live]], counts[slots[live]])] = self.w[self.csr2store[sub]]
 
     # -- synapse traces --------------------------------------------------------------------------------
     def _slice_synapses(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
