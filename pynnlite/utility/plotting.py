@@ -123,6 +123,8 @@ def plot_signals(ax: Any, signal: Any, label_prefix: str = "", **options: Any) -
     _signal_xlim(ax, signal)
     handle_options(ax, options)
     offset = options.pop("y_offset", None)
+    if offset is not None and hasattr(offset, "rescale"):      # a quantity, e.g. -10 * mV
+        offset = float(offset.rescale(signal.units).magnitude)
     show_legend = options.pop("legend", True)
     values = np.asarray(signal.magnitude)
     if values.ndim == 1:
