@@ -56,6 +56,8 @@ def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "") 
     comes from ``current(name)``)."""
     if "w_min" not in values and "w_max" not in values:
         return
+    if current is None and ("w_min" not in values or "w_max" not in values):
+        return                      # the other bound is not a number (e.g. a RandomDistribution)
     lo = values["w_min"] if "w_min" in values else current("w_min")
     hi = values["w_max"] if "w_max" in values else current("w_max")
     if lo is None or hi is None:
@@ -411,9 +413,9 @@ class STDPMechanism(SynapseType):
         super().__init__(weight=weight, delay=delay)
         self.parameter_space.update(timing_dependence.parameter_space)
         self.parameter_space.update(weight_dependence.parameter_space)
-        if isinstance(timing_dependence, Vogels2011Rule):
-            check_constraint("w_max (with Vogels2011Rule)", weight_dependence.parameter_space["w_max"]
-                             if not callable(weight_dependence.parameter_space["w_max"]) else 1.0, "positive")
+        w_max = _scalar_values(weight_dependence).get("w_max")
+        if isinstance(timing_dependence, Vogels2011Rule) and w_max is not None:
+            check_constraint("w_max (with Vogels2011Rule)", w_max, "positive")
 
     @property
     def rule(self) -> str:
