@@ -216,9 +216,10 @@ def main(argv: list[str] | None = None) -> dict:
     built = time.perf_counter()
     sim.run(args.tstop)
     finished = time.perf_counter()
-    rates = population_rates(populations, args.tstop, args.transient)
+    transient = min(args.transient, args.tstop / 2)          # short runs: leave out at most half
+    rates = population_rates(populations, args.tstop, transient)
     result = {"description": description, "rates_Hz": rates, "full_scale_rates_Hz": dict(zip(POPULATIONS,
-              FULL_SCALE_RATES)), "tstop": args.tstop, "transient": args.transient,
+              FULL_SCALE_RATES)), "tstop": args.tstop, "transient": transient,
               "processes": sim.num_processes(), "timings": {"build": built - started, "run": finished - built}}
     stem = os.path.join(args.output, f"microcircuit_{args.scale:g}")
     os.makedirs(args.output, exist_ok=True)
@@ -229,7 +230,7 @@ def main(argv: list[str] | None = None) -> dict:
             json.dump(result, handle, indent=2)
         if not args.no_plot:
             plot(populations, rates, description, stem + ".png",
-                 window=(max(args.transient, args.tstop - 200.0), args.tstop))
+                 window=(max(transient, args.tstop - 200.0), args.tstop))
         print(f"Potjans-Diesmann microcircuit: {sum(description['sizes'].values())} cells "
               f"(N × {args.scale:g}), {description['total_synapses']} synapses (K × {description['k_scale']:g}), "
               f"{args.tstop:g} ms on {args.backend} ({sim.num_processes()} process(es))")

@@ -162,10 +162,16 @@ def under_mpi_launcher() -> bool:
     return any(os.environ.get(name) for name in MPI_LAUNCHER_VARIABLES)
 
 
+def python_command(code: str) -> list[str]:
+    """A command running ``code`` with this Python, without the current directory on the
+    path (run from a source checkout, its ``pynnlite`` folder would hide the installed package)."""
+    return [sys.executable, "-c", f"import sys\nif sys.path and sys.path[0] == '':\n    del sys.path[0]\n{code}"]
+
+
 def _check_import(module: str, timeout: float = 120.0) -> tuple[bool, str]:
     """Import ``module`` in a fresh interpreter: (ok, first line of the error or '')."""
     try:
-        done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
+        done = subprocess.run(python_command(f"import {module}"), capture_output=True, text=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, f"importing {module} did not finish within {timeout:g} s"
@@ -180,7 +186,7 @@ def mpi_status(timeout: float = 60.0) -> tuple[bool, str]:
     probe = ("from mpi4py import MPI; import mpi4py; "
              "print(MPI.COMM_WORLD.Get_size(), mpi4py.__version__, MPI.Get_library_version().splitlines()[0])")
     try:
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(python_command(probe), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, "mpi4py did not start within the time limit"
     if done.returncode != 0:
@@ -231,7 +237,8 @@ def cmd_backends(_: list[str]) -> int:
 
 # -- running scripts -------------------------------------------------------------------
 def _child_command(inv: Invocation) -> list[str]:
-    command = [sys.executable, "-m", "pynnlite", inv.command, "--backend", inv.backend or "mpi"]
+    command = python_command("from pynnlite.cli import main\nsys.exit(main())") + \
+        [inv.command, "--backend", inv.backend or "mpi"]
     if inv.as_pynn:
         command.append("--as-pynn")
     if inv.no_progress:

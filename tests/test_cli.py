@@ -158,3 +158,14 @@ def test_run_on_two_mpi_processes_gives_the_numpy_result(tmp_path):
     on_two = json.loads((tmp_path / "mpi.json").read_text())
     assert on_two["drive_connections"] == on_one["drive_connections"]
     assert on_two["rates"] == pytest.approx(on_one["rates"], rel=1e-12)
+
+
+def test_child_pythons_do_not_import_from_the_current_directory(tmp_path):
+    """Run from a source checkout, its pynnlite/ folder must not hide the installed
+    package in the processes pynnlite starts (mpiexec children, backend checks)."""
+    (tmp_path / "pynnlite").mkdir()
+    (tmp_path / "pynnlite" / "__init__.py").write_text("raise ImportError('the source folder was imported')\n")
+    done = subprocess.run(cli.python_command("import pynnlite.cli\nprint('' in sys.path)"), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -200,7 +200,8 @@ def test_microcircuit_same_on_two_mpi_processes(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYNNLITE_")}
     for label, extra in (("numpy", []), ("mpi", ["-n", "2"])):
         done = subprocess.run([sys.executable, "-m", "pynnlite", "run", *extra, *args, "--output",
-                               str(tmp_path / label)], env=env, capture_output=True, text=True, timeout=600)
+                               str(tmp_path / label)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=600)
         assert done.returncode == 0, done.stderr
     numpy_run = json.loads((tmp_path / "numpy" / "microcircuit_0.01.json").read_text())
     mpi_run = json.loads((tmp_path / "mpi" / "microcircuit_0.01.json").read_text())
