@@ -19,15 +19,18 @@ synapse at the same time: post before pre, and neither sees the other (NEST). A
 spike transmits the weight its synapse has at its emission time (after the events up
 to then, its own included when f = 1, as NEST).
 
-Events of one slice are processed in *rounds*: round r holds the r-th event of
-every synapse, so a round touches each synapse at most once and is one vectorised
-update. The number of rounds is the largest number of events of one synapse in a
-slice (1 when min_delay is one step, at most 2·min_delay steps).
+Two exact representations of the spike-timing rules' traces (chosen per route and run,
+see PairPlasticity): per cell, when delays and trace time constants are uniform (events
+of one kind that are consecutive in time are then one vectorised step, over contiguous
+columns), or per synapse (a slice's events then run in *rounds*: round r holds the r-th
+event of every synapse, so it touches each synapse at most once and is one vectorised
+update; the number of rounds is the largest number of events of one synapse in a slice).
 
-Synapse columns (weights, parameters, state) are copied into route-local arrays in
-CSR order at the start of each run and written back at its end, with the state
-brought to the current time; ``reset()`` restores the state columns to their initial
-values (weights are kept).
+Synapse columns (weights, parameters, state) are copied into route-local arrays at the
+start of each run and written back at its end, the state columns as their values at
+the current time; the internal state (values at each synapse's or cell's last event)
+is kept for the next run unless the columns were changed, so runs split exactly.
+``reset()`` restores the state columns to their initial values (weights are kept).
 """
 from __future__ import annotations
 
@@ -1104,8 +1107,8 @@ class PlasticityManager:
         self.rules = []
         for route in routes:
             synapse_type = getattr(getattr(route, "projection", None), "synapse_type", None)
-            if not getattr(synapse_type, "plastic", False) or not hasattr(route, "indptr"):
-                continue
+            if not getattr(synapse_type, "plastic", False) or not hasattr(route, "indptr") or not route.synapses.size:
+                continue   # (a route without synapses delivers nothing and learns nothing)
             rule = RULES[synapse_type.rule](route, self.engine)
             old = previous.get((id(route.projection), route.post_group.population))
             if old is not None:
