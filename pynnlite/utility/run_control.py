@@ -25,6 +25,8 @@ from pynnlite.utility.progress_bar import RunProgress, terminal_stream
 PROGRESS_ENV = "PYNNLITE_PROGRESS"
 #: Wall time (s) a chunk of a run shown with a bar should take.
 CHUNK_WALL_TIME = 0.5
+#: Runs of fewer time steps are never cut into chunks (loops of short runs cost nothing extra).
+MIN_STEPS = 200
 #: No-op runs in a row at the same simulated time after which construction-only mode stops
 #: the script (it is waiting, in a loop, for time to pass).
 MAX_IDLE_RUNS = 10000
@@ -69,7 +71,7 @@ def advance(sim: Any, duration: float) -> float:
         duration = 0.0                           # rounding error of a target time just reached
     stream = _progress_stream(sim)
     n_total = sim.steps(duration) if duration > 0 else 0
-    if stream is None or n_total < 2:
+    if stream is None or n_total < MIN_STEPS:
         return sim.run(duration)
     dt = sim.dt
     bar = RunProgress(sim.t, sim.t + n_total * dt, stream=stream, show_after=_progress["show_after"])
