@@ -38,8 +38,10 @@ build_time = timer.diff()
 tstop = 500.0
 sim.run(tstop)
 rates = {p.label: p.mean_spike_count() * 1000.0 / tstop for p in (exc, inh)}
-with open(output, "w") as handle:
-    json.dump({"rates": rates, "drive_connections": drive.size(), "time": sim.get_current_time(),
-               "build_time": build_time, "run_time": timer.diff()}, handle)
-print("rates (Hz):", rates)
+connections = drive.size()
+if sim.rank() == 0:  # under MPI every process runs this script; one writes the results
+    with open(output, "w") as handle:
+        json.dump({"rates": rates, "drive_connections": connections, "time": sim.get_current_time(),
+                   "build_time": build_time, "run_time": timer.diff()}, handle)
+    print("rates (Hz):", rates)
 sim.end()
