@@ -2,7 +2,8 @@
 
 Every collective starts with a fixed-size header that every process contributes to
 (``Allgather`` of ``HEADER`` int64 words: operation, call number, payload length,
-dtype, row width, value). Besides carrying the sizes for the ``*v`` collectives
+dtype, row width, value). Collectives are non-blocking ones completed by ``wait``,
+which yields the CPU while it waits (see there). Besides carrying the sizes for the ``*v`` collectives
 that follow, the header lets every process check that all processes are in the
 same call: a script in which processes make different communicating calls (e.g.
 ``Projection.size()`` on rank 0 only) fails with a ``CommunicationError`` at the
@@ -19,6 +20,7 @@ populations.
 """
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Sequence
 
@@ -68,7 +70,7 @@ class WorldState:
         self.calls += 1
         send = np.array([_MAGIC + _OP[operation], self.calls, n, dtype_code, width, value], dtype=np.int64)
         recv = self._header_recv
-        self.comm.Allgather(send, recv)
+        wait(self.comm.Iallgather(send, recv))
         self.check(recv, operation)
         return recv.copy()
 
@@ -115,6 +117,25 @@ class WorldState:
 _world: WorldState | None = None
 
 
+def wait(request: Any) -> None:
+    """Complete a non-blocking collective, yielding the CPU between tests.
+
+    MPI's blocking collectives busy-wait: on a machine with more runnable processes than
+    cores (oversubscribed runs, other jobs), a process spinning for a slower one keeps that
+    one from running. ``sched_yield`` gives the core away only when something else wants
+    it, and costs about a microsecond when nothing does.
+    """
+    test = request.Test
+    if test():
+        return
+    pause = _yield
+    while not test():
+        pause()
+
+
+_yield = getattr(os, "sched_yield", lambda: time.sleep(0))
+
+
 def world_state() -> WorldState:
     global _world
     if _world is None:
@@ -159,6 +180,7 @@ class MPIComm:
         self.comm = self.state.comm
         self.rank = self.state.rank
         self.size = self.state.size
+        self._owner_order: dict[tuple[int, int], np.ndarray] = {}
 
     # -- small values ------------------------------------------------------------
     def _reduce(self, operation: str, value: Any) -> list[Any]:
@@ -166,16 +188,44 @@ class MPIComm:
         headers = self.state.header(operation, dtype_code=flag, value=bits)
         return _unpack_values(headers[:, 3], headers[:, 5])
 
-    def allreduce_sum(self, value: float) -> float:
-        """Sum over processes, added in rank order (the same result on every process)."""
+    def allreduce_sum(self, value: Any) -> Any:
+        """Sum over processes, added in rank order (the same result on every process); a
+        number, or an array summed element-wise."""
+        if np.ndim(value) > 0:
+            return self._reduce_arrays(value, np.add)
         values = self._reduce("allreduce_sum", value)
         total = values[0]
         for v in values[1:]:
             total = total + v
         return total
 
-    def allreduce_min(self, value: float) -> float:
+    def allreduce_min(self, value: Any) -> Any:
+        if np.ndim(value) > 0:
+            return self._reduce_arrays(value, np.minimum)
         return min(self._reduce("allreduce_min", value))
+
+    def _reduce_arrays(self, value: Any, ufunc: Any) -> np.ndarray:
+        array = np.asarray(value)
+        parts = self.allgather_arrays(array.reshape(1, -1))
+        if any(p.size != array.size for p in parts):
+            raise CommunicationError("allreduce: the processes' arrays have different sizes")
+        total = parts[0].reshape(array.shape).copy()
+        for part in parts[1:]:
+            total = ufunc(total, part.reshape(array.shape))
+        return total
+
+    def exchange_cell_values(self, population: Any, local_values: np.ndarray) -> np.ndarray:
+        """One value per cell of ``population`` from the values of every process's own cells
+        (``local_values`` in this process's local order)."""
+        parts = self.allgather_arrays(np.asarray(local_values))
+        key = (population.first_id, population.size)
+        order = self._owner_order.get(key)
+        if order is None:  # population indices grouped by owning rank, ascending within each
+            owner = (population.first_id + np.arange(population.size)) % self.size
+            order = self._owner_order[key] = np.argsort(owner, kind="stable")
+        values = np.empty(population.size, dtype=parts[0].dtype if parts else float)
+        values[order] = np.concatenate(parts)
+        return values
 
     def bcast(self, value: Any, root: int = 0) -> Any:
         self.state.header("bcast", value=root)
@@ -214,7 +264,7 @@ class MPIComm:
         """Every process's array, in rank order, on every process."""
         local, rows, dtype, trailing, width = self._array_header("allgather_arrays", array)
         recv = np.empty(int(rows.sum()) * width, dtype=dtype)
-        self.comm.Allgatherv(local, [recv, _counts_displacements(rows * width)])
+        wait(self.comm.Iallgatherv(local, [recv, _counts_displacements(rows * width)]))
         return _split(recv, rows, trailing, width)
 
     def gather_arrays(self, array: np.ndarray, root: int = 0) -> list[np.ndarray] | None:
@@ -222,9 +272,9 @@ class MPIComm:
         local, rows, dtype, trailing, width = self._array_header("gather_arrays", array)
         if self.rank == root:
             recv = np.empty(int(rows.sum()) * width, dtype=dtype)
-            self.comm.Gatherv(local, [recv, _counts_displacements(rows * width)], root=root)
+            wait(self.comm.Igatherv(local, [recv, _counts_displacements(rows * width)], root=root))
             return _split(recv, rows, trailing, width)
-        self.comm.Gatherv(local, None, root=root)
+        wait(self.comm.Igatherv(local, None, root=root))
         return None
 
     # -- spikes ----------------------------------------------------------------------
@@ -262,7 +312,7 @@ class MPIComm:
         inline = min(total, capacity)
         base = HEADER + n_pop
         send[base:base + inline] = keys[:inline]
-        self.comm.Allgather(send, recv)
+        wait(self.comm.Iallgather(send, recv))
         if (recv[:, :HEADER - 1] != send[:HEADER - 1]).any():
             state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
             raise CommunicationError("exchange_spikes: the processes disagree on the number of populations")
@@ -274,8 +324,8 @@ class MPIComm:
         else:
             extra_rows = np.maximum(totals - capacity, 0)
             extra = np.empty(int(extra_rows.sum()), dtype=np.int64)
-            self.comm.Allgatherv(np.ascontiguousarray(keys[capacity:]),
-                                 [extra, _counts_displacements(extra_rows)])
+            wait(self.comm.Iallgatherv(np.ascontiguousarray(keys[capacity:]),
+                                       [extra, _counts_displacements(extra_rows)]))
             parts = []
             extras = _split(extra, extra_rows, (), 1)
             for r in range(self.size):
