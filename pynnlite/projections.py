@@ -79,14 +79,14 @@ class Projection:
         Projection._count += 1
 
         context = self._context()
-        arrays = connector.connect(context)
+        arrays = connector.connect(context).in_creation_order(self.post.size)
         pre = np.asarray(arrays.pre, dtype=np.int64)
         post = np.asarray(arrays.post, dtype=np.int64)
         n = pre.size
         self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
                                       arrays.may_repeat, self.pre.size, self.post.size)
         # a creation-order key per connection only when the connector's order is not
-        # post-major (list/file rows); gathering across MPI processes sorts by it (else by post)
+        # (pre, post) order (list/file rows); gathering across MPI processes sorts by it
         order = getattr(arrays, "order", None)
         self._order = None if order is None else np.asarray(order, dtype=np.int64)
         values = self._initial_columns(arrays.values)
@@ -165,7 +165,12 @@ class Projection:
             fixed = getattr(self.synapse_type, "weight_unit", None)
             if isinstance(fixed, str):  # e.g. graded/electrical synapses: always a conductance
                 return fixed
-            return "uS" if self.post.conductance_based else "nA"
+            units = {pop.celltype.weight_unit() for pop, _ in self.post._segments()}
+            if len(units) > 1:
+                raise InvalidParameterValueError(
+                    f"weights onto {self.post.label} are in different units ({', '.join(sorted(units))}) for "
+                    "its populations; give plain numbers")
+            return units.pop() if units else "nA"
         if name == "delay":
             return "ms"
         return self.synapse_type.units.get(name, "dimensionless")
@@ -252,7 +257,10 @@ class Projection:
         if gather not in GATHER_VALUES:
             raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
         columns = [self._table.pre, self._table.post] + [self._column(name) for name in names]
-        columns = self.simulation.comm.collect_columns(columns, gather, self._table.post, self._order)
+        order = self._order
+        if order is None and self.simulation.comm.size > 1:
+            order = self._table.flat_index()  # creation order is (pre, post) order
+        columns = self.simulation.comm.collect_columns(columns, gather, self._table.post, order)
         return columns[0], columns[1], columns[2:]
 
     def get(self, attribute_names: str | Iterable[str], format: str, gather: Any = True,

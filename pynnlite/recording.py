@@ -47,6 +47,7 @@ class Recorder:
         self.files: dict[str, Any] = {}
         self.current = _SegmentData()
         self.segments: list[tuple[_SegmentData, int]] = []  # closed segments with their index
+        self.cleared = False
 
     # -- what to record ---------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, indices: np.ndarray,
@@ -107,13 +108,17 @@ class Recorder:
     def new_segment(self, annotations: dict[str, Any], t_stop_step: int) -> None:
         """Close the current segment at ``t_stop_step`` and start a new one (after reset())."""
         self.current.t_stop_step = t_stop_step
-        self.segments.append((self.current, len(self.segments)))
+        if self.current.spike_cells or self.current.signals or not self.cleared:
+            self.segments.append((self.current, len(self.segments)))
+        self.cleared = False
         self.current = _SegmentData()
         self.current.annotations = dict(annotations)
 
     def clear(self) -> None:
+        """Forget the recorded data (get_data(clear=True)); an emptied segment is not kept."""
         self.segments = []
         self.current = _SegmentData()
+        self.cleared = True
 
     # -- Neo output ---------------------------------------------------------
     def _variables(self, variables: str | Iterable[str]) -> list[str]:
@@ -177,7 +182,11 @@ class Recorder:
         block = neo.Block(name=population.label, description=f"Population '{population.label}'",
                           rec_datetime=datetime.now())
         self.current.t_stop_step = population.simulation.step_count
-        for data, index in self.segments + [(self.current, len(self.segments))]:
+        segments = list(self.segments)
+        if population.simulation.step_count > 0 or not segments:
+            # as PyNN: the segment opened by reset() appears once the simulation has run in it
+            segments.append((self.current, len(self.segments)))
+        for data, index in segments:
             segment_indices = indices
             if population.simulation.comm.size > 1:  # MPI: other processes' cells, or only ours
                 from pynnlite.gathering import gather_segment

@@ -51,8 +51,8 @@ class SingleProcess:
     def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray,
                         order: np.ndarray | None = None) -> list[np.ndarray]:
         """Connection columns of every process in creation order (one process: this one's).
-        ``order``: a creation-order key per connection when the connector does not build
-        post-major (else ``post`` is the key)."""
+        ``order``: the creation-order key of each connection (list row, or pre × n_post + post
+        for connectors in (pre, post) order); None on one process (else ``post`` is the key)."""
         return columns
 
 

@@ -304,7 +304,7 @@ def test_projection_distance_dependent_on_a_line(nsim):
     prj = sim.Projection(pop, pop, sim.DistanceDependentProbabilityConnector("d < 25", allow_self_connections=False),
                          sim.StaticSynapse(weight=0.1))
     got = [(i, j) for i, j, _ in prj.get("weight", format="list")]
-    assert got == [(i, j) for j in range(12) for i in range(12) if 0 < abs(i - j) * 10 < 25]
+    assert got == [(i, j) for i in range(12) for j in range(12) if 0 < abs(i - j) * 10 < 25]  # (pre, post) order
 
 
 def test_projection_same_seed_same_connections(nsim):

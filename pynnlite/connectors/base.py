@@ -70,9 +70,40 @@ class ConnectionArrays:
     #: whether the same (pre, post) pair may appear more than once
     may_repeat: bool = False
     #: a global creation-order key per connection (int64, increasing in creation order), only
-    #: for connectors whose order is not post-major (posts ascending), e.g. list rows; the
-    #: MPI backend merges the processes' connections by this key, else by the post index
+    #: for connectors whose order is not (pre, post) order, e.g. list rows; the MPI backend
+    #: merges the processes' connections by this key, else by (pre index, post index)
     order: np.ndarray | None = None
+    #: whether the connector's order is the creation order (lists, files, clones, matrices);
+    #: otherwise the projection puts the connections in (pre index, post index) order, the
+    #: order in which PyNN+NEST lists connections
+    ordered: bool = False
+
+    def take(self, permutation: np.ndarray) -> "ConnectionArrays":
+        """The same connections in the order ``permutation``."""
+        self.pre, self.post = self.pre[permutation], self.post[permutation]
+        self.values = {name: values[permutation] for name, values in self.values.items()}
+        if self.order is not None:
+            self.order = self.order[permutation]
+        return self
+
+    def in_creation_order(self, post_size: int) -> "ConnectionArrays":
+        """Unless the connector fixed the order, sort by pre index then post index (stable, so
+        repeated pairs keep the connector's order)."""
+        if self.ordered or self.pre.size < 2:
+            return self
+        permutation = pre_major_permutation(self.pre, self.post, post_size)
+        return self if permutation is None else self.take(permutation)
+
+
+def pre_major_permutation(pre: np.ndarray, post: np.ndarray, post_size: int) -> np.ndarray | None:
+    """Stable permutation putting connections in (pre, post) order; None if they already are."""
+    flat = pre.astype(np.int64) * post_size + post
+    if np.all(flat[1:] >= flat[:-1]):
+        return None
+    if np.all(post[1:] >= post[:-1]):  # post-major (what most connectors build): sort by pre only
+        keys = pre.astype(np.uint16) if pre.size and int(pre.max()) < 2**16 else pre  # radix sort
+        return np.argsort(keys, kind="stable")
+    return np.argsort(flat, kind="stable")
 
 
 class Connector:

@@ -85,7 +85,7 @@ def arrays_from_table(table: np.ndarray, names: Sequence[str], context: Connecti
     # the row number is the creation-order key that merges the processes' rows (MPI); per-rank
     # files have no global row order: their rows merge post-major, each post's in file order
     order = np.flatnonzero(keep) if context.num_processes > 1 and not per_rank else None
-    return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True, order=order)
+    return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True, order=order, ordered=True)
 
 
 class FromFileConnector(Connector):
@@ -211,7 +211,7 @@ class CloneConnector(Connector):
 
     Each connected (pre, post) pair of ``reference_projection`` is connected once
     (as in PyNN, which copies the pattern of the reference's connection matrix),
-    post-major, pre ascending. Pre and post must be the same cells, in the same
+    in (pre, post) order. Pre and post must be the same cells, in the same
     order, as the reference's; otherwise a ``ConnectionError``.
     """
 

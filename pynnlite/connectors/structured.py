@@ -177,6 +177,12 @@ class KernelConnectionArrays(ConnectionArrays):
 
     kernel: SharedKernel | None = None
 
+    def take(self, permutation: np.ndarray) -> "KernelConnectionArrays":
+        super().take(permutation)
+        if self.kernel is not None:
+            self.kernel.index = self.kernel.index[permutation]
+        return self
+
 
 def _check_kernels(kernels: dict[str, Any], shape: tuple[int, ...], what: str) -> dict[str, np.ndarray]:
     out = {}

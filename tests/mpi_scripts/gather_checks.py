@@ -55,7 +55,7 @@ on_root = prj.get("weight", format="list", gather=True)
 assert len(on_root) == (n_all if rank == 0 else local_n), (rank, len(on_root))
 only_local = prj.get("weight", format="list", gather=False)
 assert len(only_local) == local_n and all(cells[j].local for _, j, _ in only_local)
-assert [tuple(c) for c in everything] == sorted(everything, key=lambda c: c[1]), "post-major order"
+assert [tuple(c) for c in everything] == sorted(everything, key=lambda c: (c[0], c[1])), "(pre, post) order"
 for bad in ("root", 1.5):
     for call in (lambda: prj.get("weight", format="list", gather=bad), lambda: prj.size(gather=bad)):
         try:
