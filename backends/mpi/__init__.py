@@ -14,7 +14,7 @@ traceback and aborts the whole job (``MPI.COMM_WORLD.Abort(1)``).
 from pynnlite.backends.mpi.runtime import bind_to_cores, install_fault_handlers, load_mpi
 
 load_mpi()   # a clear MPINotAvailableError if mpi4py or the MPI runtime is missing
-bind_to_cores()   # one CPU per process when the launcher did not bind (PYNNLITE_MPI_BIND=0: off)
+bind_to_cores()   # PYNNLITE_MPI_BIND=1: one CPU per process when the launcher did not bind
 
 from pynnlite.api import *  # noqa: E402,F401,F403
 from pynnlite.api import __all__ as _api_names  # noqa: E402

@@ -92,19 +92,20 @@ def _at_exit() -> None:
 
 
 def bind_to_cores() -> bool:
-    """Pin each process of a node to its own CPU when the launcher did not bind them.
+    """With ``PYNNLITE_MPI_BIND=1``: pin each process of a node to its own CPU when the
+    launcher did not bind them (``mpiexec`` of the mpich wheel does not by default).
 
-    Without binding (``mpiexec`` of the mpich wheel does not bind by default), Linux often
-    runs two MPI processes that busy-wait in collectives on the same CPU, so that they take
-    turns instead of running in parallel (measured here: a 2-process run no faster than
-    one). Binds only when every process of the node has the same CPU set with at least one
-    CPU per process; ``PYNNLITE_MPI_BIND=0`` turns it off. Returns whether it bound.
+    Off by default: collectives wait by yielding (comm.wait), so unbound processes do not
+    pile up on one CPU, and on a machine shared with other work, unbound processes can move
+    away from a busy CPU (measured on the 2-core development VM: unbound 1.44-1.65 s, bound
+    1.45-1.78 s for the same run). Binds only when every process of the node has the same
+    CPU set with at least one CPU per process. Returns whether it bound.
     """
     MPI = load_mpi()
     world = MPI.COMM_WORLD
     if world.Get_size() == 1 or not hasattr(os, "sched_setaffinity"):
         return False
-    if os.environ.get("PYNNLITE_MPI_BIND", "1").strip().lower() in ("0", "no", "false", "off"):
+    if os.environ.get("PYNNLITE_MPI_BIND", "0").strip().lower() not in ("1", "yes", "true", "on"):
         return False
     node = world.Split_type(MPI.COMM_TYPE_SHARED)
     try:
