@@ -115,18 +115,37 @@ class Connection:
     def _value(self, name: str) -> float:
         return float(self.projection._column(name, np.array([self.index]))[0])
 
+    def _set_value(self, name: str, value: float) -> None:
+        self.projection._set_connection_values(np.array([self.index]), {name: value})
+
     @property
     def weight(self) -> float:
         return self._value("weight")
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        self._set_value("weight", value)
 
     @property
     def delay(self) -> float:
         return self._value("delay")
 
+    @delay.setter
+    def delay(self, value: float) -> None:
+        self._set_value("delay", value)
+
     def __getattr__(self, name: str) -> Any:
-        if name in self.projection.synapse_parameter_names():
+        if name in self.projection.synapse_parameter_names() + self.projection.synapse_state_names():
             return self._value(name)
         raise AttributeError(f"connection has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__slots__ or name in ("weight", "delay"):
+            object.__setattr__(self, name, value)
+        elif name in self.projection.synapse_parameter_names():
+            self._set_value(name, value)
+        else:
+            raise AttributeError(f"connection has no attribute {name!r}")
 
     def as_tuple(self, *attribute_names: str) -> tuple:
         """(pre index, post index, values...) or, for the names given, those values."""

@@ -138,8 +138,14 @@ class SimulatorControl:
 
     def record(self, variables: Any, source: Any, filename: Any, sampling_interval: float | None = None,
                annotations: dict | None = None) -> None:
-        """Record ``variables`` from ``source`` and write them to ``filename`` at ``end()``."""
+        """Record ``variables`` from ``source`` (a population, view, assembly or one cell) and
+        write them to ``filename`` at ``end()``."""
+        from pynnlite.populations import ID
+        if isinstance(source, ID):
+            source = source.as_view()
         source.record(variables, sampling_interval=sampling_interval)
+        if annotations:
+            source.annotate(**annotations)
         self._write_on_end.append((variables, source, filename, annotations))
 
     def create(self, cellclass: Any, cellparams: dict | None = None, n: int = 1, label: str | None = None):

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from pynnlite.errors import InvalidParameterValueError
+from pynnlite.errors import InvalidParameterValueError, RecordingError
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
 
@@ -17,6 +17,45 @@ class CurrentSource(ModelType):
         super().__init__(**parameters)
         self.targets: list[Any] = []
         self.simulation = None
+        self.recording = False
+        self._trace: list[tuple[np.ndarray, np.ndarray]] = []   # (times, nA) per run
+
+    # -- recording the injected current ---------------------------------------------------
+    def record(self) -> None:
+        """Record the current this source injects (into its first target cell), from now on."""
+        self.recording = True
+
+    def record_window(self, first_step: int, n_steps: int, dt: float, stream: int) -> None:
+        """Called by the engine before each run: the current of the coming steps."""
+        if not (self.recording and self.targets):
+            return
+        times = (first_step + np.arange(n_steps)) * dt
+        self._trace.append((times, self._first_target_current(times, stream)))
+
+    def _first_target_current(self, times: np.ndarray, stream: int) -> np.ndarray:
+        first = self.targets[0]
+        key = np.asarray(first.id_array()[:1], dtype=np.int64)
+        amps = self.current_at(times, 1, stream, key)
+        return amps[:, 0] if amps.ndim == 2 else amps
+
+    def clear_recording(self) -> None:
+        self._trace = []
+
+    def get_data(self):
+        """The recorded current as a neo.AnalogSignal (nA), sampled at every time step from the
+        start of recording to the current time."""
+        import neo
+        import quantities as pq
+        if not self.recording or self.simulation is None:
+            raise RecordingError(message="call record() on the current source before running to get its data")
+        sim = self.simulation
+        final = np.array([sim.t])
+        stream = sim.engine.source_stream(self)
+        times = [t for t, _ in self._trace] + [final]
+        values = [v for _, v in self._trace] + [self._first_target_current(final, stream)]
+        return neo.AnalogSignal(np.concatenate(values)[:, None] * pq.nA, sampling_period=sim.dt * pq.ms,
+                                t_start=float(np.concatenate(times)[0]) * pq.ms, name="i",
+                                source=type(self).__name__)
 
     def inject_into(self, cells: Any) -> None:
         """Inject this current into every cell of ``cells`` (a population, view or assembly)."""
@@ -60,7 +99,7 @@ class CurrentSource(ModelType):
         stop = np.inf if stop is None else float(stop)
         return (times >= self._p("start")) & (times < stop)
 
-    def amplitudes(self, times: np.ndarray, n_targets: int, stream: int, target_keys: np.ndarray) -> np.ndarray:
+    def current_at(self, times: np.ndarray, n_targets: int, stream: int, target_keys: np.ndarray) -> np.ndarray:
         """Current (nA) during the steps starting at ``times`` (ms): shape (len(times),),
         or (len(times), n_targets) for sources that differ per target."""
         raise NotImplementedError  # pragma: no cover - abstract
@@ -81,12 +120,13 @@ class DCSource(CurrentSource):
     def check_value(self, name: str, value: Any) -> Any:
         return None if value is None else super().check_value(name, value)
 
-    def amplitudes(self, times, n_targets, stream, target_keys):
+    def current_at(self, times, n_targets, stream, target_keys):
         return np.where(self._active(times), self._p("amplitude"), 0.0)
 
 
 class ACSource(CurrentSource):
-    """A sinusoidal current: offset + amplitude·sin(2π·frequency·t + phase) (nA, Hz, degrees)."""
+    """A sinusoidal current from ``start``: offset + amplitude·sin(2π·frequency·(t − start) + phase)
+    (nA, Hz, degrees); as PyNN, the phase holds at ``start``, not at t = 0."""
 
     default_parameters: ClassVar[dict] = {"amplitude": 1.0, "offset": 0.0, "frequency": 10.0, "phase": 0.0,
                                           "start": 0.0, "stop": None}
@@ -98,10 +138,10 @@ class ACSource(CurrentSource):
     def check_value(self, name: str, value: Any) -> Any:
         return None if value is None else super().check_value(name, value)
 
-    def amplitudes(self, times, n_targets, stream, target_keys):
+    def current_at(self, times, n_targets, stream, target_keys):
         phase = np.deg2rad(self._p("phase"))
         value = self._p("offset") + self._p("amplitude") * np.sin(
-            2 * np.pi * self._p("frequency") * times / 1000.0 + phase)
+            2 * np.pi * self._p("frequency") * (times - self._p("start")) / 1000.0 + phase)
         return np.where(self._active(times), value, 0.0)
 
 
@@ -122,11 +162,22 @@ class StepCurrentSource(CurrentSource):
         if len(times) != len(amps):
             raise InvalidParameterValueError(
                 f"times and amplitudes must have the same length, got {len(times)} and {len(amps)}")
-        if len(times) > 1 and np.any(np.diff(times.value) < 0):
+        if len(times) and times.value.min() < 0:
+            raise InvalidParameterValueError(f"times must be >= 0 ms, got {times.value.min()}")
+        if len(times) > 1 and np.any(np.diff(times.value) <= 0):
             raise InvalidParameterValueError("times must be in increasing order")
+        if len(times):  # to the time grid, as PyNN: a later step at the same grid time wins
+            from pynnlite import simulation as _simulation
+            current = _simulation._current
+            if current is not None:
+                steps = np.rint(times.value / current.dt).astype(np.int64)
+                last = np.r_[steps[1:] != steps[:-1], True]
+                times = Sequence(np.round(steps[last] * current.dt, 12))
+                amps = Sequence(amps.value[last])
+            checked["times"], checked["amplitudes"] = times, amps
         return checked
 
-    def amplitudes(self, times, n_targets, stream, target_keys):
+    def current_at(self, times, n_targets, stream, target_keys):
         step_times = self.parameter_space["times"].value
         values = self.parameter_space["amplitudes"].value
         k = np.searchsorted(step_times, times + 1e-9, side="right") - 1
@@ -145,7 +196,7 @@ class NoisyCurrentSource(CurrentSource):
     def check_value(self, name: str, value: Any) -> Any:
         return None if value is None else super().check_value(name, value)
 
-    def amplitudes(self, times, n_targets, stream, target_keys):
+    def current_at(self, times, n_targets, stream, target_keys):
         from pynnlite.random import keyed_uniform
         from scipy.special import ndtri
         sim_dt = self.simulation.dt if self.simulation is not None else 0.1

@@ -104,7 +104,7 @@ def _evaluate_sequence(value: Any, name: str, size: int, indices: np.ndarray) ->
         for k, i in enumerate(indices):
             v = value[i]
             result[k] = v if isinstance(v, Sequence) else Sequence(v)
-    elif isinstance(value, (list, tuple, np.ndarray)):
+    elif isinstance(value, (list, tuple, np.ndarray, range)):
         seq = Sequence(value)
         result[:] = [seq] * indices.size
     elif callable(value):

@@ -7,6 +7,7 @@ process owns); the engine holds the dynamic state.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -66,7 +67,15 @@ class ID(int):
         self.parent[self.index:self.index + 1].initialize(**{variable: value})
 
     def inject(self, current_source: Any) -> None:
-        self.parent[self.index:self.index + 1].inject(current_source)
+        self.as_view().inject(current_source)
+
+    def as_view(self) -> "PopulationView":
+        """A PopulationView holding just this cell."""
+        return self.parent[self.index:self.index + 1]
+
+    @property
+    def is_standard_cell(self) -> bool:
+        return True
 
     def __getattr__(self, name: str) -> Any:
         if name in ("parent",):
@@ -76,6 +85,13 @@ class ID(int):
             return self.parent._get_values(name, np.array([self.index]))[0]
         raise AttributeError(f"cell of type {celltype.name} has no attribute {name!r}")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """``cell.tau_m = 20.0`` sets that cell's parameter, as in PyNN."""
+        if name != "parent" and name in self.parent.celltype.default_parameters:
+            self.set_parameters(**{name: value})
+        else:
+            super().__setattr__(name, value)
+
     def __reduce__(self):
         return int, (int(self),)
 
@@ -83,6 +99,29 @@ class ID(int):
 def _check_gather(gather: Any) -> None:
     if isinstance(gather, str) and gather != "all" or gather not in (True, False, "all"):
         raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
+
+
+def _merge_signals(groups: list[list[Any]], offsets: np.ndarray) -> list[Any]:
+    """One AnalogSignal per variable over several populations' signals (an Assembly's):
+    channels side by side; ``channel_index`` counts cells across the Assembly."""
+    by_name: dict[str, list[tuple[Any, int]]] = {}
+    for signals, offset in zip(groups, offsets):
+        for signal in signals:
+            by_name.setdefault(signal.name, []).append((signal, int(offset)))
+    merged = []
+    for name, items in by_name.items():
+        first = items[0][0]
+        if len(items) == 1 or any(s.shape[0] != first.shape[0] or s.sampling_period != first.sampling_period
+                                  or s.t_start != first.t_start for s, _ in items):
+            merged.extend(s for s, _ in items)  # different sampling: keep them apart
+            continue
+        signal = first.__class__(np.hstack([s.magnitude for s, _ in items]) * first.units,
+                                 t_start=first.t_start, sampling_period=first.sampling_period, name=name)
+        signal.array_annotate(
+            channel_index=np.concatenate([s.array_annotations["channel_index"] + off for s, off in items]),
+            source_ids=np.concatenate([s.array_annotations["source_ids"] for s, _ in items]))
+        merged.append(signal)
+    return merged
 
 
 class BasePopulation:
@@ -267,7 +306,7 @@ class BasePopulation:
         value = to_standard(value, celltype.units.get(name, "dimensionless"), name)
         sequence = name in celltype.sequence_parameters
         values = _parameters.evaluate(value, name, self.size, sequence=sequence)
-        if check and not sequence:
+        if check:
             check_constraint(name, values, celltype.constraints.get(name))
         return values
 
@@ -296,6 +335,17 @@ class BasePopulation:
         for pop, indices in self._segments():
             pop.recorder.record(variables, indices, sampling_interval, to_file)
 
+    def record_v(self, to_file: Any = None) -> None:
+        """Deprecated: use ``record('v')``."""
+        warnings.warn("record_v() is deprecated; use record('v')", DeprecationWarning, stacklevel=2)
+        self.record("v", to_file=to_file if isinstance(to_file, str) else None)
+
+    def record_gsyn(self, to_file: Any = None) -> None:
+        """Deprecated: use ``record(['gsyn_exc', 'gsyn_inh'])``."""
+        warnings.warn("record_gsyn() is deprecated; use record(['gsyn_exc', 'gsyn_inh'])",
+                      DeprecationWarning, stacklevel=2)
+        self.record(["gsyn_exc", "gsyn_inh"], to_file=to_file if isinstance(to_file, str) else None)
+
     def get_data(self, variables: str | Iterable[str] = "all", gather: bool = True,
                  clear: bool = False, annotations: dict[str, Any] | None = None):
         """The recorded data as a neo.Block, one Segment per run between resets.
@@ -312,10 +362,12 @@ class BasePopulation:
             return block
         block = blocks[0]
         block.name = self.label
-        for other in blocks[1:]:
-            for seg, other_seg in zip(block.segments, other.segments):
-                seg.spiketrains.extend(other_seg.spiketrains)
-                seg.analogsignals.extend(other_seg.analogsignals)
+        offsets = np.cumsum([0] + [indices.size for _, indices in self._segments()])[:-1]
+        for k, segment in enumerate(block.segments):
+            parts = [b.segments[k] for b in blocks if k < len(b.segments)]
+            for part in parts[1:]:
+                segment.spiketrains.extend(part.spiketrains)
+            segment.analogsignals = _merge_signals([p.analogsignals for p in parts], offsets)
         return block
 
     def write_data(self, io: Any, variables: str | Iterable[str] = "all", gather: bool = True,
@@ -597,6 +649,29 @@ class Assembly(BasePopulation):
     def __iadd__(self, other: BasePopulation) -> "Assembly":
         self.populations.extend(other.populations if isinstance(other, Assembly) else [other])
         return self
+
+    def __getitem__(self, index: Any) -> Any:
+        """One cell (ID) for an int; otherwise an Assembly of views of the selected cells
+        of each member population, in member order (as PyNN)."""
+        if isinstance(index, (int, np.integer)):
+            return super().__getitem__(index)
+        selected = np.arange(self.size)[index] if isinstance(index, slice) else np.asarray(index)
+        if selected.dtype == bool:
+            if selected.shape != (self.size,):
+                raise InvalidDimensionsError(f"a boolean mask for {self.label} needs {self.size} entries")
+            selected = np.flatnonzero(selected)
+        selected = np.where(selected < 0, selected + self.size, selected).astype(np.int64)
+        if selected.size and (selected.min() < 0 or selected.max() >= self.size):
+            raise IndexError(f"index out of range for {self.label} of size {self.size}")
+        views, offset = [], 0
+        for member in self.populations:
+            inside = selected[(selected >= offset) & (selected < offset + member.size)] - offset
+            if inside.size:
+                views.append(PopulationView(member, inside))
+            offset += member.size
+        if not views:
+            raise InvalidParameterValueError(f"the selection from {self.label} is empty")
+        return Assembly(*views, label=f"view of {self.label}")
 
     def get_population(self, label: str) -> BasePopulation:
         for p in self.populations:

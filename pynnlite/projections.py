@@ -6,6 +6,7 @@ Connections are held in a columnar ``ConnectionTable``; ``get``/``set``/``save``
 from __future__ import annotations
 
 import gc
+import warnings
 import os
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -85,10 +86,6 @@ class Projection:
         n = pre.size
         self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
                                       arrays.may_repeat, self.pre.size, self.post.size)
-        # a creation-order key per connection only when the connector's order is not
-        # (pre, post) order (list/file rows); gathering across MPI processes sorts by it
-        order = getattr(arrays, "order", None)
-        self._order = None if order is None else np.asarray(order, dtype=np.int64)
         values = self._initial_columns(arrays.values)
         self._store(values)
         self._kernel = getattr(arrays, "kernel", None)  # shared kernel of a structured connector
@@ -128,7 +125,7 @@ class Projection:
             else:
                 value = self.synapse_type.parameter_space[name]
                 if name == "delay" and value is None:
-                    value = self.simulation.min_delay
+                    value = self.simulation.delay_lower_bound  # PyNN: min_delay ('auto': the time step)
                 values[name] = self._checked(name, self._evaluate(name, value))
         for name in self.synapse_state_names():
             value = explicit.get(name, self.synapse_type.initial_values[name])
@@ -257,9 +254,7 @@ class Projection:
         if gather not in GATHER_VALUES:
             raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
         columns = [self._table.pre, self._table.post] + [self._column(name) for name in names]
-        order = self._order
-        if order is None and self.simulation.comm.size > 1:
-            order = self._table.flat_index()  # creation order is (pre, post) order
+        order = self._table.flat_index() if self.simulation.comm.size > 1 else None  # (pre, post) order
         columns = self.simulation.comm.collect_columns(columns, gather, self._table.post, order)
         return columns[0], columns[1], columns[2:]
 
@@ -329,6 +324,57 @@ class Projection:
             values[name] = self._checked(name, self._evaluate(name, value))
         self._check_columns(values)
         self._store(values)
+
+    def _set_connection_values(self, index: np.ndarray, values: dict[str, Any]) -> None:
+        """Set parameters of the connections ``index`` (e.g. through ``prj[i].weight = w``)."""
+        names = self.synapse_parameter_names()
+        checked = {}
+        for name, value in values.items():
+            if name not in names:
+                raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
+            value = to_standard(value, self._unit(name), name) if isinstance(value, pq.Quantity) else value
+            checked[name] = self._checked(name, np.full(index.size, float(value)))
+        self._store(checked, index)
+
+    # -- PyNN's deprecated spellings ---------------------------------------------------------
+    def _deprecated(self, new: str) -> None:
+        warnings.warn(f"this Projection method is deprecated; use {new}", DeprecationWarning, stacklevel=3)
+
+    def setWeights(self, w: Any) -> None:
+        self._deprecated("set(weight=...)")
+        self.set(weight=w)
+
+    def randomizeWeights(self, rand_distr: Any) -> None:
+        self._deprecated("set(weight=rand_distr)")
+        self.set(weight=rand_distr)
+
+    def setDelays(self, d: Any) -> None:
+        self._deprecated("set(delay=...)")
+        self.set(delay=d)
+
+    def randomizeDelays(self, rand_distr: Any) -> None:
+        self._deprecated("set(delay=rand_distr)")
+        self.set(delay=rand_distr)
+
+    def getWeights(self, format: str = "list", gather: Any = True) -> Any:
+        self._deprecated("get('weight', format, gather)")
+        return self.get("weight", format=format, gather=gather, with_address=False)
+
+    def getDelays(self, format: str = "list", gather: Any = True) -> Any:
+        self._deprecated("get('delay', format, gather)")
+        return self.get("delay", format=format, gather=gather, with_address=False)
+
+    def saveConnections(self, file: Any, gather: Any = True, compatible_output: bool = True) -> None:
+        self._deprecated("save('all', file, format='list', gather=gather)")
+        self.save("all", file, format="list", gather=gather)
+
+    def printWeights(self, file: Any, format: str = "list", gather: Any = True) -> None:
+        self._deprecated("save('weight', file, format, gather)")
+        self.save("weight", file, format=format, gather=gather)
+
+    def printDelays(self, file: Any, format: str = "list", gather: Any = True) -> None:
+        self._deprecated("save('delay', file, format, gather)")
+        self.save("delay", file, format=format, gather=gather)
 
     def initialize(self, **initial_values: Any) -> None:
         """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same

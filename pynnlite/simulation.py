@@ -105,9 +105,17 @@ class Simulation:
 
     @property
     def min_delay(self) -> float:
+        """min_delay in ms; with 'auto', the smallest delay of the network's spike-transmitting
+        connections (the time step while there are none), as PyNN+NEST reports it."""
         if self.min_delay_setting == "auto":
-            return self.dt
+            steps = self.engine.smallest_delay_steps() if hasattr(self.engine, "smallest_delay_steps") else None
+            return round((steps or 1) * self.dt, 12)
         return float(self.min_delay_setting)
+
+    @property
+    def delay_lower_bound(self) -> float:
+        """The smallest delay (ms) a connection may have: the time step, or min_delay if set."""
+        return self.dt if self.min_delay_setting == "auto" else float(self.min_delay_setting)
 
     @property
     def max_delay(self) -> float:
@@ -122,7 +130,7 @@ class Simulation:
             return
         if np.isnan(delays).any():
             raise InvalidParameterValueError(f"{name}: NaN is not a valid delay")
-        low = self.min_delay
+        low = self.delay_lower_bound
         smallest = float(delays.min())
         if smallest < low - 1e-9 * max(1.0, low):
             raise InvalidParameterValueError(

@@ -15,12 +15,22 @@ def make(sim, conn_list, n_pre=3, n_post=4, celltype=None, **kw):
     return sim.Projection(pre, post, sim.FromListConnector(conn_list), **kw)
 
 
-def test_list_format_in_creation_order_with_and_without_address(sim):
+def test_list_format_in_pre_post_order_with_and_without_address(sim):
+    # connections are listed by pre index, then post index, as PyNN+NEST lists them
     prj = make(sim, [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)])
-    assert prj.get(["weight", "delay"], format="list") == [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)]
-    assert prj.get("weight", format="list") == [(2, 1, 0.5), (0, 3, 0.25)]
-    assert prj.get("weight", format="list", with_address=False) == [0.5, 0.25]
-    assert prj.get(["weight", "delay"], format="list", with_address=False) == [(0.5, 1.0), (0.25, 2.0)]
+    assert prj.get(["weight", "delay"], format="list") == [(0, 3, 0.25, 2.0), (2, 1, 0.5, 1.0)]
+    assert prj.get("weight", format="list") == [(0, 3, 0.25), (2, 1, 0.5)]
+    assert prj.get("weight", format="list", with_address=False) == [0.25, 0.5]
+    assert prj.get(["weight", "delay"], format="list", with_address=False) == [(0.25, 2.0), (0.5, 1.0)]
+
+
+def test_one_dimensional_values_follow_the_listing_order(sim):
+    # PyNN's test_set_synaptic_parameters_partially_connected: a flat list is in (pre, post) order
+    prj = make(sim, [(0, 0), (3, 0), (1, 1), (1, 0), (2, 1)], n_pre=4, n_post=2)
+    prj.set(weight=[0.9, 0.8, 0.7, 0.6, 0.5])
+    nan = np.nan
+    np.testing.assert_array_equal(prj.get("weight", format="array"),
+                                  [[0.9, nan], [0.8, 0.7], [nan, 0.6], [0.5, nan]])
 
 
 def test_array_format_nan_where_no_connection(sim):
@@ -159,10 +169,13 @@ def test_save_array_format_zero_for_missing(sim):
 
 def test_connection_views(sim):
     prj = make(sim, [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)])
-    c = prj[1]
+    c = prj[0]
     assert (c.presynaptic_index, c.postsynaptic_index, c.weight, c.delay) == (0, 3, 0.25, 2.0)
     assert c.as_tuple("weight", "delay") == (0.25, 2.0)
-    assert [conn.presynaptic_index for conn in prj.connections] == [2, 0]
+    assert [conn.presynaptic_index for conn in prj.connections] == [0, 2]
+    c.weight = 0.75
+    c.delay = 1.5
+    assert prj.get(["weight", "delay"], format="list")[0] == (0, 3, 0.75, 1.5)
     assert len(list(prj)) == 2
 
 

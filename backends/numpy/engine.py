@@ -100,7 +100,7 @@ class CellGroup:
         times = (first_step + np.arange(n_steps)) * dt
         window = np.zeros((n_steps, self.n))
         for source, positions, keys in self.injections:
-            amps = source.amplitudes(times, positions.size, self.engine.source_stream(source), keys)
+            amps = source.current_at(times, positions.size, self.engine.source_stream(source), keys)
             if amps.ndim == 1:
                 window[:, positions] += amps[:, None]
             else:
@@ -250,8 +250,19 @@ class NumpyEngine:
                     group.injections.append((source, positions, keys))
         self.injections_dirty = False
 
+    def smallest_delay_steps(self) -> int | None:
+        """Smallest delay (steps) of the spike-transmitting connections of all processes; None if
+        there are none."""
+        delays = [int(p._table.delay_steps.min()) for p in self.sim.projections
+                  if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
+        smallest = min(delays, default=2**31 - 1)
+        if self.sim.comm.size > 1:
+            smallest = int(self.sim.comm.allreduce_min(smallest))
+        return None if smallest == 2**31 - 1 else smallest
+
     def slice_steps(self) -> int:
-        """Steps per communication slice: the smallest delay in steps, at most MAX_SLICE_STEPS.
+        """Steps per communication slice: min_delay (or, with 'auto', the smallest delay) in
+        steps, at most MAX_SLICE_STEPS.
 
         A slice may be shorter than the smallest delay (spikes are then exchanged more
         often than needed); it can never be longer. The cap bounds the ring buffers
@@ -260,11 +271,7 @@ class NumpyEngine:
         if self.sim.min_delay_setting != "auto":
             smallest = max(1, int(round(self.sim.min_delay / self.sim.dt)))
         else:
-            delays = [int(p._table.delay_steps.min()) for p in self.sim.projections
-                      if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
-            smallest = min(delays, default=MAX_SLICE_STEPS)
-            if self.sim.comm.size > 1:
-                smallest = int(self.sim.comm.allreduce_min(smallest))
+            smallest = self.smallest_delay_steps() or MAX_SLICE_STEPS
         return max(1, min(smallest, MAX_SLICE_STEPS))
 
     def max_delay_steps(self) -> int:
@@ -304,6 +311,8 @@ class NumpyEngine:
             if not group.is_source:
                 group.resize_buffer(ring, first)
             group.prepare_injection(first, n_steps)
+        for source in self.sim.current_sources:
+            source.record_window(first, n_steps, sim.dt, self.source_stream(source))
         self.ring_size = ring
         self.plasticity.begin_run(first)
         if first == 0:
@@ -410,5 +419,7 @@ class NumpyEngine:
         for group in self.groups.values():
             group.reset_state()
             group.buffer[:] = 0.0
+        for source in self.sim.current_sources:
+            source.clear_recording()
         self.couplings.reset()
         self.plasticity.reset()  # synaptic state variables to their initial values; weights kept

@@ -69,26 +69,19 @@ class ConnectionArrays:
     values: dict[str, np.ndarray] = field(default_factory=dict)
     #: whether the same (pre, post) pair may appear more than once
     may_repeat: bool = False
-    #: a global creation-order key per connection (int64, increasing in creation order), only
-    #: for connectors whose order is not (pre, post) order, e.g. list rows; the MPI backend
-    #: merges the processes' connections by this key, else by (pre index, post index)
-    order: np.ndarray | None = None
-    #: whether the connector's order is the creation order (lists, files, clones, matrices);
-    #: otherwise the projection puts the connections in (pre index, post index) order, the
-    #: order in which PyNN+NEST lists connections
+    #: whether the connector's order is final (otherwise the projection puts the connections
+    #: in (pre index, post index) order, the order in which PyNN+NEST lists them)
     ordered: bool = False
 
     def take(self, permutation: np.ndarray) -> "ConnectionArrays":
         """The same connections in the order ``permutation``."""
         self.pre, self.post = self.pre[permutation], self.post[permutation]
         self.values = {name: values[permutation] for name, values in self.values.items()}
-        if self.order is not None:
-            self.order = self.order[permutation]
         return self
 
     def in_creation_order(self, post_size: int) -> "ConnectionArrays":
-        """Unless the connector fixed the order, sort by pre index then post index (stable, so
-        repeated pairs keep the connector's order)."""
+        """Sort by pre index then post index (stable: connections between one pair keep the
+        connector's order, which ``multiple_synapses='first'/'last'`` refer to)."""
         if self.ordered or self.pre.size < 2:
             return self
         permutation = pre_major_permutation(self.pre, self.post, post_size)

@@ -67,7 +67,8 @@ class FromListConnector(Connector):
 
 def arrays_from_table(table: np.ndarray, names: Sequence[str], context: ConnectionContext,
                       source: str, per_rank: bool = False) -> ConnectionArrays:
-    """The rows of a validated table whose post cell is local, in row order (``per_rank``:
+    """The rows of a validated table whose post cell is local, in row order (the projection
+    then orders them by pre and post index, rows of one pair keeping their order; ``per_rank``:
     the table is this process's own file, e.g. written by ``save(gather=False)``)."""
     pre = table[:, 0]
     post = table[:, 1]
@@ -82,10 +83,7 @@ def arrays_from_table(table: np.ndarray, names: Sequence[str], context: Connecti
     local[context.post_local] = True
     keep = local[post]
     values = {name: table[keep, 2 + k].copy() for k, name in enumerate(names)}
-    # the row number is the creation-order key that merges the processes' rows (MPI); per-rank
-    # files have no global row order: their rows merge post-major, each post's in file order
-    order = np.flatnonzero(keep) if context.num_processes > 1 and not per_rank else None
-    return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True, order=order, ordered=True)
+    return ConnectionArrays(pre[keep], post[keep], values, may_repeat=True)
 
 
 class FromFileConnector(Connector):

@@ -22,9 +22,23 @@ CONSTRAINTS = {
 }
 
 
+def _sequences(values: Any) -> list[np.ndarray]:
+    from pynnlite.parameters import Sequence
+    if isinstance(values, Sequence):
+        return [values.value]
+    items = values.ravel() if isinstance(values, np.ndarray) and values.dtype == object else values
+    return [item.value if isinstance(item, Sequence) else np.asarray(item, dtype=float) for item in items]
+
+
 def check_constraint(name: str, values: Any, constraint: str | None) -> None:
     """Raise InvalidParameterValueError if any of ``values`` breaks ``constraint``."""
     if constraint is None:
+        return
+    if constraint == "increasing":  # each cell's Sequence (e.g. spike times) in order
+        for k, sequence in enumerate(_sequences(values)):
+            if sequence.size > 1 and np.any(np.diff(sequence) < 0):
+                raise InvalidParameterValueError(
+                    f"{name} must be in increasing order (cell {k}: {sequence.tolist()})")
         return
     test, text = CONSTRAINTS[constraint]
     arr = np.asarray(values, dtype=float)
@@ -93,6 +107,10 @@ class ModelType:
                 raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
             check_constraint(name, arr, self.constraints.get(name))
         return value
+
+    def check_sequences(self, name: str, values: Any) -> None:
+        """The constraint of a sequence parameter over one Sequence per cell."""
+        check_constraint(name, values, self.constraints.get(name))
 
     # -- reports --------------------------------------------------------
     def describe(self, template: str | None = "modeltype_default.txt", engine: str = "default"):

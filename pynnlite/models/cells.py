@@ -344,4 +344,5 @@ class SpikeSourceArray(_SpikeSource):
         "spike_times": Sequence([]),  # ms, the spike times of each cell
     }
     units = {"spike_times": "ms"}
+    constraints = {"spike_times": "increasing"}
     sequence_parameters = ("spike_times",)

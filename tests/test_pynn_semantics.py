@@ -1,0 +1,110 @@
+"""PyNN 0.13 behaviours found by running PyNN's own scenario tests (test/system/scenarios)."""
+import numpy as np
+import pytest
+
+from pynnlite import errors
+
+
+def test_cell_parameter_assignment(sim):
+    # PyNN's ticket166: spikesources[0].spike_times = ... changes that cell
+    s = sim.Population(2, sim.SpikeSourceArray())
+    s[0].spike_times = [1.0, 3.0]
+    assert s[0].spike_times == sim.Sequence([1.0, 3.0])
+    assert s[1].spike_times == sim.Sequence([])
+    p = sim.Population(3, sim.IF_curr_exp())
+    p[1].tau_m = 12.0
+    assert list(p.get("tau_m", simplify=False)) == [20.0, 12.0, 20.0]
+
+
+def test_spike_times_must_increase_and_may_be_a_range(sim):
+    # PyNN's issue511: unordered spike times are an error
+    with pytest.raises(errors.InvalidParameterValueError, match="increasing"):
+        sim.Population(2, sim.SpikeSourceArray(spike_times=[[2.4, 4.8], [3.5, 9.6, 8.3]]))
+    s = sim.Population(1, sim.SpikeSourceArray(spike_times=range(1, 4)))
+    assert s.get("spike_times") == sim.Sequence([1.0, 2.0, 3.0])
+
+
+def test_assembly_views_and_merged_signals(sim):
+    a = sim.Population(3, sim.IF_cond_exp()) + sim.Population(4, sim.IF_cond_exp())
+    part = a[2:5]
+    assert part.size == 3 and [p.size for p in part.populations] == [1, 2]
+    a.record("v")
+    part.record("gsyn_exc")
+    sim.run(10.0)
+    signals = {s.name: s for s in a.get_data().segments[0].analogsignals}
+    assert signals["v"].shape == (101, 7)
+    assert signals["gsyn_exc"].shape == (101, 3)
+    assert list(signals["gsyn_exc"].array_annotations["channel_index"]) == [2, 3, 4]
+
+
+def test_min_delay_auto_is_the_smallest_delay(sim):
+    # PyNN's issue231
+    a = sim.Population(3, sim.IF_cond_exp())
+    assert sim.get_min_delay() == 0.1          # no connections yet: the time step
+    sim.Projection(a, a, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.5))
+    assert sim.get_min_delay() == 0.5
+
+
+def test_step_current_source_times_on_the_grid():
+    # PyNN's issue512: times >= 0, increasing, mapped to the grid; the later of two on one step wins
+    import pynnlite.backends.numpy as sim
+    sim.setup(timestep=0.1)
+    with pytest.raises(ValueError):
+        sim.StepCurrentSource(times=[0.4, -0.6, 0.8], amplitudes=[0.5, -0.5, 0.5])
+    with pytest.raises(ValueError):
+        sim.StepCurrentSource(times=[0.4, 0.2, 0.8], amplitudes=[0.5, -0.5, 0.5])
+    step = sim.StepCurrentSource(times=[0.41, 0.42, 0.86], amplitudes=[0.5, -0.5, 0.5])
+    assert list(step.times) == [0.4, 0.9] and list(step.amplitudes) == [-0.5, 0.5]
+    sim.end()
+
+
+def test_current_source_recording_and_ac_phase_at_start(sim):
+    # PyNN's issue497/631: the AC phase holds at `start`; sources record what they inject
+    cells = sim.Population(2, sim.IF_curr_exp())
+    ac = sim.ACSource(start=5.0, stop=20.0, amplitude=1.0, frequency=100.0, phase=90.0)
+    dc = sim.DCSource(amplitude=0.5, start=10.0, stop=15.0)
+    cells[0].inject(ac)
+    cells[1].inject(dc)
+    ac.record()
+    dc.record()
+    sim.run(25.0)
+    i_ac, i_dc = ac.get_data(), dc.get_data()
+    assert i_ac.shape == (251, 1)
+    assert i_ac[50, 0].magnitude == pytest.approx(1.0)          # sin(90°) at t = start
+    assert np.all(i_dc.magnitude[:100] == 0) and np.all(i_dc.magnitude[100:150] == 0.5)
+    assert np.all(i_dc.magnitude[150:] == 0)
+
+
+def test_procedural_record_of_one_cell(sim, tmp_path):
+    import neo
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    target = str(tmp_path / "one.pkl")
+    sim.record(["spikes", "v"], p[1], target)
+    sim.run(20.0)
+    sim.end()
+    block = neo.io.PickleIO(target).read_block()
+    assert len(block.segments[0].spiketrains) == 1
+    assert block.segments[0].analogsignals[0].shape[1] == 1
+
+
+def test_deprecated_projection_spellings(sim):
+    a = sim.Population(2, sim.IF_curr_exp())
+    prj = sim.Projection(a, a, sim.AllToAllConnector())
+    with pytest.warns(DeprecationWarning):
+        prj.setWeights(0.5)
+    with pytest.warns(DeprecationWarning):
+        assert prj.getWeights() == [0.5] * 4
+
+
+def test_reset_segments_as_pynn(sim):
+    # PyNN's test_reset / test_reset_with_clear: n runs with reset give n segments; a segment
+    # emptied by get_data(clear=True) is not kept
+    p = sim.Population(1, sim.IF_curr_exp(i_offset=0.1))
+    p.record("v")
+    for _ in range(3):
+        sim.run(10.0)
+        sim.reset()
+    assert len(p.get_data().segments) == 3
+    p.get_data(clear=True)
+    sim.run(10.0)
+    assert len(p.get_data(clear=True).segments) == 1
