@@ -28,7 +28,6 @@ class SimulatorControl:
         self.engine_factory = engine_factory
         self.comm_factory = comm_factory
         self.simulation: Simulation | None = None
-        self._write_on_end: list[tuple[Any, Any, Any, Any]] = []
 
     # -- life cycle -------------------------------------------------------------
     def setup(self, timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | None = None,
@@ -50,7 +49,6 @@ class SimulatorControl:
         simulation = Simulation(self.backend, self.engine_factory, timestep, min_delay, max_delay,
                                 comm=comm, rng_seed=rng_seed)
         self.simulation = simulation
-        self._write_on_end = []
         _simulation.set_current(simulation)
         return simulation.comm.rank
 
@@ -60,16 +58,10 @@ class SimulatorControl:
     def end(self, compatible_output: bool = True) -> None:
         """Write data recorded with ``record(..., filename)`` or ``Population.record(..., to_file=...)``
         and finish the simulation."""
-        for variables, source, filename, annotations in self._write_on_end:
-            source.write_data(filename, variables, annotations=annotations)
-        self._write_on_end = []
         if self.simulation is not None:
-            for population in self.simulation.populations:
-                by_file: dict[Any, list[str]] = {}
-                for variable, target in population.recorder.files.items():
-                    by_file.setdefault(target, []).append(variable)
-                for target, variables in by_file.items():
-                    population.write_data(target, variables)
+            for source, variables, filename, annotations in self.simulation.write_on_end:
+                source.write_data(filename, variables, annotations=annotations)
+            self.simulation.write_on_end = []
         self.simulation = None
         _simulation.set_current(None)
 
@@ -146,7 +138,7 @@ class SimulatorControl:
         source.record(variables, sampling_interval=sampling_interval)
         if annotations:
             source.annotate(**annotations)
-        self._write_on_end.append((variables, source, filename, annotations))
+        self._sim().write_on_end.append((source, variables, filename, annotations))
 
     def create(self, cellclass: Any, cellparams: dict | None = None, n: int = 1, label: str | None = None):
         from pynnlite.populations import Population

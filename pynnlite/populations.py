@@ -331,9 +331,12 @@ class BasePopulation:
     # -- recording ----------------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, to_file: Any = None,
                sampling_interval: float | None = None) -> None:
-        """Record ``variables`` ('spikes', 'v', ..., 'all', or None to stop) of every cell."""
+        """Record ``variables`` ('spikes', 'v', ..., 'all', or None to stop) of every cell;
+        with ``to_file``, those variables of these cells are written to that file at end()."""
         for pop, indices in self._segments():
             pop.recorder.record(variables, indices, sampling_interval, to_file)
+        if to_file is not None and variables is not None:
+            self.simulation.write_on_end.append((self, variables, to_file, None))
 
     def record_v(self, to_file: Any = None) -> None:
         """Deprecated: use ``record('v')``."""
@@ -354,6 +357,7 @@ class BasePopulation:
         signal channels in index order), the other processes their own cells'; ``'all'``:
         every process gets everything; ``False``: each process its own cells'."""
         _check_gather(gather)
+        annotations = {**self.annotations, **(annotations or {})}  # as PyNN: annotate() shows here
         blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
                   for pop, indices in self._segments()]
         if len(blocks) == 1:

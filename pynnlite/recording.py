@@ -44,7 +44,6 @@ class Recorder:
         self.population = population
         self.recorded: dict[str, np.ndarray] = {}       # variable -> bool mask over the population
         self.sampling_interval: float | None = None     # ms
-        self.files: dict[str, Any] = {}
         self.current = _SegmentData()
         self.segments: list[tuple[_SegmentData, int]] = []  # closed segments with their index
         self.cleared = False
@@ -75,8 +74,6 @@ class Recorder:
         size = self.population.size
         for variable in variables:
             self.recorded.setdefault(variable, np.zeros(size, dtype=bool))[indices] = True
-            if to_file is not None:
-                self.files[variable] = to_file
         self.population.simulation.engine.recording_changed(self.population)
 
     @property

@@ -87,6 +87,8 @@ class Simulation:
         self.projections: list[Projection] = []
         self.current_sources: list[Any] = []
         self.annotations: dict[str, Any] = {}
+        #: (cells, variables, file, annotations) to write at end(), from record(..., to_file)
+        self.write_on_end: list[tuple[Any, Any, Any, Any]] = []
         self.engine = engine_factory(self)
 
     # -- clock --------------------------------------------------------------

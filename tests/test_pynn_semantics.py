@@ -108,3 +108,21 @@ def test_reset_segments_as_pynn(sim):
     p.get_data(clear=True)
     sim.run(10.0)
     assert len(p.get_data(clear=True).segments) == 1
+
+
+def test_several_record_files_and_annotations(sim, tmp_path):
+    # PyNN's test_record_with_filename: each record(..., to_file) writes its own variables,
+    # and annotations given to the procedural record() reach the written Block
+    import neo
+    cells = sim.Population(2, sim.IF_curr_exp(i_offset=[1.0, 0.0]))
+    both, spikes = str(tmp_path / "both.pkl"), str(tmp_path / "spikes.pkl")
+    cells.record(["spikes", "v"], to_file=both)
+    cells.record("spikes", to_file=spikes)
+    sim.record("v", cells, str(tmp_path / "proc.pkl"), annotations={"script_name": "x.py"})
+    sim.run(50.0)
+    sim.end()
+    first = neo.io.PickleIO(both).read_block()
+    second = neo.io.PickleIO(spikes).read_block()
+    assert first.segments[0].analogsignals and len(first.segments[0].spiketrains) == 2
+    assert not second.segments[0].analogsignals and len(second.segments[0].spiketrains) == 2
+    assert first.annotations["script_name"] == "x.py"
