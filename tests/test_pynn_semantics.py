@@ -126,3 +126,24 @@ def test_several_record_files_and_annotations(sim, tmp_path):
     assert first.segments[0].analogsignals and len(first.segments[0].spiketrains) == 2
     assert not second.segments[0].analogsignals and len(second.segments[0].spiketrains) == 2
     assert first.annotations["script_name"] == "x.py"
+
+
+def test_simple_stochastic_synapse_transmits_a_fraction_p(sim):
+    # PyNN's SimpleStochasticSynapse: each spike passes each connection with probability p.
+    # 400 connections × 50 spikes at p = 0.3: the number passed is Binomial(20000, 0.3),
+    # mean 6000, σ = 64.8. Delta synapses with no leak to speak of count them in mV.
+    n, spikes = 400, 50
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(1, spikes + 1) * 10.0))
+    counted = {}
+    for p in (0.0, 0.3, 1.0):
+        cells = sim.Population(n, sim.IF_curr_delta(v_thresh=1e9, tau_m=1e12, v_rest=0.0, v_reset=0.0,
+                                                    tau_refrac=0.0), initial_values={"v": 0.0})
+        cells.record("v")
+        sim.Projection(source, cells, sim.AllToAllConnector(),
+                       sim.SimpleStochasticSynapse(p=p, weight=1.0, delay=1.0))
+        counted[p] = cells
+    sim.run(spikes * 10.0 + 5.0)
+    totals = {p: float(c.get_data().segments[0].analogsignals[0][-1].magnitude.sum()) for p, c in counted.items()}
+    assert totals[0.0] == 0.0
+    assert totals[1.0] == pytest.approx(n * spikes, rel=1e-6)
+    assert abs(totals[0.3] - 6000) < 4 * 64.8

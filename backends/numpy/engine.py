@@ -16,6 +16,7 @@ import numpy as np
 
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError, NoModelAvailableError
+from pynnlite.random import keyed_uniform
 from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
@@ -206,9 +207,18 @@ class NumpyEngine:
         self.injections_dirty = True
 
     def source_stream(self, source: Any) -> int:
+        """The random stream of a current source or projection (noise, stochastic synapses).
+
+        Derived from the simulation's seed and the object's creation index, not from the
+        order in which processes first ask, so every process gets the same stream."""
         key = id(source)
         if key not in self._source_streams:
-            self._source_streams[key] = self.sim.default_rng.stream_key()
+            if any(p is source for p in self.sim.projections):
+                kind, index = 1, next(k for k, p in enumerate(self.sim.projections) if p is source)
+            else:
+                kind, index = 2, next(k for k, s in enumerate(self.sim.current_sources) if s is source)
+            seed = int(self.sim.default_rng.seed) & (2**63 - 1)
+            self._source_streams[key] = int(keyed_uniform(seed, kind, index) * 2.0**53)
         return self._source_streams[key]
 
     # -- building ------------------------------------------------------------

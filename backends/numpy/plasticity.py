@@ -42,6 +42,7 @@ import numpy as np
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError
 from pynnlite.models.plasticity import WeightClip, WeightNormalization
+from pynnlite.random import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.populations import Population
@@ -1081,7 +1082,31 @@ class RewardModulatedPlasticity(PairPlasticity):
         return np.unique(steps, return_counts=True)
 
 
-RULES = {"tsodyks_markram": TsodyksMarkramPlasticity, "spike_pair": SpikePairPlasticity,
+class StochasticTransmission(RulePlasticity):
+    """SimpleStochasticSynapse: a spike passes each synapse with probability p, drawn from a
+    stream keyed on the connection (post index, rank among the post cell's connections) and
+    the spike's step, so every process count draws the same."""
+
+    parameter_names = ("p",)
+
+    def load_state(self, first: int) -> None:
+        table = self.table
+        self.keys = (table.post[self.ids].astype(np.int64) << 32) | table.rank_within_post()[self.ids]
+        self.stream = self.engine.source_stream(self.projection)
+
+    def transmit(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
+        self.last_T = T
+        if pre_index.size == 0:
+            return None
+        starts = self.indptr[pre_index]
+        counts = self.indptr[pre_index + 1] - starts
+        csr = ranges(starts, counts)
+        steps = np.repeat(pre_steps.astype(np.int64), counts)
+        passed = keyed_uniform(self.stream, self.keys[csr], steps) < _sub(self.p["p"], csr)
+        return np.where(passed, self.w[csr], 0.0)
+
+
+RULES = {"tsodyks_markram": TsodyksMarkramPlasticity, "stochastic": StochasticTransmission, "spike_pair": SpikePairPlasticity,
          "vogels2011": VogelsPlasticity, "reward_modulated": RewardModulatedPlasticity}
 
 
