@@ -70,6 +70,15 @@ class SimulatorControl:
         sim = self._sim()
         return self.run_until(sim.t + simtime, callbacks)
 
+    def run_for(self, duration: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
+        """Advance the simulation by ``duration`` ms (PyNN's alias of run)."""
+        return self.run(duration, callbacks)
+
+    def list_standard_models(self) -> list[str]:
+        """Names of the standard cell types this backend runs."""
+        from pynnlite.models import cells
+        return list(cells.__all__)
+
     def run_until(self, time_point: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
         """Advance the simulation until ``time_point`` ms. Each callback is called with the
         current time and returns the next time it wants to be called."""
@@ -166,7 +175,7 @@ class SimulatorControl:
         return descriptions.describe_network(self._sim(), format=format, template=template, engine=engine)
 
     def functions(self) -> dict[str, Callable]:
-        names = ("setup", "end", "run", "run_until", "reset", "get_current_time", "get_time_step",
+        names = ("setup", "end", "run", "run_for", "run_until", "list_standard_models", "reset", "get_current_time", "get_time_step",
                  "get_min_delay", "get_max_delay", "num_processes", "rank", "initialize", "record",
                  "create", "connect", "describe")
         return {name: getattr(self, name) for name in names}
