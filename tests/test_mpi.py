@@ -142,3 +142,21 @@ def test_missing_mpi_gives_a_clear_error(blocked, expected):
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
     assert 'pip install "pynnlite[mpi]"' in result.stdout
+
+
+@needs_mpi
+@pytest.mark.parametrize("processes", [2, 3])
+def test_gap_junctions_graded_synapses_noise_and_stochastic_synapses_across_processes(tmp_path, processes):
+    """Couplings whose two ends live on different processes (electrical junctions, graded
+    synapses), a noise current and stochastic synapses give the numpy backend's membrane
+    potentials: every process takes part in each step's exchange, and the random streams are
+    keyed on cells and connections. (Junction currents are summed across processes, so
+    agreement is to rounding, not necessarily bitwise.)"""
+    reference = str(tmp_path / "numpy.npz")
+    run_script("continuous_couplings.py", "numpy", reference)
+    distributed = str(tmp_path / "mpi.npz")
+    run_script("continuous_couplings.py", "mpi", distributed, processes=processes)
+    expected, got = np.load(reference), np.load(distributed)
+    for name in expected.files:
+        assert expected[name].std() > 1.0          # the cells do move
+        np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-9)

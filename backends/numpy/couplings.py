@@ -165,7 +165,8 @@ class ElectricalCoupling(Coupling):
                                                               return_inverse=True)
 
     def accumulate(self, step, v_pre, v_all, current, conductance):
-        if not self.pre.size:
+        comm = self.engine.sim.comm
+        if not self.pre.size and comm.size == 1:
             return
         weight = self.table.weight
         difference = v_pre[self.pre] - v_all[self.post_slot]
@@ -174,6 +175,19 @@ class ElectricalCoupling(Coupling):
         n = self.rows.size
         current[self.rows] += np.bincount(self.row_of_connection, flow, minlength=n)
         conductance[self.rows] += np.bincount(self.row_of_connection, g, minlength=n)
+        if comm.size > 1:
+            # the junctions' other ends may be on other processes: every process sums the
+            # presynaptic side over all junctions (one collective per step, on every process,
+            # also those without junctions) and keeps its own cells' part
+            n_pre = self.projection.pre.size
+            both = np.concatenate([-np.bincount(self.pre, flow, minlength=n_pre),
+                                   np.bincount(self.pre, g, minlength=n_pre)])
+            both = np.asarray(comm.allreduce_sum(both))
+            slots = self.pre_slot_of_index
+            local = slots >= 0
+            current[slots[local]] += both[:n_pre][local]
+            conductance[slots[local]] += both[n_pre:][local]
+            return
         m = self.pre_rows.size
         pre_current = -np.bincount(self.pre_row_of_connection, flow, minlength=m)
         pre_conductance = np.bincount(self.pre_row_of_connection, g, minlength=m)
@@ -407,12 +421,14 @@ class CouplingSet:
         with ``comm.exchange_cell_values(population, local_values) -> values of all cells``,
         which the MPI communicator has to provide."""
         slots = coupling.pre_slot_of_index
-        if coupling.source == "v" and (comm.size == 1 or bool(np.all(slots >= 0))):
+        if coupling.source == "v" and comm.size == 1:
             return v_all[slots]
+        # several processes: every process takes part in the exchange, whether or not its
+        # own presynaptic cells are all local (a per-process choice would deadlock)
         exchange = getattr(comm, "exchange_cell_values", None) if comm.size > 1 else None
         if comm.size > 1 and exchange is None:
-            raise NotImplementedError("graded/electrical synapses across processes need "
-                                      "comm.exchange_cell_values (to be provided by the MPI backend)")
+            raise NotImplementedError("graded/electrical synapses across processes need a communicator "
+                                      "with exchange_cell_values (the MPI backend's has it)")
         parts = []
         for pop, indices in coupling.projection.pre._segments():
             group = self.engine.groups[pop]
@@ -425,18 +441,11 @@ class CouplingSet:
 
     def add_pre_currents(self, coupling: Coupling, rows: np.ndarray, current: np.ndarray,
                          conductance: np.ndarray, comm: Any) -> None:
-        """Add the presynaptic side of electrical junctions per presynaptic slot. Rows of -1 are
-        junctions whose presynaptic cell lives on another process: under MPI their current must
-        be sent there every step (``comm.send_cell_currents``, to be provided by the MPI backend)."""
+        """Add the presynaptic side of electrical junctions per presynaptic slot (one process;
+        under MPI ElectricalCoupling.accumulate sums it over all processes itself)."""
         local = rows >= 0
         self.current[rows[local]] += current[local]
         self.conductance[rows[local]] += conductance[local]
-        if not np.all(local):
-            send = getattr(comm, "send_cell_currents", None)
-            if send is None:
-                raise NotImplementedError("electrical synapses whose presynaptic cell is on another process "
-                                          "need comm.send_cell_currents (to be provided by the MPI backend)")
-            send(coupling, current[~local], conductance[~local])
 
     # -- state ---------------------------------------------------------------------
     def reset(self) -> None:

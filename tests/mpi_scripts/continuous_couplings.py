@@ -1,0 +1,36 @@
+"""Gap junctions, graded synapses, a noise current and stochastic synapses across processes;
+rank 0 writes the membrane potentials of every cell to an .npz for comparison with numpy.
+
+    python continuous_couplings.py numpy out.npz
+    mpiexec -n 2 python continuous_couplings.py mpi out.npz
+"""
+import sys
+
+import numpy as np
+
+import pynnlite
+
+backend, out = sys.argv[1], sys.argv[2]
+sim = pynnlite.get_backend(backend)
+sim.setup(timestep=0.1)
+rng = sim.NumpyRNG(seed=7)
+cells = sim.Population(30, sim.IF_curr_exp(v_thresh=100.0, i_offset=0.0), label="cells")
+graded = sim.Population(12, sim.NonSpikingNeuron(cm=5.0, g_m=1.0, v_rest=0.0), label="graded")
+cells.initialize(v=sim.RandomDistribution("uniform", (-70.0, -60.0), rng=rng))
+graded.initialize(v=sim.RandomDistribution("uniform", (0.0, 20.0), rng=rng))
+sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.2, allow_self_connections=False, rng=rng),
+               sim.ElectricalSynapse(weight=0.002))
+sim.Projection(graded, graded, sim.FixedProbabilityConnector(0.3, rng=rng),
+               sim.GradedSynapse(weight=0.5, e_rev=40.0, v_th=5.0, delta=5.0, nonlinearity="sigmoid"))
+noise = sim.NoisyCurrentSource(mean=0.1, stdev=0.3, dt=1.0)
+cells[0:10].inject(noise)
+drive = sim.Population(5, sim.SpikeSourcePoisson(rate=200.0), label="drive")
+sim.Projection(drive, cells, sim.AllToAllConnector(), sim.SimpleStochasticSynapse(p=0.4, weight=0.3, delay=0.5))
+cells.record("v")
+graded.record("v")
+sim.run(100.0)
+data = {label: population.get_data().segments[0].analogsignals[0].magnitude
+        for label, population in (("cells", cells), ("graded", graded))}
+if sim.rank() == 0:
+    np.savez(out, **data)
+sim.end()
