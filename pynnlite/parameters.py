@@ -49,6 +49,14 @@ class Sequence:
         return float(self.value.max()) if self.value.size else float("nan")
 
 
+class ArrayParameter(Sequence):
+    """PyNN's name for a fixed-length array held by one cell as a single parameter (e.g. the
+    time constants of GIF_cond_exp); evaluated and stored as a Sequence."""
+
+    def __repr__(self) -> str:
+        return f"ArrayParameter({self.value.tolist()!r})"
+
+
 def _is_sequence_list(value: Any) -> bool:
     return (isinstance(value, (list, tuple, np.ndarray))
             and len(value) > 0 and all(isinstance(v, (Sequence, list, tuple, np.ndarray)) for v in value))

@@ -19,7 +19,12 @@ def build(model: str, n: int = 1, dt: float = 0.1, **params):
     """A kernel for ``n`` cells of ``model`` (defaults overridden by ``params``) and its initial state."""
     cell_type = getattr(cells, model)
     values = {**cell_type.default_parameters, **params}
-    arrays = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in values.items()}
+    arrays = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() for k, v in values.items()
+              if k not in cell_type.sequence_parameters}
+    for k in cell_type.sequence_parameters:          # array parameters: one Sequence per cell
+        arrays[k] = np.empty(n, dtype=object)
+        for i in range(n):
+            arrays[k][i] = values[k]
     kernel_class = neurons.NEURON_KERNELS[model]
     kernel = kernel_class(arrays, dt)
     initial = {**cell_type.default_initial_values, **kernel_class.internal_state}

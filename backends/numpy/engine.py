@@ -76,10 +76,15 @@ class CellGroup:
         if self.is_source:
             self.kernel = self.kernel_cls(params, dt, self.stream, self.local_indices)
         else:
-            arrays = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+            # array parameters (one Sequence per cell, e.g. GIF_cond_exp's tau_eta) stay object arrays
+            arrays = {k: (v if np.asarray(v).dtype == object else np.asarray(v, dtype=float))
+                      for k, v in params.items()}
             for_celltype = getattr(self.kernel_cls, "for_celltype", None)  # kernels configured by the cell type
             self.kernel = (for_celltype(self.population.celltype, arrays, dt) if for_celltype is not None
                            else self.kernel_cls(arrays, dt))
+            use_random_stream = getattr(self.kernel, "use_random_stream", None)  # stochastic neurons (GIF)
+            if use_random_stream is not None:
+                use_random_stream(self.stream, self.local_indices)
 
     def resize_buffer(self, size: int, step: int) -> None:
         """Ring buffer of ``size`` slots keeping the pending input for steps >= ``step``."""

@@ -29,12 +29,15 @@ from typing import ClassVar
 
 import numpy as np
 
+from pynnlite.errors import InvalidParameterValueError
+from pynnlite.random import keyed_uniform
+
 __all__ = [
     "NeuronKernel", "NEURON_KERNELS",
     "IFCurrExpKernel", "IFCurrAlphaKernel", "IFCurrDeltaKernel",
     "IFCondExpKernel", "IFCondAlphaKernel",
     "EIFCondExpKernel", "EIFCondAlphaKernel",
-    "IzhikevichKernel", "HHCondExpKernel",
+    "IzhikevichKernel", "HHCondExpKernel", "IFCondExpGsfaGrrKernel", "GIFCondExpKernel",
 ]
 
 #: Largest argument passed to exp() in the non-linear models: keeps every value finite.
@@ -408,6 +411,57 @@ class IFCondAlphaKernel(_IFCondKernel):
     internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, **_AlphaConductances.internal}
 
 
+class IFCondExpGsfaGrrKernel(_IFCondKernel):
+    """IF_cond_exp_gsfa_grr — NEST iaf_cond_exp_sfa_rr (Muller et al. 2007).
+
+    cm dv/dt = g_L (v_rest − v) + g_exc (e_rev_E − v) + g_inh (e_rev_I − v)
+               + g_s (e_rev_sfa − v) + g_r (e_rev_rr − v) + i_offset + i_ext,
+    dg_s/dt = −g_s/tau_sfa,  dg_r/dt = −g_r/tau_rr  (g_s, g_r in nS, converted to µS here).
+
+    At every spike g_s += q_sfa and g_r += q_rr (at the spike, after the reset), as
+    NEST. Scheme: that of IF_cond_exp (see above) with the two spike-triggered
+    conductances treated like the synaptic ones: integrated exactly, frozen at their
+    exact mid-step values for the membrane (exponential midpoint rule, exact for
+    constant conductances, global error O(h²) otherwise). Threshold, reset and
+    refractoriness as IF_cond_exp (v clamped at v_reset while the conductances decay).
+    """
+
+    synapse_class = _ExpConductances
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(params, dt)
+        p, h = self.params, self.dt
+        self.adaptation = []   # (state name, reversal, decay over h/2, decay over h, jump in nS)
+        for name, tau, e_rev, q in (("g_s", "tau_sfa", "e_rev_sfa", "q_sfa"), ("g_r", "tau_rr", "e_rev_rr", "q_rr")):
+            self.adaptation.append((name, p[e_rev], np.exp(-0.5 * h / p[tau]), np.exp(-h / p[tau]), p[q]))
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        self.synapses.receive(state, w_exc, w_inh)
+        h = self.dt
+        g_exc = self.synapses.at(state, "exc", 0.5 * h)
+        g_inh = self.synapses.at(state, "inh", 0.5 * h)
+        v = state["v"]
+        free = self._free_cells(state)
+        total_g = self.g_leak + g_exc + g_inh
+        current = (self.g_leak * (self.v_rest - v) + g_exc * (self.e_exc - v)
+                   + g_inh * (self.e_inh - v) + self._dc(i_ext))
+        for name, e_rev, half, _, _ in self.adaptation:
+            g = state[name] * (1e-3 * half)            # nS -> µS, at mid-step
+            total_g = total_g + g
+            current = current + g * (e_rev - v)
+        v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
+        v[...] = np.where(free, v_new, self.v_reset)
+        self.synapses.advance(state, h)
+        for name, _, _, full, _ in self.adaptation:
+            state[name] *= full
+        spiked = self._threshold(state, free)
+        for name, _, _, _, jump in self.adaptation:
+            state[name] += np.where(spiked, jump, 0.0)
+        return spiked
+
+
 # -- adaptive exponential integrate-and-fire -----------------------------------------
 
 def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> int:
@@ -663,6 +717,133 @@ class HHCondExpKernel(NeuronKernel):
         return spiked
 
 
+# -- generalized integrate-and-fire (escape noise) -------------------------------------------
+
+def _stack_sequences(values: np.ndarray, n: int, name: str) -> list[np.ndarray]:
+    """Per-cell arrays of an array parameter (object array of Sequence, or a float array)."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        return [np.asarray(getattr(v, "value", v), dtype=float).ravel() for v in values]
+    return [np.atleast_1d(np.asarray(v, dtype=float)) for v in values.reshape(n, -1)]
+
+
+def _padded(taus: list[np.ndarray], jumps: list[np.ndarray], n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(n, K) time constants and jumps, K the longest list; padding elements never change (jump 0)."""
+    for k, (tau, jump) in enumerate(zip(taus, jumps)):
+        if tau.size != jump.size:
+            raise InvalidParameterValueError(
+                f"{what}: the time constants and the jumps must have the same length "
+                f"(cell {k}: {tau.size} time constants, {jump.size} jumps)")
+    K = max((tau.size for tau in taus), default=0)
+    tau_arr, jump_arr = np.ones((n, K)), np.zeros((n, K))
+    for k, (tau, jump) in enumerate(zip(taus, jumps)):
+        tau_arr[k, :tau.size] = tau
+        jump_arr[k, :jump.size] = jump
+    return tau_arr, jump_arr
+
+
+class GIFCondExpKernel(NeuronKernel):
+    """GIF_cond_exp — NEST gif_cond_exp (Mensi et al. 2012, Pozzorini et al. 2015).
+
+    cm dv/dt = g_L (v_rest − v) + g_exc (e_rev_E − v) + g_inh (e_rev_I − v) − i_eta + i_offset + i_ext,
+    i_eta = Σ η_k,  dη_k/dt = −η_k/tau_eta[k];   v_t = v_t_star + Σ γ_k,  dγ_k/dt = −γ_k/tau_gamma[k].
+
+    Each step, in NEST's order: i_eta and v_t are taken from the elements at the
+    start of the step (they are the values recorded for that step) and the elements
+    decay by e^(−dt/τ); v is integrated over the step with i_eta constant; then a
+    cell that is not refractory spikes with probability 1 − exp(−λ dt),
+    λ = lambda0·exp((v − v_t)/delta_v) (lambda0 in Hz, i.e. /1000 per ms). At a
+    spike η_k += a_eta[k], γ_k += a_gamma[k] and the cell is refractory for
+    ceil(tau_refrac/dt) steps, in each of which v is set to v_reset (dv/dt = 0):
+    as in NEST, v is not reset in the step of the spike itself, so the recorded v
+    at a spike time is the pre-spike value, and tau_refrac = 0 means no reset.
+    Initial values of v_t and i_eta are only the values at t = 0 (NEST computes
+    both from the elements, which start at 0).
+
+    Random numbers: keyed_uniform(stream, global cell index, step of the cell),
+    so spike trains do not depend on the number of processes; the step counter
+    restarts at reset(), as the trains of the spike sources do.
+
+    Scheme: conductances exact; membrane by the exponential midpoint rule of
+    IF_cond_exp (exact for constant conductances, global error O(h²)); NEST uses
+    RKF45 with tolerance 1e-3. The escape probability per step is exact for λ
+    constant over the step, as NEST's.
+    """
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, "gif_step": 0.0}
+    ARRAY_PARAMETERS = ("tau_eta", "a_eta", "tau_gamma", "a_gamma")
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        arrays = {name: params[name] for name in self.ARRAY_PARAMETERS}
+        super().__init__({k: v for k, v in params.items() if k not in arrays}, dt)
+        p, h, n = self.params, self.dt, self.n
+        self.cm, self.g_leak = p["cm"], p["cm"] / p["tau_m"]
+        self.v_rest, self.v_reset = p["v_rest"], p["v_reset"]
+        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        self.delta_v, self.v_t_star = p["delta_v"], p["v_t_star"]
+        self.lambda0 = p["lambda0"] / 1000.0                 # Hz -> 1/ms
+        self.n_refrac = _refractory_steps(p["tau_refrac"], h)
+        self.synapses = _ExpConductances(p["tau_syn_E"], p["tau_syn_I"])
+        seq = {name: _stack_sequences(values, n, name) for name, values in arrays.items()}
+        tau_eta, self.a_eta = _padded(seq["tau_eta"], seq["a_eta"], n, "tau_eta/a_eta")
+        tau_gamma, self.a_gamma = _padded(seq["tau_gamma"], seq["a_gamma"], n, "tau_gamma/a_gamma")
+        self.P_eta, self.P_gamma = np.exp(-h / tau_eta), np.exp(-h / tau_gamma)
+        self.stream: int | None = None
+        self.keys = np.arange(n, dtype=np.int64)
+
+    def use_random_stream(self, stream: int, cell_keys: np.ndarray) -> None:
+        """The engine's hook: the population's stream and the global index of each local cell."""
+        self.stream = int(stream)
+        self.keys = np.asarray(cell_keys, dtype=np.int64)
+
+    @staticmethod
+    def _elements(state, name: str, shape: tuple[int, int]) -> np.ndarray:
+        """The (n, K) adaptation elements, created at 0 (or resized after a parameter change)."""
+        old = state.get(name)
+        if old is None or old.shape != shape:
+            new = np.zeros(shape)
+            if old is not None and old.ndim == 2:
+                k = min(shape[1], old.shape[1])
+                new[:, :k] = old[:, :k]
+            state[name] = new
+        return state[name]
+
+    def step(self, state, spike_input, i_ext):
+        w_exc, w_inh = _input_rows(spike_input, self.n)
+        syn = self.synapses
+        syn.receive(state, w_exc, w_inh)
+        h = self.dt
+        eta = self._elements(state, "eta_elements", self.P_eta.shape)
+        gamma = self._elements(state, "gamma_elements", self.P_gamma.shape)
+        i_eta = eta.sum(axis=1)
+        v_t = self.v_t_star + gamma.sum(axis=1)
+        state["i_eta"][...] = i_eta
+        state["v_t"][...] = v_t
+        eta *= self.P_eta
+        gamma *= self.P_gamma
+        v, count = state["v"], state["refrac_count"]
+        free = count <= 0.0
+        g_exc, g_inh = syn.at(state, "exc", 0.5 * h), syn.at(state, "inh", 0.5 * h)
+        total_g = self.g_leak + g_exc + g_inh
+        current = (self.g_leak * (self.v_rest - v) + g_exc * (self.e_exc - v) + g_inh * (self.e_inh - v)
+                   - i_eta + self._dc(i_ext))
+        v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
+        v[...] = np.where(free, v_new, self.v_reset)
+        count[...] = np.where(free, 0.0, count - 1.0)
+        syn.advance(state, h)
+        exponent = np.minimum((v - v_t) / self.delta_v, _MAX_EXP_ARG)
+        probability = -np.expm1(-self.lambda0 * np.exp(exponent) * h)
+        counter = state["gif_step"]
+        draws = keyed_uniform(0 if self.stream is None else self.stream, self.keys, counter.astype(np.int64))
+        counter += 1.0
+        spiked = free & (draws < probability)
+        if spiked.any():
+            eta += np.where(spiked[:, None], self.a_eta, 0.0)
+            gamma += np.where(spiked[:, None], self.a_gamma, 0.0)
+            count[...] = np.where(spiked, self.n_refrac, count)
+        return spiked
+
+
 #: Cell-type class name -> kernel class.
 NEURON_KERNELS: dict[str, type[NeuronKernel]] = {
     "IF_curr_exp": IFCurrExpKernel,
@@ -674,4 +855,6 @@ NEURON_KERNELS: dict[str, type[NeuronKernel]] = {
     "EIF_cond_alpha_isfa_ista": EIFCondAlphaKernel,
     "Izhikevich": IzhikevichKernel,
     "HH_cond_exp": HHCondExpKernel,
+    "IF_cond_exp_gsfa_grr": IFCondExpGsfaGrrKernel,
+    "GIF_cond_exp": GIFCondExpKernel,
 }

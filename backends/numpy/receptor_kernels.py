@@ -30,10 +30,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from pynnlite.backends.numpy.neurons import NeuronKernel, _exp_convolution, _phi, _refractory_steps
+from pynnlite.backends.numpy.neurons import (_MAX_EXP_ARG, NeuronKernel, _exp_convolution, _phi,
+                                             _refractory_steps, _rk4_substeps)
 from pynnlite.models.receptors import beta_peak_shape, mg_block
 
-__all__ = ["NonSpikingKernel", "PointNeuronKernel", "RECEPTOR_NEURON_KERNELS"]
+__all__ = ["NonSpikingKernel", "PointNeuronKernel", "AdExpPointNeuronKernel", "RECEPTOR_NEURON_KERNELS"]
 
 
 def _conductance_input(kernel: Any) -> np.ndarray | float:
@@ -143,7 +144,9 @@ class PointNeuronKernel(NeuronKernel):
     internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
 
     @classmethod
-    def for_celltype(cls, celltype: Any, params: dict[str, np.ndarray], dt: float) -> "PointNeuronKernel":
+    def for_celltype(cls, celltype: Any, params: dict[str, np.ndarray], dt: float) -> NeuronKernel:
+        if celltype.body_kind == "adexp":
+            return AdExpPointNeuronKernel(params, dt, celltype.receptor_kinetics)
         return cls(params, dt, celltype.body_kind, celltype.receptor_kinetics)
 
     def __init__(self, params: dict[str, np.ndarray], dt: float, body: str = "lif",
@@ -193,6 +196,129 @@ class PointNeuronKernel(NeuronKernel):
         spiked = free & (v >= self.v_thresh)
         v[...] = np.where(spiked, self.v_reset, v)
         count[...] = np.where(spiked, self.n_refrac, count)
+        return spiked
+
+
+class AdExpPointNeuronKernel(NeuronKernel):
+    """PointNeuron with an AdExp body (NEST aeif_cond_alpha/beta_multisynapse): the membrane and
+    adaptation of EIF_cond_exp_isfa_ista driven by any number of receptors,
+
+    cm dv/dt = −g_L (V − v_rest) + g_L ΔT exp((V − v_thresh)/ΔT) − Σ_r g_r(t)·[B(V)]·(V − e_syn_r)
+               + Σ_r I_r(t) − w + i_offset + i_ext,   τw dw/dt = a (V − v_rest) − w,
+
+    V = min(v, v_spike) (v_reset while refractory), B the Mg block of NMDA receptors,
+    I_r the current-based receptors. Scheme, spike detection, reset and refractoriness
+    exactly as the EIF_cond_*_isfa_ista kernels (``neurons._AdExKernel``): classical RK4
+    on (v, w) in substeps h = dt/n ≤ 0.01 ms with h·(g_L + Σ bound of g_r)/cm ≤ 2.5, the
+    receptor conductances and currents propagated exactly and taken at the exact stage
+    times (the Mg block at the stage's V). With receptors ``excitatory``/``inhibitory``
+    of CondExpPostSynapticResponse it computes what EIF_cond_exp_isfa_ista computes.
+    """
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float,
+                 receptors: dict[str, tuple[str, bool]] | None = None):
+        super().__init__(params, dt)
+        p = self.params
+        self.cm = p["cm"]
+        self.g_leak = p["cm"] / p["tau_m"]
+        self.v_rest, self.v_reset, self.v_spike, self.v_thresh = p["v_rest"], p["v_reset"], p["v_spike"], p["v_thresh"]
+        self.delta_T = p["delta_T"]
+        has_exp = self.delta_T > 0.0
+        self.safe_delta_T = np.where(has_exp, self.delta_T, 1.0)
+        self.v_detect = np.where(has_exp, self.v_spike, self.v_thresh)
+        self.a = p["a"] * 1e-3          # nS -> µS
+        self.b, self.tau_w = p["b"], p["tau_w"]
+        self.n_refrac = _refractory_steps(p["tau_refrac"], self.dt)
+        self.receptor_kinetics = dict(receptors or {})
+        self._by_substeps: dict[int, list[_Receptor]] = {}
+        self.receive_set = self._receptors(1)
+
+    def _receptors(self, n_sub: int) -> list[_Receptor]:
+        """The receptors with propagators for substeps of dt/n_sub (built once per n_sub)."""
+        found = self._by_substeps.get(n_sub)
+        if found is None:
+            h = self.dt / n_sub
+            found = [_Receptor(name, kind, alpha, self.params, h, self.n)
+                     for name, (kind, alpha) in self.receptor_kinetics.items()]
+            for receptor in found:
+                if receptor.kind == "curr_exp":
+                    receptor.half_decay = np.exp(-0.5 * h / self.params[receptor.name + ".tau_syn"])
+            self._by_substeps[n_sub] = found
+        return found
+
+    def _stiffness(self, state) -> np.ndarray:
+        total = self.g_leak
+        for receptor in self.receive_set:
+            if receptor.kind == "curr_exp":
+                continue
+            bound = state[receptor.name + ".gsyn"]
+            if receptor.has_rise:
+                bound = bound + np.abs(state[receptor.name + ".drive"]) * self.dt
+            total = total + bound
+        return total / self.cm
+
+    def _stage_inputs(self, state, receptors: list[_Receptor]) -> list[list[tuple]]:
+        """Per stage time (0, h/2, h): (receptor, conductance or current) of every receptor."""
+        stages: list[list[tuple]] = [[], [], []]
+        for receptor in receptors:
+            if receptor.kind == "curr_exp":
+                i = state[receptor.name + ".isyn"]
+                values = (i, i * receptor.half_decay, i * receptor.decay)
+            else:
+                values = (state[receptor.name + ".gsyn"], receptor.conductance_at(state, "half"),
+                          receptor.conductance_at(state, "full"))
+            for stage, value in zip(stages, values):
+                stage.append((receptor, value))
+        return stages
+
+    def _derivatives(self, v, w, inputs, clamped, i_dc):
+        V = np.where(clamped, self.v_reset, np.minimum(v, self.v_spike))
+        exp_arg = np.minimum((V - self.v_thresh) / self.safe_delta_T, _MAX_EXP_ARG)
+        spike_current = self.g_leak * self.delta_T * np.exp(exp_arg)   # 0 when ΔT = 0
+        total = -self.g_leak * (V - self.v_rest) + spike_current
+        for receptor, value in inputs:
+            if receptor.kind == "curr_exp":
+                total = total + value
+            elif receptor.kind == "nmda":
+                total = total - value * mg_block(V, *receptor.block) * (V - receptor.e_syn)
+            else:
+                total = total - value * (V - receptor.e_syn)
+        dv = (total - w + i_dc) / self.cm
+        dw = (self.a * (V - self.v_rest) - w) / self.tau_w
+        return np.where(clamped, 0.0, dv), dw
+
+    def step(self, state, spike_input, i_ext):
+        spike_input = np.asarray(spike_input, dtype=float)
+        for row, receptor in enumerate(self.receive_set):
+            receptor.receive(state, spike_input[row])
+        i_dc = self._dc(i_ext)
+        v, w, count = state["v"], state["w"], state["refrac_count"]
+        clamped = count > 0.0
+        n_sub = _rk4_substeps(self.dt, self._stiffness(state))
+        receptors = self._receptors(n_sub)
+        h = self.dt / n_sub
+        spiked = np.zeros(self.n, dtype=bool)
+        for _ in range(n_sub):
+            at_start, at_half, at_end = self._stage_inputs(state, receptors)
+            k1v, k1w = self._derivatives(v, w, at_start, clamped, i_dc)
+            k2v, k2w = self._derivatives(v + 0.5 * h * k1v, w + 0.5 * h * k1w, at_half, clamped, i_dc)
+            k3v, k3w = self._derivatives(v + 0.5 * h * k2v, w + 0.5 * h * k2w, at_half, clamped, i_dc)
+            k4v, k4w = self._derivatives(v + h * k3v, w + h * k3w, at_end, clamped, i_dc)
+            v += h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
+            w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
+            for receptor in receptors:
+                receptor.advance(state)
+            v[...] = np.where(clamped, self.v_reset, v)
+            crossing = ~clamped & (v >= self.v_detect)
+            v[...] = np.where(crossing, self.v_reset, v)
+            w += np.where(crossing, self.b, 0.0)
+            spiked |= crossing
+            starts_refractory = crossing & (self.n_refrac > 0)
+            count[...] = np.where(starts_refractory, self.n_refrac + 1.0, count)
+            clamped = clamped | starts_refractory
+        count[...] = np.maximum(count - 1.0, 0.0)
         return spiked
 
 

@@ -40,6 +40,13 @@ def check_constraint(name: str, values: Any, constraint: str | None) -> None:
                 raise InvalidParameterValueError(
                     f"{name} must be in increasing order (cell {k}: {sequence.tolist()})")
         return
+    if constraint.startswith("each_"):  # every element of each cell's Sequence (array parameters)
+        test, text = CONSTRAINTS[constraint[len("each_"):]]
+        for k, sequence in enumerate(_sequences(values)):
+            if sequence.size and not np.all(test(sequence)):
+                raise InvalidParameterValueError(
+                    f"every element of {name} must be {text} (cell {k}: {sequence.tolist()})")
+        return
     test, text = CONSTRAINTS[constraint]
     arr = np.asarray(values, dtype=float)
     if arr.size and not np.all(test(arr)):
@@ -106,6 +113,10 @@ class ModelType:
             if np.isnan(arr).any():
                 raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
             check_constraint(name, arr, self.constraints.get(name))
+        elif name in self.sequence_parameters and str(self.constraints.get(name, "")).startswith("each_"):
+            from pynnlite.parameters import Sequence
+            if isinstance(value, (Sequence, list, tuple, np.ndarray)):
+                check_constraint(name, [value] if isinstance(value, Sequence) else value, self.constraints[name])
         return value
 
     def check_sequences(self, name: str, values: Any) -> None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from pynnlite.models.base import CellType
-from pynnlite.parameters import Sequence
+from pynnlite.parameters import ArrayParameter, Sequence
 
 __all__ = [
     "IF_curr_exp", "IF_curr_alpha", "IF_curr_delta",
-    "IF_cond_exp", "IF_cond_alpha",
+    "IF_cond_exp", "IF_cond_alpha", "IF_cond_exp_gsfa_grr",
     "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista",
-    "Izhikevich", "HH_cond_exp",
+    "Izhikevich", "HH_cond_exp", "GIF_cond_exp",
     "SpikeSourcePoisson", "SpikeSourceArray", "SpikeSourceGamma",
     "SpikeSourcePoissonRefractory",
 ]
@@ -161,6 +161,46 @@ class IF_cond_alpha(CellType):
     conductance_based = True
 
 
+class IF_cond_exp_gsfa_grr(CellType):
+    """IF_cond_exp plus two spike-triggered conductances (Muller et al. 2007; NEST iaf_cond_exp_sfa_rr).
+
+    At every spike the spike-frequency-adaptation conductance ``g_s`` jumps by
+    ``q_sfa`` and the relative-refractory conductance ``g_r`` by ``q_rr`` (nS);
+    they decay with ``tau_sfa`` and ``tau_rr`` and pull v towards ``e_rev_sfa``
+    and ``e_rev_rr``.
+    """
+
+    description = ("Leaky integrate-and-fire neuron with exponential post-synaptic conductances, "
+                   "spike-frequency adaptation and relative refractoriness (conductance-based)")
+    default_parameters: ClassVar[dict[str, Any]] = {
+        "v_rest": -65.0,      # mV
+        "cm": 1.0,            # nF
+        "tau_m": 20.0,        # ms
+        "tau_refrac": 0.1,    # ms
+        "tau_syn_E": 5.0,     # ms
+        "tau_syn_I": 5.0,     # ms
+        "e_rev_E": 0.0,       # mV
+        "e_rev_I": -70.0,     # mV
+        "v_thresh": -50.0,    # mV
+        "v_reset": -65.0,     # mV
+        "i_offset": 0.0,      # nA
+        "tau_sfa": 100.0,     # ms, decay time of the adaptation conductance
+        "e_rev_sfa": -75.0,   # mV, reversal potential of the adaptation conductance
+        "q_sfa": 15.0,        # nS, increment of the adaptation conductance at each spike
+        "tau_rr": 2.0,        # ms, decay time of the relative-refractory conductance
+        "e_rev_rr": -75.0,    # mV, reversal potential of the relative-refractory conductance
+        "q_rr": 3000.0,       # nS, increment of the relative-refractory conductance at each spike
+    }
+    units = {"v": "mV", "g_r": "nS", "g_s": "nS", **_GSYN_UNITS, **_LIF_PARAMETER_UNITS, **_SYN_TAU_UNITS,
+             **_REVERSAL_UNITS, "tau_sfa": "ms", "e_rev_sfa": "mV", "q_sfa": "nS",
+             "tau_rr": "ms", "e_rev_rr": "mV", "q_rr": "nS"}
+    constraints = {**_LIF_CONSTRAINTS, **_SYN_TAU_CONSTRAINTS, "tau_sfa": "positive", "tau_rr": "positive"}
+    default_initial_values = {"v": -65.0, "g_r": 0.0, "g_s": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
+    recordable = ("spikes", "v", "g_r", "g_s", "gsyn_exc", "gsyn_inh")
+    receptor_types = _NEURON_RECEPTORS
+    conductance_based = True
+
+
 # -- adaptive exponential integrate-and-fire (Brette & Gerstner 2005) --------
 
 _ADEX_DEFAULTS: dict[str, Any] = {
@@ -280,6 +320,55 @@ class HH_cond_exp(CellType):
     }
     default_initial_values = {"v": -65.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0, "h": 1.0, "m": 0.0, "n": 0.0}
     recordable = ("spikes", "v", "gsyn_exc", "gsyn_inh")
+    receptor_types = _NEURON_RECEPTORS
+    conductance_based = True
+
+
+class GIF_cond_exp(CellType):
+    """Generalized integrate-and-fire neuron (Mensi et al. 2012; Pozzorini et al. 2015; NEST gif_cond_exp).
+
+    A leaky membrane with exponential conductances, a spike-triggered current
+    ``i_eta`` (sum of exponentials with time constants ``tau_eta`` and jumps
+    ``a_eta``), a moving threshold ``v_t = v_t_star + Σ γ_k`` (time constants
+    ``tau_gamma``, jumps ``a_gamma``) and stochastic spike emission with firing
+    intensity ``lambda0·exp((v − v_t)/delta_v)``. ``tau_eta``, ``a_eta``,
+    ``tau_gamma`` and ``a_gamma`` are array parameters: one sequence per cell
+    (``tau_eta=(1.0, 10.0, 100.0)`` for every cell, or a list of one tuple per cell).
+    """
+
+    description = ("Generalized integrate-and-fire neuron with spike-triggered current, moving threshold "
+                   "and stochastic (escape-rate) spike emission")
+    default_parameters: ClassVar[dict[str, Any]] = {
+        "v_rest": -65.0,      # mV
+        "cm": 1.0,            # nF
+        "tau_m": 20.0,        # ms
+        "tau_refrac": 4.0,    # ms
+        "tau_syn_E": 5.0,     # ms
+        "tau_syn_I": 5.0,     # ms
+        "e_rev_E": 0.0,       # mV
+        "e_rev_I": -70.0,     # mV
+        "v_reset": -65.0,     # mV
+        "i_offset": 0.0,      # nA
+        "delta_v": 0.5,       # mV, sharpness of the escape-rate threshold
+        "v_t_star": -48.0,    # mV, baseline of the moving threshold
+        "lambda0": 1.0,       # Hz, firing intensity at threshold
+        "tau_eta": ArrayParameter([1.0, 10.0, 100.0]),    # ms, time constants of the spike-triggered current
+        "tau_gamma": ArrayParameter([1.0, 10.0, 100.0]),  # ms, time constants of the moving threshold
+        "a_eta": ArrayParameter([1.0, 1.0, 1.0]),         # nA, jumps of the spike-triggered current
+        "a_gamma": ArrayParameter([1.0, 1.0, 1.0]),       # mV, jumps of the moving threshold
+    }
+    units = {
+        "v": "mV", **_GSYN_UNITS, "i_eta": "nA", "v_t": "mV",
+        **_LIF_PARAMETER_UNITS, **_SYN_TAU_UNITS, **_REVERSAL_UNITS,
+        "delta_v": "mV", "v_t_star": "mV", "lambda0": "Hz",
+        "tau_eta": "ms", "tau_gamma": "ms", "a_eta": "nA", "a_gamma": "mV",
+    }
+    del units["v_thresh"]
+    constraints = {**_LIF_CONSTRAINTS, **_SYN_TAU_CONSTRAINTS, "delta_v": "positive", "lambda0": "non_negative",
+                   "tau_eta": "each_positive", "tau_gamma": "each_positive"}
+    sequence_parameters = ("tau_eta", "tau_gamma", "a_eta", "a_gamma")
+    default_initial_values = {"v": -65.0, "v_t": -48.0, "i_eta": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
+    recordable = ("spikes", "v", "gsyn_exc", "gsyn_inh", "i_eta", "v_t")
     receptor_types = _NEURON_RECEPTORS
     conductance_based = True
 

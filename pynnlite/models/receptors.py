@@ -1,6 +1,6 @@
 """Receptor kinetics on point neurons: PyNN 0.13's ``PointNeuron(body, **receptors)``.
 
-A cell type is composed from a body (``LIF`` or ``NonSpikingNeuron``) and any
+A cell type is composed from a body (``LIF``, ``AdExp`` or ``NonSpikingNeuron``) and any
 number of named post-synaptic responses::
 
     celltype = PointNeuron(LIF(tau_m=20.0, v_rest=-70.0),
@@ -39,7 +39,9 @@ A PointNeuron must have only conductance-based or only current-based
 receptors (the unit of the weights follows). Integration (numpy backend): the
 kinetics are integrated exactly; the membrane by exponential Euler with the
 conductances frozen at their exact mid-step value and the Mg block at its
-start-of-step value (see ``backends/numpy/receptor_kernels.py``).
+start-of-step value (see ``backends/numpy/receptor_kernels.py``). An ``AdExp``
+body is integrated as EIF_cond_exp_isfa_ista (RK4 substeps, receptor
+conductances exact at the stage times).
 
 neurai/dendrify translation: neurai's AMPA(g, w, t_rise, t_decay, scale_g) onto a
 compartment is a receptor ``AMPA(tau_rise=t_rise or 0, tau_decay=t_decay,
@@ -58,7 +60,7 @@ import numpy as np
 from pynnlite.errors import InvalidParameterValueError
 from pynnlite.models.base import CellType, ModelType
 
-__all__ = ["LIF", "PointNeuron", "CurrExpPostSynapticResponse", "CondExpPostSynapticResponse",
+__all__ = ["LIF", "AdExp", "PointNeuron", "CurrExpPostSynapticResponse", "CondExpPostSynapticResponse",
            "CondAlphaPostSynapticResponse", "CondBetaPostSynapticResponse", "AMPAPostSynapticResponse",
            "NMDAPostSynapticResponse", "AMPA", "NMDA", "AlphaPSR", "BetaPSR", "ExpPSR"]
 
@@ -79,6 +81,41 @@ class LIF(ModelType):
              "v_reset": "mV", "v_thresh": "mV"}
     constraints = {"cm": "positive", "tau_m": "positive", "tau_refrac": "non_negative"}
     default_initial_values: ClassVar[dict[str, float]] = {"v": -65.0}
+    spiking: ClassVar[bool] = True
+
+
+class AdExp(ModelType):
+    """Adaptive exponential integrate-and-fire body for PointNeuron (PyNN 0.13 ``AdExp``; Brette &
+    Gerstner 2005; NEST aeif_cond_alpha/beta_multisynapse): EIF_cond_exp_isfa_ista's membrane
+    without its own synapses.
+
+    cm dv/dt = g_L (v_rest − v) + g_L·delta_T·exp((v − v_thresh)/delta_T) − w + i_offset + receptor
+    and injected currents, g_L = cm/tau_m;  tau_w dw/dt = a (v − v_rest) − w.
+    At v ≥ v_spike: v ← v_reset, w ← w + b, refractory for tau_refrac.
+    """
+
+    description = "adaptive exponential integrate-and-fire membrane (body of a PointNeuron)"
+    default_parameters: ClassVar[dict[str, Any]] = {
+        "cm": 0.281,          # nF
+        "tau_refrac": 0.1,    # ms
+        "v_spike": -40.0,     # mV, spike detection threshold
+        "v_reset": -70.6,     # mV
+        "v_rest": -70.6,      # mV, leak reversal potential
+        "tau_m": 9.3667,      # ms
+        "i_offset": 0.0,      # nA
+        "a": 4.0,             # nS, subthreshold adaptation conductance
+        "b": 0.0805,          # nA, spike-triggered adaptation increment
+        "delta_T": 2.0,       # mV, slope factor
+        "tau_w": 144.0,       # ms, adaptation time constant
+        "v_thresh": -50.4,    # mV, spike initiation threshold
+    }
+    units = {"v": "mV", "w": "nA", "cm": "nF", "tau_refrac": "ms", "v_spike": "mV", "v_reset": "mV",
+             "v_rest": "mV", "tau_m": "ms", "i_offset": "nA", "a": "nS", "b": "nA", "delta_T": "mV",
+             "tau_w": "ms", "v_thresh": "mV"}
+    constraints = {"cm": "positive", "tau_m": "positive", "tau_refrac": "non_negative", "tau_w": "positive",
+                   "delta_T": "non_negative"}
+    default_initial_values: ClassVar[dict[str, float]] = {"v": -70.6, "w": 0.0}
+    recordable: ClassVar[tuple[str, ...]] = ("spikes", "v", "w")
     spiking: ClassVar[bool] = True
 
 
@@ -225,7 +262,7 @@ def beta_peak_shape(tau_rise: Any, tau_decay: Any) -> np.ndarray:
 
 # -- composition -------------------------------------------------------------------
 
-_BODIES = {"LIF": "lif", "NonSpikingNeuron": "nonspiking"}
+_BODIES = {"LIF": "lif", "NonSpikingNeuron": "nonspiking", "AdExp": "adexp"}
 
 
 def _body_kind(neuron: Any) -> str:
@@ -233,7 +270,7 @@ def _body_kind(neuron: Any) -> str:
         if cls.__name__ in _BODIES:
             return _BODIES[cls.__name__]
     raise InvalidParameterValueError(
-        f"PointNeuron's body must be LIF(...) or NonSpikingNeuron(...), got {type(neuron).__name__}")
+        f"PointNeuron's body must be LIF(...), AdExp(...) or NonSpikingNeuron(...), got {type(neuron).__name__}")
 
 
 def _component_initial_values(component: ModelType) -> dict[str, Any]:
@@ -260,7 +297,8 @@ def _declarations(neuron: ModelType, receptors: dict[str, PostSynapticResponse])
     units = dict(type(neuron).units)
     constraints = dict(type(neuron).constraints)
     initial = {k: v for k, v in type(neuron).default_initial_values.items()}
-    recordable = (["spikes"] if getattr(neuron, "spiking", True) else []) + ["v"]
+    recordable = list(getattr(type(neuron), "recordable", None)
+                      or (["spikes"] if getattr(neuron, "spiking", True) else []) + ["v"])
     kinetics = {}
     for name, psr in receptors.items():
         cls = type(psr)
@@ -280,7 +318,7 @@ def _declarations(neuron: ModelType, receptors: dict[str, PostSynapticResponse])
 
 
 class PointNeuron(CellType):
-    """A cell type composed of a body (``LIF`` or ``NonSpikingNeuron``) and named receptors.
+    """A cell type composed of a body (``LIF``, ``AdExp`` or ``NonSpikingNeuron``) and named receptors.
 
     ``PointNeuron(LIF(tau_m=10.0), AMPA=AMPA(), NMDA=NMDA(mg=1.2))``: see the module
     documentation for names, kinetics and units.
