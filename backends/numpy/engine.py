@@ -139,6 +139,23 @@ class Route:
         self.plasticity: Any = None  # the rule of a plastic synapse type (plasticity.py), set by the engine
         self.csr_delays = self.table.delay_steps[self.synapses]  # routes are rebuilt when delays change
 
+    def pre_spikes(self, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
+        """The slice's spikes of this route's pre cells: (pre index, step), population by
+        population in the exchanged (canonical) order."""
+        parts = []
+        for population, lookup in self.pre_lookup.items():
+            indices, steps = exchanged.get(population, (None, None))
+            if indices is None or indices.size == 0:
+                continue
+            pre_index = lookup[indices]
+            keep = pre_index >= 0
+            parts.append((pre_index, steps) if keep.all() else (pre_index[keep], steps[keep]))
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
     def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int,
                 weights: np.ndarray | None = None) -> None:
         """Add the weights of the synapses of spiking pre cells to the post cells' ring buffer
@@ -414,14 +431,9 @@ class NumpyEngine:
             if getattr(route, "plasticity", None) is not None:  # learning, then delivery
                 self.plasticity.deliver(route, exchanged, spikes, self.ring_size)
                 continue
-            for population, lookup in route.pre_lookup.items():
-                indices, steps = exchanged.get(population, (None, None))
-                if indices is None or indices.size == 0:
-                    continue
-                pre_index = lookup[indices]
-                keep = pre_index >= 0
-                if keep.any():
-                    route.deliver(pre_index[keep], steps[keep], self.ring_size)
+            pre_index, steps = route.pre_spikes(exchanged)
+            if pre_index.size:
+                route.deliver(pre_index, steps, self.ring_size)
 
     def _exchange_spikes(self, local: dict["Population", tuple[np.ndarray, np.ndarray]]
                          ) -> dict["Population", tuple[np.ndarray, np.ndarray]]:

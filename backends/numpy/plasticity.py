@@ -1306,24 +1306,7 @@ class PlasticityManager:
     def deliver(self, route: Any, exchanged: dict, spikes: dict, ring_size: int) -> None:
         """One slice of a plastic route: learning, then delivery of the pre spikes."""
         rule = route.plasticity
-        parts = []
-        for population, lookup in route.pre_lookup.items():
-            indices, steps = exchanged.get(population, (None, None))
-            if indices is None or indices.size == 0:
-                continue
-            pre_index = lookup[indices]
-            keep = pre_index >= 0
-            if keep.all():
-                parts.append((pre_index, steps))
-            elif keep.any():
-                parts.append((pre_index[keep], steps[keep]))
-        if len(parts) == 1:
-            pre_index, pre_steps = parts[0]
-        elif parts:
-            pre_index = np.concatenate([p[0] for p in parts])
-            pre_steps = np.concatenate([p[1] for p in parts])
-        else:
-            pre_index, pre_steps = _EMPTY_I, _EMPTY_I
+        pre_index, pre_steps = route.pre_spikes(exchanged)
         post = spikes.get(route.post_group)
         post_cells, post_steps = post if post is not None else (_EMPTY_I, _EMPTY_I)
         modulator = rule.modulator_spikes(exchanged) if hasattr(rule, "modulator_spikes") else None
