@@ -25,7 +25,7 @@ the Runge-Kutta substeps of the non-linear models, never over cells.
 """
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -464,6 +464,21 @@ class IFCondExpGsfaGrrKernel(_IFCondKernel):
 
 # -- adaptive exponential integrate-and-fire -----------------------------------------
 
+def adex_spike_and_reset(kernel: Any, v: np.ndarray, w: np.ndarray, count: np.ndarray,
+                         clamped: np.ndarray, spiked: np.ndarray) -> np.ndarray:
+    """After a sub-step (in place): clamp refractory cells at v_reset; cells crossing v_detect
+    spike, reset, get the adaptation jump b and start their refractory period. Returns the
+    new refractory mask (NEST aeif_cond_* semantics)."""
+    v[...] = np.where(clamped, kernel.v_reset, v)
+    crossing = ~clamped & (v >= kernel.v_detect)
+    v[...] = np.where(crossing, kernel.v_reset, v)
+    w += np.where(crossing, kernel.b, 0.0)
+    spiked |= crossing
+    starts_refractory = crossing & (kernel.n_refrac > 0)
+    count[...] = np.where(starts_refractory, kernel.n_refrac + 1.0, count)
+    return clamped | starts_refractory
+
+
 def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> int:
     """Number of RK4 substeps: h ≤ 0.01 ms and h·λ ≤ 2.5 for the fastest decay rate λ (1/ms)."""
     n = int(np.ceil(dt / _MAX_SUBSTEP - 1e-9))
@@ -546,14 +561,7 @@ class _AdExKernel(NeuronKernel):
             v += h / 6.0 * (k1v + 2.0 * k2v + 2.0 * k3v + k4v)
             w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
             syn.advance(state, h)
-            v[...] = np.where(clamped, self.v_reset, v)
-            crossing = ~clamped & (v >= self.v_detect)
-            v[...] = np.where(crossing, self.v_reset, v)
-            w += np.where(crossing, self.b, 0.0)
-            spiked |= crossing
-            starts_refractory = crossing & (self.n_refrac > 0)
-            count[...] = np.where(starts_refractory, self.n_refrac + 1.0, count)
-            clamped = clamped | starts_refractory
+            clamped = adex_spike_and_reset(self, v, w, count, clamped, spiked)
         count[...] = np.maximum(count - 1.0, 0.0)
         return spiked
 

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynnlite.backends.numpy.neurons import (_MAX_EXP_ARG, NeuronKernel, _exp_convolution, _phi,
-                                             _refractory_steps, _rk4_substeps)
+                                             _refractory_steps, _rk4_substeps, adex_spike_and_reset)
 from pynnlite.models.receptors import beta_peak_shape, mg_block
 
 __all__ = ["NonSpikingKernel", "PointNeuronKernel", "AdExpPointNeuronKernel", "RECEPTOR_NEURON_KERNELS"]
@@ -310,14 +310,7 @@ class AdExpPointNeuronKernel(NeuronKernel):
             w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
             for receptor in receptors:
                 receptor.advance(state)
-            v[...] = np.where(clamped, self.v_reset, v)
-            crossing = ~clamped & (v >= self.v_detect)
-            v[...] = np.where(crossing, self.v_reset, v)
-            w += np.where(crossing, self.b, 0.0)
-            spiked |= crossing
-            starts_refractory = crossing & (self.n_refrac > 0)
-            count[...] = np.where(starts_refractory, self.n_refrac + 1.0, count)
-            clamped = clamped | starts_refractory
+            clamped = adex_spike_and_reset(self, v, w, count, clamped, spiked)
         count[...] = np.maximum(count - 1.0, 0.0)
         return spiked
 
