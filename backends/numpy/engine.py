@@ -40,6 +40,24 @@ def kernel_class(celltype: Any, table: dict[str, type]) -> type | None:
     return None
 
 
+def pre_spikes_of(pre_lookup: dict, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The slice's spikes of a route's pre cells: (pre index, step), population by population
+    in the exchanged (canonical) order. ``pre_lookup``: population index -> pre index (or -1)."""
+    parts = []
+    for population, lookup in pre_lookup.items():
+        indices, steps = exchanged.get(population, (None, None))
+        if indices is None or indices.size == 0:
+            continue
+        pre_index = lookup[indices]
+        keep = pre_index >= 0
+        parts.append((pre_index, steps) if keep.all() else (pre_index[keep], steps[keep]))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 class CellGroup:
     """The cells of one population that live on this process: state, kernel, inputs."""
 
@@ -140,21 +158,7 @@ class Route:
         self.csr_delays = self.table.delay_steps[self.synapses]  # routes are rebuilt when delays change
 
     def pre_spikes(self, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
-        """The slice's spikes of this route's pre cells: (pre index, step), population by
-        population in the exchanged (canonical) order."""
-        parts = []
-        for population, lookup in self.pre_lookup.items():
-            indices, steps = exchanged.get(population, (None, None))
-            if indices is None or indices.size == 0:
-                continue
-            pre_index = lookup[indices]
-            keep = pre_index >= 0
-            parts.append((pre_index, steps) if keep.all() else (pre_index[keep], steps[keep]))
-        if len(parts) == 1:
-            return parts[0]
-        if not parts:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        return pre_spikes_of(self.pre_lookup, exchanged)
 
     def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int,
                 weights: np.ndarray | None = None) -> None:
@@ -431,7 +435,7 @@ class NumpyEngine:
             if getattr(route, "plasticity", None) is not None:  # learning, then delivery
                 self.plasticity.deliver(route, exchanged, spikes, self.ring_size)
                 continue
-            pre_index, steps = route.pre_spikes(exchanged)
+            pre_index, steps = pre_spikes_of(route.pre_lookup, exchanged)   # spike or event routes
             if pre_index.size:
                 route.deliver(pre_index, steps, self.ring_size)
 
