@@ -387,10 +387,22 @@ class _IFCondKernel(_LIFBase):
         total_g = self.g_leak + g_exc + g_inh
         current = (self.g_leak * (self.v_rest - v) + g_exc * (self.e_exc - v)
                    + g_inh * (self.e_inh - v) + self._dc(i_ext))
+        for g, e_rev in self._extra_conductances(state):   # e.g. adaptation (IF_cond_exp_gsfa_grr)
+            total_g = total_g + g
+            current = current + g * (e_rev - v)
         v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
         v[...] = np.where(free, v_new, self.v_reset)
         self.synapses.advance(state, h)
-        return self._threshold(state, free)
+        spiked = self._threshold(state, free)
+        self._after_step(state, spiked)
+        return spiked
+
+    def _extra_conductances(self, state: dict[str, np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Further conductances (µS, at mid-step) and their reversal potentials (mV)."""
+        return []
+
+    def _after_step(self, state: dict[str, np.ndarray], spiked: np.ndarray) -> None:
+        """Update further state after the threshold test (nothing for plain IF_cond_*)."""
 
 
 class IFCondExpKernel(_IFCondKernel):
@@ -436,30 +448,14 @@ class IFCondExpGsfaGrrKernel(_IFCondKernel):
         for name, tau, e_rev, q in (("g_s", "tau_sfa", "e_rev_sfa", "q_sfa"), ("g_r", "tau_rr", "e_rev_rr", "q_rr")):
             self.adaptation.append((name, p[e_rev], np.exp(-0.5 * h / p[tau]), np.exp(-h / p[tau]), p[q]))
 
-    def step(self, state, spike_input, i_ext):
-        w_exc, w_inh = _input_rows(spike_input, self.n)
-        self.synapses.receive(state, w_exc, w_inh)
-        h = self.dt
-        g_exc = self.synapses.at(state, "exc", 0.5 * h)
-        g_inh = self.synapses.at(state, "inh", 0.5 * h)
-        v = state["v"]
-        free = self._free_cells(state)
-        total_g = self.g_leak + g_exc + g_inh
-        current = (self.g_leak * (self.v_rest - v) + g_exc * (self.e_exc - v)
-                   + g_inh * (self.e_inh - v) + self._dc(i_ext))
-        for name, e_rev, half, _, _ in self.adaptation:
-            g = state[name] * (1e-3 * half)            # nS -> µS, at mid-step
-            total_g = total_g + g
-            current = current + g * (e_rev - v)
-        v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
-        v[...] = np.where(free, v_new, self.v_reset)
-        self.synapses.advance(state, h)
-        for name, _, _, full, _ in self.adaptation:
+    def _extra_conductances(self, state):
+        return [(state[name] * (1e-3 * half), e_rev)            # nS -> µS, at mid-step
+                for name, e_rev, half, _, _ in self.adaptation]
+
+    def _after_step(self, state, spiked):
+        for name, _, _, full, jump in self.adaptation:
             state[name] *= full
-        spiked = self._threshold(state, free)
-        for name, _, _, _, jump in self.adaptation:
             state[name] += np.where(spiked, jump, 0.0)
-        return spiked
 
 
 # -- adaptive exponential integrate-and-fire -----------------------------------------
