@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import time
 import traceback
 from types import ModuleType
 from typing import Any
@@ -55,15 +56,22 @@ def load_mpi() -> ModuleType:
     return MPI
 
 
+#: Seconds between printing an abort message and MPI_Abort (output forwarding by mpiexec).
+ABORT_GRACE_SECONDS = 0.5
+
+
 def abort(message: str, exit_code: int = 1) -> None:
     """Print ``message`` to stderr and end every process of the job."""
     global _aborting
     _aborting = True
     MPI = load_mpi()
     try:
-        sys.stderr.write(message if message.endswith("\n") else message + "\n")
-        sys.stderr.flush()
         sys.stdout.flush()
+        sys.stderr.flush()
+        os.write(2, (message if message.endswith("\n") else message + "\n").encode())
+        # give the launcher time to forward this message (and the other ranks', which usually
+        # fail at the same collective) before MPI_Abort tears the job down
+        time.sleep(ABORT_GRACE_SECONDS)
     finally:
         try:
             MPI.COMM_WORLD.Abort(exit_code)
