@@ -384,28 +384,36 @@ class BasePopulation:
         if comm.rank == 0 or not gather:
             write_block(block, io, f".{comm.rank}" if not gather and comm.size > 1 else "")
 
-    def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
-        """Number of recorded spikes of each cell in the current segment, by ID (under MPI:
-        of every process's cells, on every process; ``gather=False``: this process's)."""
+    def _spike_counts(self, gather: Any) -> tuple[list[np.ndarray], np.ndarray]:
+        """(population and index of each spike-recording cell, its spike count) in the
+        current segment, as arrays (under MPI with ``gather``: every process's cells)."""
         _check_gather(gather)
-        counts: dict[ID, int] = {}
+        cells, counts = [], []
         for pop, indices in self._segments():
-            cells, _ = pop.recorder.current.spikes()
+            spiking, _ = pop.recorder.current.spikes()
             comm = pop.simulation.comm
             if gather and comm.size > 1:
-                cells = np.concatenate(comm.allgather_arrays(np.asarray(cells, dtype=np.int64)))
-            per_cell = np.bincount(cells, minlength=pop.size)
-            ids = pop._ids()
+                spiking = np.concatenate(comm.allgather_arrays(np.asarray(spiking, dtype=np.int64)))
+            per_cell = np.bincount(spiking, minlength=pop.size)
             mask = pop.recorder.recorded.get("spikes", np.zeros(pop.size, bool))
             if not gather:
                 mask = mask & pop._local
-            for i in indices[mask[indices]]:
-                counts[ids[i]] = int(per_cell[i])
-        return counts
+            chosen = indices[mask[indices]]
+            cells.append((pop, chosen))
+            counts.append(per_cell[chosen])
+        return cells, (np.concatenate(counts) if counts else np.empty(0, dtype=np.int64))
+
+    def get_spike_counts(self, gather: bool = True) -> dict[ID, int]:
+        """Number of recorded spikes of each cell in the current segment, by ID (under MPI:
+        of every process's cells, on every process; ``gather=False``: this process's)."""
+        cells, counts = self._spike_counts(gather)
+        ids = [cell for pop, chosen in cells for cell in pop._ids()[chosen]]
+        return dict(zip(ids, counts.tolist()))
 
     def mean_spike_count(self, gather: bool = True) -> float:
-        counts = self.get_spike_counts(gather)
-        return float(np.mean(list(counts.values()))) if counts else 0.0
+        """Mean number of recorded spikes per spike-recording cell in the current segment."""
+        _, counts = self._spike_counts(gather)
+        return float(counts.mean()) if counts.size else 0.0
 
     def inject(self, current_source: Any) -> None:
         """Inject a current source into every cell of this group."""
