@@ -95,9 +95,9 @@ class Recorder:
 
     def add_sample(self, variable: str, step: int, cells: np.ndarray, values: np.ndarray) -> None:
         entry = self.current.signals.get(variable)
-        if entry is None or entry[0].shape != cells.shape or not np.array_equal(entry[0], cells):
+        if entry is None or (entry[0] is not cells and not np.array_equal(entry[0], cells)):
             # first sample, or the recorded cells changed: start a new block of samples
-            entry = (cells.copy(), [], [])
+            entry = (cells, [], [])
             self.current.signals[variable] = entry
         entry[1].append(step)
         entry[2].append(values)

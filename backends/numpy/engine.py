@@ -351,8 +351,9 @@ class NumpyEngine:
             source.record_window(first, n_steps, sim.dt, self.source_stream(source))
         self.ring_size = ring
         self.plasticity.begin_run(first)
+        plan = self._sampling_plan()
         if first == 0:
-            self._sample(0)
+            self._sample(0, plan)
         step = first
         end = first + n_steps
         source_windows: dict[CellGroup, tuple] = {}
@@ -379,7 +380,7 @@ class NumpyEngine:
                         spikes[group][0].append(cells)
                         spikes[group][1].append(np.full(cells.size, n + 1, dtype=np.int64))
                 sim.step_count = n + 1
-                self._sample(n + 1)
+                self._sample(n + 1, plan)
             for group in neuron_groups:
                 cells, steps = spikes[group]
                 spikes[group] = ((np.concatenate(cells), np.concatenate(steps)) if cells
@@ -406,17 +407,25 @@ class NumpyEngine:
         a, b = np.searchsorted(steps, (step, step + length))
         return cells[a:b], steps[a:b]
 
-    def _sample(self, step: int) -> None:
+    def _sampling_plan(self) -> list[tuple[Any, int, list[tuple[str, np.ndarray, np.ndarray]]]]:
+        """What to sample during a run, worked out once: per recording group, its recorder, its
+        sampling interval in steps and (variable, population indices, local positions)."""
+        plan = []
         for group in self.groups.values():
             recorder = group.population.recorder
-            if not recorder.recorded or step % recorder.sample_every:
-                continue
+            signals = []
             for variable in recorder.recorded:
-                if variable == "spikes":
-                    continue
-                cells = recorder.recorded_indices(variable)
+                cells = recorder.recorded_indices(variable) if variable != "spikes" else np.empty(0)
                 if cells.size:
-                    positions = np.searchsorted(group.local_indices, cells)
+                    signals.append((variable, cells, np.searchsorted(group.local_indices, cells)))
+            if signals:
+                plan.append((group, recorder, recorder.sample_every, signals))
+        return plan
+
+    def _sample(self, step: int, plan: list) -> None:
+        for group, recorder, every, signals in plan:
+            if step % every == 0:
+                for variable, cells, positions in signals:
                     recorder.add_sample(variable, step, cells, group.state[variable][positions])
 
     def _record_and_deliver(self, spikes: dict[CellGroup, tuple[np.ndarray, np.ndarray]]) -> None:
