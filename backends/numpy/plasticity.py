@@ -1082,29 +1082,6 @@ class RewardModulatedPlasticity(PairPlasticity):
         return np.unique(steps, return_counts=True)
 
 
-class StochasticTransmission(RulePlasticity):
-    """SimpleStochasticSynapse: a spike passes each synapse with probability p, drawn from a
-    stream keyed on the connection (post index, rank among the post cell's connections) and
-    the spike's step, so every process count draws the same."""
-
-    parameter_names = ("p",)
-
-    def load_state(self, first: int) -> None:
-        table = self.table
-        self.keys = (table.post[self.ids].astype(np.int64) << 32) | table.rank_within_post()[self.ids]
-        self.stream = self.engine.source_stream(self.projection)
-
-    def transmit(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
-        self.last_T = T
-        if pre_index.size == 0:
-            return None
-        starts = self.indptr[pre_index]
-        counts = self.indptr[pre_index + 1] - starts
-        csr = ranges(starts, counts)
-        steps = np.repeat(pre_steps.astype(np.int64), counts)
-        passed = keyed_uniform(self.stream, self.keys[csr], steps) < _sub(self.p["p"], csr)
-        return np.where(passed, self.w[csr], 0.0)
-
 
 def _spike_rounds(pre_index: np.ndarray, pre_steps: np.ndarray, counts: np.ndarray, csr: np.ndarray,
                   mark: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, Any]]:
@@ -1176,6 +1153,19 @@ class _StochasticRelease(RulePlasticity):
             out[sel] = self.release(S, t)
             self.t_last[S] = t
         return out
+
+
+class StochasticTransmission(_StochasticRelease):
+    """SimpleStochasticSynapse: a spike passes each synapse with probability p (no state)."""
+
+    parameter_names = ("p",)
+
+    def new_synapses(self) -> None:
+        self.t_last = np.zeros(self.n)
+
+    def release(self, S: np.ndarray, t: np.ndarray) -> np.ndarray:
+        passed = keyed_uniform(self.stream, self.keys[S], _draw_counter(t, 1)) < _sub(self.p["p"], S)
+        return np.where(passed, self.w[S], 0.0)
 
 
 class StochasticTsodyksMarkramPlasticity(_StochasticRelease):
@@ -1251,7 +1241,8 @@ class MultiQuantalPlasticity(_StochasticRelease):
         return released * self.w[S]
 
 
-RULES = {"tsodyks_markram": TsodyksMarkramPlasticity, "stochastic": StochasticTransmission, "spike_pair": SpikePairPlasticity,
+RULES = {"tsodyks_markram": TsodyksMarkramPlasticity, "stochastic": StochasticTransmission,
+         "spike_pair": SpikePairPlasticity,
          "vogels2011": VogelsPlasticity, "reward_modulated": RewardModulatedPlasticity,
          "stochastic_tsodyks_markram": StochasticTsodyksMarkramPlasticity, "multiquantal": MultiQuantalPlasticity}
 
