@@ -53,6 +53,10 @@ _RK4_STABLE_HLAMBDA = 2.5
 def _phi(x: np.ndarray) -> np.ndarray:
     """φ(x) = ∫₀¹ e^{xu} du = (e^x − 1)/x, φ(0) = 1; finite for every x ≤ 700."""
     x = np.asarray(x, dtype=float)
+    if x.size and x.max() < 0.0:   # the usual case (positive total conductance): no special value
+        out = np.expm1(x)
+        out /= x
+        return out
     zero = x == 0.0
     # no np.errstate (costly per step): 0 is divided by 1 instead and min(x, 700) cannot overflow
     out = np.expm1(np.minimum(x, 700.0)) / np.where(zero, 1.0, x)
@@ -174,14 +178,16 @@ class _LIFBase(NeuronKernel):
         """Cells integrating this step; the others are refractory (clamped, countdown decremented)."""
         count = state["refrac_count"]
         free = count <= 0.0
-        count[...] = np.where(free, 0.0, count - 1.0)
+        count -= 1.0                       # whole steps left, never below 0
+        np.maximum(count, 0.0, out=count)
         return free
 
     def _threshold(self, state: dict[str, np.ndarray], free: np.ndarray) -> np.ndarray:
         v = state["v"]
-        spiked = free & (v >= self.v_thresh)
-        v[...] = np.where(spiked, self.v_reset, v)
-        state["refrac_count"][...] = np.where(spiked, self.n_refrac, state["refrac_count"])
+        spiked = v >= self.v_thresh
+        spiked &= free
+        np.copyto(v, self.v_reset, where=spiked)
+        np.copyto(state["refrac_count"], self.n_refrac, where=spiked)
         return spiked
 
 
@@ -295,31 +301,48 @@ class IFCurrDeltaKernel(_LIFBase):
 
 # -- conductance-based integrate-and-fire ------------------------------------------
 
-class _ExpConductances:
-    """Exponentially decaying conductances: g(t+s) = g(t) e^{−s/τ}; a weight w (µS) adds w."""
+class _DecayCache:
+    """e^{−s/τ} per receptor for the few step lengths s a kernel uses (dt, dt/2, RK substeps),
+    computed once instead of every step."""
 
-    internal: ClassVar[dict[str, float]] = {}
+    _MAX_ENTRIES = 32
 
     def __init__(self, tau_exc: np.ndarray, tau_inh: np.ndarray):
         self.tau = {"exc": tau_exc, "inh": tau_inh}
+        self._decays: dict[tuple[str, float], np.ndarray] = {}
+
+    def decay(self, receptor: str, s: float) -> np.ndarray:
+        key = (receptor, s)
+        found = self._decays.get(key)
+        if found is None:
+            if len(self._decays) >= self._MAX_ENTRIES:
+                self._decays.clear()
+            found = self._decays[key] = np.exp(-s / self.tau[receptor])
+        return found
+
+
+class _ExpConductances(_DecayCache):
+    """Exponentially decaying conductances: g(t+s) = g(t) e^{−s/τ}; a weight w (µS) adds w."""
+
+    internal: ClassVar[dict[str, float]] = {}
 
     def receive(self, state, w_exc, w_inh):
         state["gsyn_exc"] += w_exc
         state["gsyn_inh"] += w_inh
 
     def at(self, state, receptor: str, s: float) -> np.ndarray:
-        """Conductance s ms after the current state (µS)."""
-        return state["gsyn_" + receptor] * np.exp(-s / self.tau[receptor])
+        """Conductance s ms after the current state (µS), a new array."""
+        return state["gsyn_" + receptor] * self.decay(receptor, s)
 
     def upper_bound(self, state, receptor: str, h: float) -> np.ndarray:
         return state["gsyn_" + receptor]
 
     def advance(self, state, h: float) -> None:
-        for receptor in ("exc", "inh"):
-            state["gsyn_" + receptor] *= np.exp(-h / self.tau[receptor])
+        state["gsyn_exc"] *= self.decay("exc", h)
+        state["gsyn_inh"] *= self.decay("inh", h)
 
 
-class _AlphaConductances:
+class _AlphaConductances(_DecayCache):
     """Alpha-function conductances: g(t) = w (t/τ) e^{1 − t/τ} after a weight w (µS), peak w at t = τ.
 
     State: g (``gsyn_*``) and its driving term y (``dgsyn_*``, µS/ms) with
@@ -329,15 +352,19 @@ class _AlphaConductances:
     internal: ClassVar[dict[str, float]] = {"dgsyn_exc": 0.0, "dgsyn_inh": 0.0}
 
     def __init__(self, tau_exc: np.ndarray, tau_inh: np.ndarray):
-        self.tau = {"exc": tau_exc, "inh": tau_inh}
+        super().__init__(tau_exc, tau_inh)
+        self.kick = {"exc": np.e / tau_exc, "inh": np.e / tau_inh}
 
     def receive(self, state, w_exc, w_inh):
-        state["dgsyn_exc"] += w_exc * np.e / self.tau["exc"]
-        state["dgsyn_inh"] += w_inh * np.e / self.tau["inh"]
+        state["dgsyn_exc"] += w_exc * self.kick["exc"]
+        state["dgsyn_inh"] += w_inh * self.kick["inh"]
 
     def at(self, state, receptor: str, s: float) -> np.ndarray:
         g, y = state["gsyn_" + receptor], state["dgsyn_" + receptor]
-        return (g + y * s) * np.exp(-s / self.tau[receptor])
+        out = y * s
+        out += g
+        out *= self.decay(receptor, s)
+        return out
 
     def upper_bound(self, state, receptor: str, h: float) -> np.ndarray:
         return state["gsyn_" + receptor] + np.abs(state["dgsyn_" + receptor]) * h
@@ -345,8 +372,9 @@ class _AlphaConductances:
     def advance(self, state, h: float) -> None:
         for receptor in ("exc", "inh"):
             g, y = state["gsyn_" + receptor], state["dgsyn_" + receptor]
-            decay = np.exp(-h / self.tau[receptor])
-            g[...] = (g + y * h) * decay
+            decay = self.decay(receptor, h)
+            g += y * h
+            g *= decay
             y *= decay
 
 
@@ -375,24 +403,39 @@ class _IFCondKernel(_LIFBase):
         self.g_leak = self.cm / self.tau_m
         self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
         self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
+        self.h_over_cm = self.dt / self.cm
+        self.leak_drive = self.g_leak * self.v_rest + p["i_offset"]   # nA: g_L v_rest + i_offset
 
     def step(self, state, spike_input, i_ext):
+        # v(t+h) = v + (h/cm) (D − G v) φ(−h G/cm): G the total conductance, D = Σ g e_rev + currents
         w_exc, w_inh = _input_rows(spike_input, self.n)
-        self.synapses.receive(state, w_exc, w_inh)
+        synapses = self.synapses
+        synapses.receive(state, w_exc, w_inh)
         h = self.dt
-        g_exc = self.synapses.at(state, "exc", 0.5 * h)
-        g_inh = self.synapses.at(state, "inh", 0.5 * h)
+        g_exc = synapses.at(state, "exc", 0.5 * h)   # new arrays, reused below
+        g_inh = synapses.at(state, "inh", 0.5 * h)
         v = state["v"]
         free = self._free_cells(state)
-        total_g = self.g_leak + g_exc + g_inh
-        current = (self.g_leak * (self.v_rest - v) + g_exc * (self.e_exc - v)
-                   + g_inh * (self.e_inh - v) + self._dc(i_ext))
+        total_g = g_exc + g_inh
+        total_g += self.g_leak
+        drive = g_exc
+        drive *= self.e_exc
+        g_inh *= self.e_inh
+        drive += g_inh
+        drive += self.leak_drive
+        if i_ext is not None:
+            drive += i_ext
         for g, e_rev in self._extra_conductances(state):   # e.g. adaptation (IF_cond_exp_gsfa_grr)
-            total_g = total_g + g
-            current = current + g * (e_rev - v)
-        v_new = v + (h / self.cm) * current * _phi(-h * total_g / self.cm)
-        v[...] = np.where(free, v_new, self.v_reset)
-        self.synapses.advance(state, h)
+            total_g += g
+            drive += g * e_rev
+        factor = _phi(total_g * -self.h_over_cm)
+        factor *= self.h_over_cm
+        total_g *= v
+        drive -= total_g                # the total current (nA)
+        drive *= factor
+        drive += v
+        v[...] = np.where(free, drive, self.v_reset)
+        synapses.advance(state, h)
         spiked = self._threshold(state, free)
         self._after_step(state, spiked)
         return spiked
