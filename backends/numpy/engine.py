@@ -18,6 +18,7 @@ from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError, NoModelAvailableError
 from pynnlite.random import keyed_uniform
 from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
+from pynnlite.backends.numpy.delivery import GroupDelivery, group_deliveries
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
 from pynnlite.backends.numpy.receptor_kernels import RECEPTOR_NEURON_KERNELS
@@ -191,7 +192,8 @@ class NumpyEngine:
     def __init__(self, simulation: "Simulation"):
         self.sim = simulation
         self.groups: dict["Population", CellGroup] = {}
-        self.routes: list[Route] = []
+        self.routes: list[Route] = []   # routes with their own delivery: plastic, coupling events
+        self.deliveries: dict[CellGroup, GroupDelivery] = {}   # static synapses, per post group
         self.routes_dirty = True
         self.ring_size = 1
         self._source_streams: dict[int, int] = {}
@@ -271,6 +273,11 @@ class NumpyEngine:
                 offset += indices.size
         self.routes.extend(self.couplings.build())
         self.plasticity.attach(self.routes)
+        # static synapses: merged per post-synaptic group (delivery.py); the routes kept are
+        # those with their own delivery (plastic synapses, event routes of couplings)
+        static = [r for r in self.routes if type(r) is Route and r.plasticity is None]
+        self.deliveries = group_deliveries(static)
+        self.routes = [r for r in self.routes if not (type(r) is Route and r.plasticity is None)]
         self.routes_dirty = False
 
     def _build_injections(self) -> None:
@@ -350,6 +357,8 @@ class NumpyEngine:
         for source in self.sim.current_sources:
             source.record_window(first, n_steps, sim.dt, self.source_stream(source))
         self.ring_size = ring
+        for delivery in self.deliveries.values():
+            delivery.refresh()
         self.plasticity.begin_run(first)
         plan = self._sampling_plan()
         if first == 0:
@@ -368,13 +377,12 @@ class NumpyEngine:
                 k = n - first
                 coupled = self.couplings.inputs(n) if self.couplings.active else {}
                 for group in neuron_groups:
-                    slot = group.buffer[n % ring]
-                    inputs = slot.copy()
-                    slot.fill(0.0)
+                    slot = group.buffer[n % ring]   # the inputs arriving at step n, then emptied
                     i_ext = group.i_ext_window[k] if group.i_ext_window is not None else None
                     if group in coupled:  # graded/electrical currents from the start-of-step state
                         i_ext = self.couplings.add_to(group, i_ext, *coupled[group])
-                    spiked = group.kernel.step(group.state, inputs, i_ext)
+                    spiked = group.kernel.step(group.state, slot, i_ext)
+                    slot.fill(0.0)
                     if spiked.any():
                         cells = np.flatnonzero(spiked)
                         spikes[group][0].append(cells)
@@ -440,11 +448,13 @@ class NumpyEngine:
                 population.recorder.add_spikes(indices[keep], steps[keep])
             local[population] = (indices, steps)
         exchanged = self._exchange_spikes(local)
+        for delivery in self.deliveries.values():
+            delivery.deliver(exchanged, self.ring_size)
         for route in self.routes:
             if getattr(route, "plasticity", None) is not None:  # learning, then delivery
                 self.plasticity.deliver(route, exchanged, spikes, self.ring_size)
                 continue
-            pre_index, steps = pre_spikes_of(route.pre_lookup, exchanged)   # spike or event routes
+            pre_index, steps = pre_spikes_of(route.pre_lookup, exchanged)   # event routes of couplings
             if pre_index.size:
                 route.deliver(pre_index, steps, self.ring_size)
 
