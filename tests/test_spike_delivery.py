@@ -64,3 +64,63 @@ def test_view_as_source_delivers_only_its_cells(sim):
     sim.run(10.0)
     t, exc = currents(cell, "isyn_exc")
     np.testing.assert_allclose(exc[:, 0], expected(t, [(4.5, 0.5), (2.5, 0.25)]), atol=1e-12)
+
+
+def jump_steps(current, dt=0.1):
+    """Sample indices where the current jumps up (the sample after an arrival)."""
+    rise = np.diff(current) > 1e-12
+    return np.flatnonzero(rise) + 1
+
+
+def test_neuron_spikes_arrive_exactly_one_min_delay_later(sim):
+    # the exchange of a slice's spikes completes during the next slice: a spike in the last
+    # step of a slice, with delay == min_delay, must still act exactly on time
+    sim.setup(timestep=0.1, min_delay=1.0)
+    driver = sim.Population(3, sim.IF_curr_exp(i_offset=[2.0, 2.7, 3.9], v_thresh=-55.0, tau_refrac=2.0))
+    target = sim.Population(3, sim.IF_curr_exp(tau_syn_E=TAU_S, v_thresh=1e6))
+    sim.Projection(driver, target, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+    driver.record("spikes")
+    target.record("isyn_exc")
+    sim.run(40.0)
+    trains = driver.get_data().segments[0].spiketrains
+    t, exc = currents(target, "isyn_exc")
+    for cell, train in enumerate(trains):
+        spikes = train.magnitude
+        assert spikes.size > 3
+        np.testing.assert_allclose(exc[:, cell], expected(t, [(s + 1.0, 0.1) for s in spikes]), atol=1e-12)
+        # spikes fall on every position within a 10-step slice across the three cells
+    steps = np.round(np.concatenate([tr.magnitude for tr in trains]) / 0.1).astype(int)
+    assert len(set(steps % 10)) >= 5
+
+
+def tm_first_responses(sim, pre, weight=0.5, U=0.5):
+    cell = sim.Population(1, sim.IF_curr_exp(tau_syn_E=TAU_S, v_thresh=1e6))
+    sim.Projection(pre, cell, sim.AllToAllConnector(),
+                   sim.TsodyksMarkramSynapse(U=U, tau_rec=800.0, tau_facil=0.0, weight=weight, delay=1.0))
+    cell.record("isyn_exc")
+    return cell
+
+
+def test_plastic_synapses_from_sources_act_on_time(sim):
+    # a spike source's spikes are exchanged a slice ahead; a plastic route fed by sources
+    # learns at the end of each slice: the first TM response is U·w exactly at t + delay
+    sim.setup(timestep=0.1, min_delay=1.0)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    cell = tm_first_responses(sim, source)
+    sim.run(15.0)
+    t, exc = currents(cell, "isyn_exc")
+    np.testing.assert_allclose(exc[:, 0], expected(t, [(6.0, 0.25)]), atol=1e-12)
+
+
+def test_plastic_synapses_fed_by_sources_and_neurons_act_on_time(sim):
+    # an Assembly of a source and a neuron population feeding one plastic projection: the
+    # exchange is then completed before the next slice (no overlap), and both act on time
+    sim.setup(timestep=0.1, min_delay=1.0)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    neuron = sim.Population(1, sim.IF_curr_exp(i_offset=1.0, v_thresh=-55.0, tau_refrac=50.0))
+    neuron.record("spikes")
+    cell = tm_first_responses(sim, source + neuron)
+    sim.run(30.0)
+    spike = float(neuron.get_data().segments[0].spiketrains[0].magnitude[0])
+    t, exc = currents(cell, "isyn_exc")
+    np.testing.assert_allclose(exc[:, 0], expected(t, [(6.0, 0.25), (spike + 1.0, 0.25)]), atol=1e-12)

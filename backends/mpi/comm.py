@@ -10,11 +10,12 @@ same call: a script in which processes make different communicating calls (e.g.
 next collective instead of hanging.
 
 Spikes of a communication slice travel in one ``Allgather`` of a fixed-size buffer
-holding the header, the per-population counts and up to ``capacity`` spikes inline;
-only when a process has more spikes than that does an ``Allgatherv`` of the rest
-follow (and the capacity grows, identically on every process). A spike is one
-int64 key ``step << 32 | index``, so the canonical order — by (step, population
-index), the order the one-process engine produces — is the sorted order of keys.
+holding the header and up to ``capacity`` spikes inline; only when a process has
+more spikes than that does an ``Allgatherv`` of the rest follow (and the capacity
+grows, identically on every process). A spike is one int64 key
+``population << 48 | (step − slice start) << 32 | index``, so the canonical order
+— by population, then (step, index), the order the one-process engine produces — is
+the sorted order of the keys.
 There is no Python loop over spikes or connections, only over processes and
 populations.
 """
@@ -36,9 +37,13 @@ _MAGIC = 0x5059_4E4E_0000  # 'PYNN' in the high bits of the operation word
 OPERATIONS = {1: "allgather_arrays", 2: "gather_arrays", 3: "allreduce_sum", 4: "allreduce_min",
               5: "bcast", 6: "barrier", 7: "exchange_spikes", 8: "collect_columns", 9: "exit"}
 _OP = {name: code for code, name in OPERATIONS.items()}
+_SPIKES = _OP["exchange_spikes"]
 _INDEX_BITS = 32
 _INDEX_MASK = (1 << _INDEX_BITS) - 1
-_MAX_STEP = 1 << 30          # steps (of 0.1 ms: 29 h) that fit the spike keys
+_STEP_BITS = 16              # step within the slice (several populations)
+_STEP_MASK = (1 << _STEP_BITS) - 1
+_POPULATION_SHIFT = _INDEX_BITS + _STEP_BITS
+_MAX_STEP = 1 << 30          # steps (of 0.1 ms: 29 h) that fit the key of a single population
 _INITIAL_CAPACITY = 256      # spikes per process carried inline in the slice's Allgather
 _MAX_CAPACITY = 1 << 15      # beyond this the rest goes through Allgatherv
 _INT_FLAG, _FLOAT_FLAG = 1, 2
@@ -58,9 +63,8 @@ class WorldState:
         self.spike_seconds = 0.0
         self.spike_exchanges = 0
         self._header_recv = np.empty((self.size, HEADER), dtype=np.int64)
-        self._spike_buffers: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._spike_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._positions = np.empty(0, dtype=np.int64)
-        self._labels = np.empty(0, dtype=np.int64)
 
     # -- headers ---------------------------------------------------------------
     def header(self, operation: str, n: int = 0, dtype_code: int = 0, width: int = 0,
@@ -98,19 +102,13 @@ class WorldState:
             self._positions = np.arange(capacity)
         return self._positions
 
-    def labels(self, n_populations: int) -> np.ndarray:
-        """Population number of each (rank, population) block, rank-major."""
-        if self._labels.size != n_populations * self.size:
-            self._labels = np.tile(np.arange(n_populations), self.size)
-        return self._labels
-
-    def spike_buffers(self, n_populations: int) -> tuple[np.ndarray, np.ndarray]:
-        key = (n_populations, self.capacity)
-        buffers = self._spike_buffers.get(key)
+    def spike_buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Send and receive buffers of the slice's Allgather: a header and ``capacity`` keys."""
+        buffers = self._spike_buffers.get(self.capacity)
         if buffers is None:
-            width = HEADER + n_populations + self.capacity
+            width = HEADER + self.capacity
             buffers = (np.zeros(width, dtype=np.int64), np.empty((self.size, width), dtype=np.int64))
-            self._spike_buffers = {key: buffers}
+            self._spike_buffers = {self.capacity: buffers}
         return buffers
 
 
@@ -283,65 +281,70 @@ class MPIComm:
         (step, index)."""
         return self.exchange_spike_lists([(indices, steps)])[0]
 
-    def exchange_spike_lists(self, local: Sequence[tuple[np.ndarray, np.ndarray]]
+    def exchange_spike_lists(self, local: Sequence[tuple[np.ndarray, np.ndarray]], first_step: int | None = None
                              ) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each population (same order on every process), the spikes of every process
-        as (indices, steps), sorted by (step, index): one collective in the common case.
+        as (indices, steps), sorted by (step, index): ``begin_spike_exchange(...).finish()``."""
+        return self.begin_spike_exchange(local, first_step).finish()
 
-        A fixed number of numpy operations whatever the number of processes, populations
-        and spikes (this runs once per min-delay slice)."""
+    def begin_spike_exchange(self, local: Sequence[tuple[np.ndarray, np.ndarray]],
+                             first_step: int | None = None) -> "SpikeExchange":
+        """Start exchanging one slice's spikes; ``.finish()`` returns, for each population (same
+        order on every process), the spikes of every process as (indices, steps) sorted by
+        (step, index). One non-blocking collective in the common case, so a process can
+        compute between the two calls while the others catch up.
+
+        Each population's local spikes must be sorted by (step, index), as the engine makes
+        them. With several populations, ``first_step`` is the slice's first step and every
+        spike step is in ``[first_step, first_step + 2**16)``: a spike then travels as one
+        int64 key ``population << 48 | (step − first_step) << 32 | index``, so one sort of all
+        keys gives the canonical order. A fixed number of numpy operations whatever the number
+        of processes and spikes (this runs once per min-delay slice)."""
         state = self.state
         started = time.perf_counter()
         n_pop = len(local)
-        counts = np.fromiter((np.size(indices) for indices, _ in local), dtype=np.int64, count=n_pop)
-        total = int(counts.sum())
-        if total:
-            indices = np.concatenate([np.asarray(i, dtype=np.int64) for i, _ in local])
-            steps = np.concatenate([np.asarray(s, dtype=np.int64) for _, s in local])
-            if int(steps.max()) >= _MAX_STEP or int(indices.max()) > _INDEX_MASK:
-                raise InvalidParameterValueError("population or simulation too long for the MPI spike exchange")
-            keys = (steps << _INDEX_BITS) | indices
-        else:
-            keys = np.empty(0, dtype=np.int64)
+        base = 0
+        if n_pop > 1:
+            if first_step is None:
+                raise InvalidParameterValueError("exchange_spike_lists needs first_step for several populations")
+            base = int(first_step)
+            if n_pop >= 1 << (63 - _POPULATION_SHIFT):
+                raise InvalidParameterValueError(f"too many populations ({n_pop}) for the MPI spike exchange")
         capacity = state.capacity
-        send, recv = state.spike_buffers(n_pop)
+        send, recv = state.spike_buffers()
+        total = 0
+        keys = None
+        parts = []
+        for population, (indices, steps) in enumerate(local):
+            k = len(indices)
+            if k:
+                parts.append((population, indices, steps, total, k))
+                total += k
+        if total <= capacity:   # keys written straight into the send buffer
+            for population, indices, steps, at, k in parts:
+                key = send[HEADER + at:HEADER + at + k]
+                np.subtract(steps, base - (population << _STEP_BITS), out=key)
+                key <<= _INDEX_BITS
+                key |= indices
+        else:
+            keys = np.empty(total, dtype=np.int64)
+            for population, indices, steps, at, k in parts:
+                key = keys[at:at + k]
+                np.subtract(steps, base - (population << _STEP_BITS), out=key)
+                key <<= _INDEX_BITS
+                key |= indices
+            send[HEADER:HEADER + capacity] = keys[:capacity]
         state.calls += 1
         # header: the first five words are the same on every process (checked), then the total
-        send[:HEADER] = (_MAGIC + _OP["exchange_spikes"], state.calls, capacity, n_pop, 0, total)
-        send[HEADER:HEADER + n_pop] = counts
-        inline = min(total, capacity)
-        base = HEADER + n_pop
-        send[base:base + inline] = keys[:inline]
-        wait(self.comm.Iallgather(send, recv))
-        if (recv[:, :HEADER - 1] != send[:HEADER - 1]).any():
-            state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
-            raise CommunicationError("exchange_spikes: the processes disagree on the number of populations")
-        totals = recv[:, HEADER - 1]
-        largest = int(totals.max())
-        # every process's keys, rank-major, population-major within a rank
-        if largest <= capacity:
-            gathered = recv[:, base:base + capacity][state.positions(capacity) < totals[:, None]]
-        else:
-            extra_rows = np.maximum(totals - capacity, 0)
-            extra = np.empty(int(extra_rows.sum()), dtype=np.int64)
-            wait(self.comm.Iallgatherv(np.ascontiguousarray(keys[capacity:]),
-                                       [extra, _counts_displacements(extra_rows)]))
-            parts = []
-            extras = _split(extra, extra_rows, (), 1)
-            for r in range(self.size):
-                parts += [recv[r, base:base + min(int(totals[r]), capacity)], extras[r]]
-            gathered = np.concatenate(parts)
-            state.capacity = min(_MAX_CAPACITY, 1 << int(2 * largest).bit_length())
-        rank_counts = recv[:, HEADER:base]
-        population = np.repeat(state.labels(n_pop), rank_counts.ravel())
-        merged = gathered[np.lexsort((gathered, population))]     # by population, then (step, index)
-        bounds = [0] + np.cumsum(rank_counts.sum(axis=0)).tolist()
-        indices_all, steps_all = merged & _INDEX_MASK, merged >> _INDEX_BITS
-        result = [(indices_all[bounds[p]:bounds[p + 1]], steps_all[bounds[p]:bounds[p + 1]])
-                  for p in range(n_pop)]
+        send[0] = _MAGIC + _SPIKES
+        send[1] = state.calls
+        send[2] = capacity
+        send[3] = n_pop
+        send[4] = base
+        send[5] = total
+        request = self.comm.Iallgather(send, recv)
         state.spike_seconds += time.perf_counter() - started
-        state.spike_exchanges += 1
-        return result
+        return SpikeExchange(self, request, (send, recv), keys, n_pop, base)
 
     # -- connections ---------------------------------------------------------------------
     def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray,
@@ -373,6 +376,56 @@ class MPIComm:
         merged = merged[permutation]
         return [np.ascontiguousarray(merged[:, k]).astype(column.dtype, copy=False)
                 for k, column in enumerate(columns)]
+
+
+class SpikeExchange:
+    """A slice's spike exchange in flight (MPIComm.begin_spike_exchange)."""
+
+    def __init__(self, comm: MPIComm, request: Any, buffers: tuple[np.ndarray, np.ndarray],
+                 keys: np.ndarray | None, n_pop: int, base: int):
+        self.comm, self.request, self.buffers = comm, request, buffers
+        self.keys, self.n_pop, self.base = keys, n_pop, base
+
+    def finish(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Wait for every process's spikes; (indices, steps) per population, sorted by (step, index)."""
+        mpi, state = self.comm, self.comm.state
+        started = time.perf_counter()
+        wait(self.request)
+        send, recv = self.buffers
+        if (recv[:, :HEADER - 1] != send[:HEADER - 1]).any():
+            state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
+            raise CommunicationError("exchange_spikes: the processes disagree on the number of populations "
+                                     "or on the slice")
+        capacity = int(send[2])
+        totals = recv[:, HEADER - 1]
+        largest = int(totals.max())
+        if largest <= capacity:   # every process's keys, from the inline part
+            gathered = recv[:, HEADER:HEADER + capacity][state.positions(capacity) < totals[:, None]]
+        else:
+            extra_rows = np.maximum(totals - capacity, 0)
+            extra = np.empty(int(extra_rows.sum()), dtype=np.int64)
+            rest = self.keys[capacity:] if self.keys is not None else np.empty(0, dtype=np.int64)
+            wait(mpi.comm.Iallgatherv(np.ascontiguousarray(rest), [extra, _counts_displacements(extra_rows)]))
+            parts = []
+            extras = _split(extra, extra_rows, (), 1)
+            for r in range(mpi.size):
+                parts += [recv[r, HEADER:HEADER + min(int(totals[r]), capacity)], extras[r]]
+            gathered = np.concatenate(parts)
+            state.capacity = min(_MAX_CAPACITY, 1 << int(2 * largest).bit_length())
+        gathered.sort()
+        indices = gathered & _INDEX_MASK
+        high = gathered >> _INDEX_BITS
+        if self.n_pop == 1:
+            result = [(indices, high)]
+        else:
+            population = high >> _STEP_BITS
+            high &= _STEP_MASK
+            high += self.base
+            bounds = np.searchsorted(population, np.arange(self.n_pop + 1)).tolist()
+            result = [(indices[bounds[p]:bounds[p + 1]], high[bounds[p]:bounds[p + 1]]) for p in range(self.n_pop)]
+        state.spike_seconds += time.perf_counter() - started
+        state.spike_exchanges += 1
+        return result
 
 
 def _split(flat: np.ndarray, rows: np.ndarray, trailing: tuple, width: int) -> list[np.ndarray]:

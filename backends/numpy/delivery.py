@@ -1,11 +1,12 @@
-"""Spike delivery through static synapses: every static projection onto a cell group merged
-into one table, so that a communication slice costs one vectorised scatter per group.
+"""Spike delivery through static synapses: every static projection onto a stepping unit (a
+cell group, or a batch of them: batches.py) merged into one table, so that a communication
+slice costs one vectorised scatter per unit.
 
 The table is a CSR keyed by presynaptic cell: the cells of every population that projects
 onto the group are numbered consecutively (``sources``: population -> first key), and the
 synapses of key ``k`` are entries ``indptr[k]:indptr[k+1]``, ordered by projection (creation
 order) and then by the projection's own pre-sorted order. Each entry holds, contiguously, what
-a spike needs: the flat target (receptor row × cells + local position), the weight (signed as
+a spike needs: the flat target (receptor row × unit cells + column), the weight (signed as
 routed: a negative current-based weight goes to the inhibitory row as −|w|) and the delay in
 steps (one number when every entry has the same delay, the common case).
 
@@ -27,7 +28,7 @@ import numpy as np
 from pynnlite.connectors.base import ranges
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pynnlite.backends.numpy.engine import CellGroup, Route
+    from pynnlite.backends.numpy.engine import Route
 
 
 def _index_dtype(limit: int) -> type:
@@ -35,10 +36,10 @@ def _index_dtype(limit: int) -> type:
 
 
 class GroupDelivery:
-    """The static synapses of every projection onto one cell group (see the module docstring)."""
+    """The static synapses of every projection onto one stepping unit (see the module docstring)."""
 
-    def __init__(self, group: "CellGroup", routes: list["Route"]):
-        self.group = group
+    def __init__(self, unit: Any, routes: list["Route"]):
+        self.unit = unit
         self.routes = routes
         self.sources: dict[Any, int] = {}
         for route in routes:
@@ -58,12 +59,13 @@ class GroupDelivery:
         key = np.concatenate(keys) if keys else np.empty(0, np.int64)
         order = np.argsort(key, kind="stable")     # by key, then projection, then pre-sorted order
         self.indptr = np.r_[0, np.cumsum(np.bincount(key, minlength=n_keys))].astype(np.int64)
-        positions = np.concatenate([r.post_position for r in routes])[order] if routes else np.empty(0, np.int64)
+        columns = [r.post_position + r.post_group.offset for r in routes]
+        positions = np.concatenate(columns)[order] if routes else np.empty(0, np.int64)
         self.ids = (np.concatenate(ids)[order] if routes else np.empty(0, np.int64)).astype(
             _index_dtype(max((len(r.table) for r in routes), default=0)))
         self.owner = np.concatenate(owners)[order] if routes else np.empty(0, np.uint8)
-        self.n = group.n
-        stride_limit = max(len(group.receptors), 1) * max(group.n, 1)
+        self.n = unit.n
+        stride_limit = max(len(unit.receptors), 1) * max(unit.n, 1)
         self.target = positions.astype(_index_dtype(stride_limit))   # rows added by refresh()
         self.weight = np.empty(self.ids.size)
         self.delay: np.ndarray | int = 0
@@ -103,7 +105,7 @@ class GroupDelivery:
 
     def deliver(self, exchanged: dict, ring_size: int) -> None:
         """Add the weights of the synapses of this slice's spikes (``exchanged``: population ->
-        (indices, steps)) to the group's ring buffer at their arrival steps."""
+        (indices, steps)) to the unit's ring buffer at their arrival steps."""
         keys, steps = [], []
         for population, first in self.sources.items():
             indices, spike_steps = exchanged.get(population, (None, None))
@@ -121,7 +123,8 @@ class GroupDelivery:
         entries = ranges(starts, counts)
         if entries.size == 0:
             return
-        stride = self.group.buffer.shape[1] * self.n
+        buffer = self.unit.buffer
+        stride = buffer.shape[1] * self.n
         if isinstance(self.delay, int):
             slot = (step + self.delay) % ring_size
             slot *= stride
@@ -132,12 +135,12 @@ class GroupDelivery:
             flat %= ring_size
             flat *= stride
         flat += self.target[entries]
-        np.add.at(self.group.buffer.reshape(-1), flat, self.weight[entries])
+        np.add.at(buffer.reshape(-1), flat, self.weight[entries])
 
 
-def group_deliveries(routes: list["Route"]) -> dict["CellGroup", GroupDelivery]:
-    """One GroupDelivery per post-synaptic group of these static routes (routes keep their order)."""
-    by_group: dict[Any, list] = {}
+def group_deliveries(routes: list["Route"]) -> dict[Any, GroupDelivery]:
+    """One GroupDelivery per stepping unit receiving these static routes (routes keep their order)."""
+    by_unit: dict[Any, list] = {}
     for route in routes:
-        by_group.setdefault(route.post_group, []).append(route)
-    return {group: GroupDelivery(group, members) for group, members in by_group.items()}
+        by_unit.setdefault(route.post_group.unit, []).append(route)
+    return {unit: GroupDelivery(unit, members) for unit, members in by_unit.items()}

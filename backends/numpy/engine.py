@@ -17,6 +17,7 @@ import numpy as np
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError, NoModelAvailableError
 from pynnlite.random import keyed_uniform
+from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
 from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
 from pynnlite.backends.numpy.delivery import GroupDelivery, group_deliveries
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
@@ -59,6 +60,35 @@ def pre_spikes_of(pre_lookup: dict, exchanged: dict) -> tuple[np.ndarray, np.nda
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+def _split_spikes(unit: Any, spiked: np.ndarray, first_step: int) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
+    """(local cell, step) of the spikes of each member of a unit, in (step, cell) order, from the
+    unit's (steps × cells) spike flags of a slice starting at ``first_step``."""
+    flat = np.flatnonzero(spiked)
+    if unit.n == 0:
+        return {group: (flat, flat) for group in unit.members}
+    steps, cells = np.divmod(flat, unit.n)
+    steps += first_step
+    members = unit.members
+    if len(members) == 1:
+        return {members[0]: (cells, steps)}
+    member = np.searchsorted(unit.offsets, cells, side="right") - 1
+    out = {}
+    for number, group in enumerate(members):
+        mine = member == number
+        out[group] = (cells[mine] - group.offset, steps[mine])
+    return out
+
+
+class _Exchanged:
+    """An exchange that was complete when it began (one process)."""
+
+    def __init__(self, exchanged: dict):
+        self.exchanged = exchanged
+
+    def finish(self) -> dict:
+        return self.exchanged
+
+
 class CellGroup:
     """The cells of one population that live on this process: state, kernel, inputs."""
 
@@ -76,18 +106,35 @@ class CellGroup:
         self.receptors = tuple(celltype.receptor_types)
         self.kernel: Any = None
         self.state: dict[str, np.ndarray] = {}
+        #: the stepping unit (batches.py): this group, or the KernelBatch it belongs to, and
+        #: the group's first column in the unit's arrays
+        self.unit: Any = self
+        self.offset = 0
         self.stream = population.simulation.default_rng.stream_key()
         self.reset_state()
         self.buffer = np.zeros((1, max(len(self.receptors), 1), self.n))
         self.injections: list[tuple[Any, np.ndarray, np.ndarray]] = []  # (source, local positions, keys)
         self.i_ext_window: np.ndarray | None = None
 
+    @property
+    def members(self) -> list["CellGroup"]:
+        return [self]
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return np.zeros(1, dtype=np.int64)
+
     def reset_state(self) -> None:
         values = self.population.local_initial_values()
-        self.state = {name: np.array(v, dtype=float) for name, v in values.items()}
+        fresh = {name: np.array(v, dtype=float) for name, v in values.items()}
         for name, value in getattr(self.kernel_cls, "internal_state", {}).items():
-            self.state[name] = np.full(self.n, float(value))
-        self.kernel = None
+            fresh[name] = np.full(self.n, float(value))
+        if self.unit is self:
+            self.state = fresh
+        else:   # a batch member: its state arrays are views of the batch's
+            for name, value in fresh.items():
+                self.state[name][...] = value
+        self.unit.kernel = None
 
     def build_kernel(self) -> None:
         params = self.population.local_parameters()
@@ -107,14 +154,7 @@ class CellGroup:
 
     def resize_buffer(self, size: int, step: int) -> None:
         """Ring buffer of ``size`` slots keeping the pending input for steps >= ``step``."""
-        old = self.buffer
-        if old.shape[0] == size:
-            return
-        new = np.zeros((size,) + old.shape[1:])
-        keep = min(old.shape[0], size)
-        absolute = step + np.arange(keep)
-        new[absolute % size] = old[absolute % old.shape[0]]
-        self.buffer = new
+        self.buffer = _resized(self.buffer, size, step)
 
     def prepare_injection(self, first_step: int, n_steps: int) -> None:
         """Injected current (nA) of each local cell for the steps of the coming run."""
@@ -181,9 +221,9 @@ class Route:
             weights = np.where(inhibitory, -np.abs(weights), weights)
         else:
             rows = self.receptor_row
-        n = self.post_group.n
-        flat = ((arrival % ring_size) * self.n_rows + rows) * n + self.post_position[csr]
-        np.add.at(self.post_group.buffer.reshape(-1), flat, weights)
+        unit = self.post_group.unit   # the group's cells are columns offset.. of its unit's buffer
+        flat = ((arrival % ring_size) * self.n_rows + rows) * unit.n + (self.post_position[csr] + self.post_group.offset)
+        np.add.at(unit.buffer.reshape(-1), flat, weights)
 
 
 class NumpyEngine:
@@ -192,10 +232,17 @@ class NumpyEngine:
     def __init__(self, simulation: "Simulation"):
         self.sim = simulation
         self.groups: dict["Population", CellGroup] = {}
+        self.units: list[Any] = []   # neuron groups and batches of them, stepped one call each
         self.routes: list[Route] = []   # routes with their own delivery: plastic, coupling events
         self.deliveries: dict[CellGroup, GroupDelivery] = {}   # static synapses, per post group
         self.routes_dirty = True
         self.ring_size = 1
+        self.slice_start = 0   # first step of the slice whose spikes are being exchanged
+        self._held_sources: dict = {}   # sources' spikes exchanged ahead, for plastic routes
+        self._source_populations: set = set()
+        self._learn_early: list = []   # plastic routes learning at the end of a slice
+        self._learn_late: list = []    # ... when the slice's exchange completes
+        self._pipelined = True         # exchange completes after the next slice's first step
         self._source_streams: dict[int, int] = {}
         self.injections_dirty = False
         self.couplings = CouplingSet(self)   # continuous projections (graded, electrical, ...)
@@ -204,9 +251,10 @@ class NumpyEngine:
     # -- notifications from the description layer ----------------------------
     def add_population(self, population: "Population") -> None:
         self.groups[population] = CellGroup(population, self)
+        self.routes_dirty = True   # units are formed again with the routes
 
     def parameters_changed(self, population: "Population", names: list[str]) -> None:
-        self.groups[population].kernel = None
+        self.groups[population].unit.kernel = None
 
     def set_state(self, population: "Population", name: str, local_positions: np.ndarray,
                   values: np.ndarray) -> None:
@@ -272,6 +320,7 @@ class NumpyEngine:
                 self.routes.append(Route(projection, group, ids, positions, pre_lookup))
                 offset += indices.size
         self.routes.extend(self.couplings.build())
+        self._form_units()
         self.plasticity.attach(self.routes)
         # static synapses: merged per post-synaptic group (delivery.py); the routes kept are
         # those with their own delivery (plastic synapses, event routes of couplings)
@@ -279,6 +328,15 @@ class NumpyEngine:
         self.deliveries = group_deliveries(static)
         self.routes = [r for r in self.routes if not (type(r) is Route and r.plasticity is None)]
         self.routes_dirty = False
+
+    def _form_units(self) -> None:
+        """Join batchable neuron groups into KernelBatches (batches.py); groups coupled by
+        continuous projections stay lone."""
+        for unit in self.units:
+            if isinstance(unit, KernelBatch):
+                unit.dissolve()
+        neuron_groups = [g for g in self.groups.values() if not g.is_source]
+        self.units = form_units(neuron_groups, set(self.couplings.groups))
 
     def _build_injections(self) -> None:
         for group in self.groups.values():
@@ -348,12 +406,17 @@ class NumpyEngine:
         first = sim.step_count
         neuron_groups = [g for g in self.groups.values() if not g.is_source]
         source_groups = [g for g in self.groups.values() if g.is_source]
-        for group in self.groups.values():
+        units = self.units
+        for group in source_groups:
             if group.kernel is None:
                 group.build_kernel()
-            if not group.is_source:
-                group.resize_buffer(ring, first)
-            group.prepare_injection(first, n_steps)
+        for unit in units:
+            if unit.kernel is None:
+                unit.build_kernel()
+            unit.resize_buffer(ring, first)
+            unit.prepare_injection(first, n_steps)
+        # which cells spiked at each step of a slice, per unit: split per group once per slice
+        spiked = {unit: np.zeros((slice_len, unit.n), dtype=bool) for unit in units}
         for source in self.sim.current_sources:
             source.record_window(first, n_steps, sim.dt, self.source_stream(source))
         self.ring_size = ring
@@ -366,35 +429,55 @@ class NumpyEngine:
         step = first
         end = first + n_steps
         source_windows: dict[CellGroup, tuple] = {}
+
+        def source_spikes(start: int) -> dict:
+            """Spikes of the source groups in the slice starting at ``start`` (none past the run)."""
+            if start >= end:
+                return {}
+            length = min(slice_len, end - start)
+            return {group: self._source_spikes(group, start, length, end, source_windows) for group in source_groups}
+
+        # Spike sources are exchanged one slice ahead (their spikes are known in advance and may
+        # act from the next slice's first step on), neurons' spikes at the end of their slice;
+        # that exchange completes while the next slice's first step runs (see _record_and_exchange).
+        self._held_sources = {}
+        self._schedule_learning()
+        self.slice_start = first
+        if source_groups:
+            self._deliver(*self._record_and_exchange(source_spikes(first), first), learn=False)
+        pending = None
         while step < end:
             length = min(slice_len, end - step)
-            spikes = {}
-            for group in source_groups:
-                spikes[group] = self._source_spikes(group, step, length, end, source_windows)
-            for group in neuron_groups:
-                spikes[group] = ([], [])
             for n in range(step, step + length):
                 k = n - first
                 coupled = self.couplings.inputs(n) if self.couplings.active else {}
-                for group in neuron_groups:
-                    slot = group.buffer[n % ring]   # the inputs arriving at step n, then emptied
-                    i_ext = group.i_ext_window[k] if group.i_ext_window is not None else None
-                    if group in coupled:  # graded/electrical currents from the start-of-step state
-                        i_ext = self.couplings.add_to(group, i_ext, *coupled[group])
-                    spiked = group.kernel.step(group.state, slot, i_ext)
+                for unit in units:
+                    slot = unit.buffer[n % ring]   # the inputs arriving at step n, then emptied
+                    i_ext = unit.i_ext_window[k] if unit.i_ext_window is not None else None
+                    if unit in coupled:  # graded/electrical currents from the start-of-step state
+                        i_ext = self.couplings.add_to(unit, i_ext, *coupled[unit])
+                    spiked[unit][n - step] = unit.kernel.step(unit.state, slot, i_ext)
                     slot.fill(0.0)
-                    if spiked.any():
-                        cells = np.flatnonzero(spiked)
-                        spikes[group][0].append(cells)
-                        spikes[group][1].append(np.full(cells.size, n + 1, dtype=np.int64))
                 sim.step_count = n + 1
-                self._sample(n + 1, plan)
+                if plan:
+                    self._sample(n + 1, plan)
+                if pending is not None:   # the previous slice's spikes arrive at step n + 1 at the earliest
+                    self._deliver(*pending)
+                    pending = None
+            # (local cell, step) per group: sources (next slice) first, then neurons, in creation order
+            spikes = source_spikes(step + length)
+            unit_spikes = {unit: _split_spikes(unit, spiked[unit][:length], step + 1) for unit in units}
             for group in neuron_groups:
-                cells, steps = spikes[group]
-                spikes[group] = ((np.concatenate(cells), np.concatenate(steps)) if cells
-                                 else (np.empty(0, np.int64), np.empty(0, np.int64)))
-            self._record_and_deliver(spikes)
+                spikes[group] = unit_spikes[group.unit][group]
+            self.slice_start = step
+            pending = self._record_and_exchange(spikes, step + length)
+            self._learn(self._learn_early, self._held_sources, spikes, step + length)
+            if not self._pipelined:
+                self._deliver(*pending)
+                pending = None
             step += length
+        if pending is not None:
+            self._deliver(*pending)
         self.plasticity.end_run(sim.step_count)  # learned weights and state back into the columns
 
     #: Steps of source spikes generated per kernel call (the trains do not depend on how
@@ -436,8 +519,15 @@ class NumpyEngine:
                 for variable, cells, positions in signals:
                     recorder.add_sample(variable, step, cells, group.state[variable][positions])
 
-    def _record_and_deliver(self, spikes: dict[CellGroup, tuple[np.ndarray, np.ndarray]]) -> None:
-        """Record local spikes, exchange them between processes and deliver them."""
+    def _record_and_exchange(self, spikes: dict[CellGroup, tuple[np.ndarray, np.ndarray]], last: int) -> tuple:
+        """Record local spikes and start exchanging them between processes; returns what
+        ``_deliver`` needs once the exchange is complete.
+
+        ``spikes`` holds the neurons' spikes of the slice ending at step ``last`` (steps in
+        (last − L, last]) and the sources' spikes of the next slice (steps in [last, last + L)).
+        Their delivery may wait until the next slice's first step has run: with delays of at
+        least L steps, none of them acts before step ``last`` + 1.
+        """
         local: dict[Population, tuple[np.ndarray, np.ndarray]] = {}
         for group, (cells, steps) in spikes.items():
             population = group.population
@@ -447,16 +537,61 @@ class NumpyEngine:
                 keep = mask[indices]
                 population.recorder.add_spikes(indices[keep], steps[keep])
             local[population] = (indices, steps)
-        exchanged = self._exchange_spikes(local)
+        return self._begin_exchange(local), spikes, last
+
+    def _deliver(self, exchange: Any, spikes: dict, last: int, learn: bool = True) -> None:
+        """Deliver spikes of every process: static synapses and coupling events at once, then the
+        plastic routes fed by neurons learn from the slice ending at ``last``."""
+        exchanged = exchange.finish()
         for delivery in self.deliveries.values():
             delivery.deliver(exchanged, self.ring_size)
         for route in self.routes:
-            if getattr(route, "plasticity", None) is not None:  # learning, then delivery
-                self.plasticity.deliver(route, exchanged, spikes, self.ring_size)
+            if getattr(route, "plasticity", None) is None:   # event routes of couplings
+                pre_index, steps = pre_spikes_of(route.pre_lookup, exchanged)
+                if pre_index.size:
+                    route.deliver(pre_index, steps, self.ring_size)
+        if not self._learn_late and not self._learn_early:
+            return
+        sources = self._source_populations
+        this_slice = {p: v for p, v in exchanged.items() if p not in sources}
+        this_slice.update(self._held_sources)     # the sources' spikes of the same slice
+        self._held_sources = {p: v for p, v in exchanged.items() if p in sources}
+        if learn:
+            self._learn(self._learn_late, this_slice, spikes, last)
+
+    def _learn(self, routes: list, exchanged: dict, spikes: dict, last: int) -> None:
+        """Plastic routes: learning from one slice's spikes, then delivery of its pre spikes."""
+        for route in routes:
+            self.plasticity.deliver(route, exchanged, spikes, self.ring_size, last)
+
+    def _schedule_learning(self) -> None:
+        """When each plastic route learns. A rule needs a slice's pre, modulator and (local) post
+        spikes together. Routes fed by spike sources only learn at the end of the slice (the
+        sources' spikes were exchanged one slice ahead, and may act from the next step on);
+        routes fed by neurons learn when the exchange completes, after the next slice's first
+        step. A route fed by both would need the exchange before the next step: then the
+        exchange is not overlapped with computation (``_pipelined`` False)."""
+        self._source_populations = {g.population for g in self.groups.values() if g.is_source}
+        self._learn_early, self._learn_late = [], []
+        self._pipelined = True
+        for route in self.routes:
+            rule = getattr(route, "plasticity", None)
+            if rule is None:
                 continue
-            pre_index, steps = pre_spikes_of(route.pre_lookup, exchanged)   # event routes of couplings
-            if pre_index.size:
-                route.deliver(pre_index, steps, self.ring_size)
+            feeding = set(route.pre_lookup) | {pop for pop, _ in getattr(rule, "modulator", ())}
+            from_sources = bool(feeding & self._source_populations)
+            from_neurons = bool(feeding - self._source_populations)
+            if from_sources and not from_neurons:
+                self._learn_early.append(route)
+            else:
+                self._learn_late.append(route)
+                self._pipelined &= not from_sources
+
+    def _begin_exchange(self, local: dict["Population", tuple[np.ndarray, np.ndarray]]) -> Any:
+        """Start the exchange of a slice's spikes; ``.finish()`` gives each population's spikes
+        (index, step) of every process, sorted by (step, index). The MPI engine overrides this
+        with one non-blocking collective for all populations."""
+        return _Exchanged(self._exchange_spikes(local))
 
     def _exchange_spikes(self, local: dict["Population", tuple[np.ndarray, np.ndarray]]
                          ) -> dict["Population", tuple[np.ndarray, np.ndarray]]:
@@ -468,7 +603,8 @@ class NumpyEngine:
     def reset(self) -> None:
         for group in self.groups.values():
             group.reset_state()
-            group.buffer[:] = 0.0
+        for unit in self.units:
+            unit.buffer[:] = 0.0
         for source in self.sim.current_sources:
             source.clear_recording()
         self.couplings.reset()

@@ -136,6 +136,11 @@ class NeuronKernel:
 
     #: Per-cell state needed beyond the cell type's default_initial_values, name -> initial value.
     internal_state: ClassVar[dict[str, float]] = {}
+    #: True when a step is the same per-cell arithmetic for any set of cells, so that the engine
+    #: may step several populations with one kernel on concatenated arrays (batches.py). Not for
+    #: kernels whose step depends on all their cells at once (adaptive substeps) or that keep
+    #: per-cell data outside the parameter and state arrays.
+    batchable: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         if not dt > 0:
@@ -163,6 +168,7 @@ class _LIFBase(NeuronKernel):
     """Leak, threshold, reset and NEST-style refractoriness shared by the LIF kernels."""
 
     internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+    batchable: ClassVar[bool] = True
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
@@ -641,6 +647,7 @@ class IzhikevichKernel(NeuronKernel):
     """
 
     V_PEAK = 30.0
+    batchable: ClassVar[bool] = True
     V_FLOOR = -1e10
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):

@@ -212,7 +212,7 @@ class RulePlasticity:
         self.p = {k: (v if np.ndim(v) == 0 else v[self.order]) for k, v in self.p.items()}
 
     def begin_run(self, first: int) -> None:
-        if self._clean is not None and self._clean == (self.table.version, self.route.post_group.kernel):
+        if self._clean is not None and self._clean == (self.table.version, self.route.post_group.unit.kernel):
             self.loaded = True      # nothing changed since the last run: go on with the arrays as they are
             self._carry = None
             self.last_T = first
@@ -240,7 +240,7 @@ class RulePlasticity:
             self._store_column(name, values)
         self._carry = (self.snapshot(), {name: values.copy() for name, values in state.items()})
         self.table.version += 1
-        self._clean = (self.table.version, self.route.post_group.kernel)
+        self._clean = (self.table.version, self.route.post_group.unit.kernel)
         self.loaded = False
 
     def reset(self) -> None:
@@ -1294,15 +1294,16 @@ class PlasticityManager:
         for rule in self.rules:
             rule.end_run(last)
 
-    def deliver(self, route: Any, exchanged: dict, spikes: dict, ring_size: int) -> None:
-        """One slice of a plastic route: learning, then delivery of the pre spikes."""
+    def deliver(self, route: Any, exchanged: dict, spikes: dict, ring_size: int, last: int) -> None:
+        """One slice of a plastic route (ending at step ``last``): learning, then delivery of
+        the pre spikes."""
         rule = route.plasticity
         pre_index, pre_steps = route.pre_spikes(exchanged)
         post = spikes.get(route.post_group)
         post_cells, post_steps = post if post is not None else (_EMPTY_I, _EMPTY_I)
         modulator = rule.modulator_spikes(exchanged) if hasattr(rule, "modulator_spikes") else None
         weights = rule.transmit(pre_index, pre_steps, np.asarray(post_cells, dtype=np.int64),
-                                np.asarray(post_steps), modulator, self.engine.sim.step_count)
+                                np.asarray(post_steps), modulator, last)
         if weights is not None:
             route.deliver(pre_index, pre_steps, ring_size, weights)
 
