@@ -89,15 +89,15 @@ def worker(args) -> None:
     latency = 0.0
     if world.Get_size() > 1 and exchanges:
         comm = sim.MPIComm()
-        per_slice = [max(0, round(s / exchanges)) for s in local_spikes]
-        sample = [(np.arange(k, dtype=np.int64), np.full(k, 5, dtype=np.int64)) for k in per_slice]
+        per_slice = max(0, round(sum(local_spikes) / exchanges))
+        sample = (np.int64(1) << 32) + np.arange(per_slice, dtype=np.int64)   # keys: backends/numpy/spikes.py
         repeats = 500
         best = math.inf
         for _ in range(3):
             world.Barrier()
             started = time.perf_counter()
             for _ in range(repeats):
-                comm.exchange_spike_lists(sample, first_step=0)
+                comm.begin_spike_exchange(sample, tag=0).finish()
             best = min(best, (time.perf_counter() - started) / repeats)
         latency = best
     synapses = int(sum(len(p._table) for p in projections))

@@ -43,10 +43,10 @@ class SingleProcess:
     def allreduce_min(self, value: float) -> float:
         return value
 
-    def exchange_spikes(self, indices: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Spikes (population index, step) of one population from every process, in a
-        canonical order; one process has only its own."""
-        return indices, steps
+    def begin_spike_exchange(self, keys: np.ndarray, tag: int = 0) -> "Exchanged":
+        """Start exchanging a slice's spike keys (int64); ``.finish()`` returns the keys of
+        every process, sorted. ``tag`` (the slice) must be the same on every process."""
+        return Exchanged(np.sort(keys))
 
     def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray,
                         order: np.ndarray | None = None) -> list[np.ndarray]:
@@ -54,6 +54,16 @@ class SingleProcess:
         ``order``: the creation-order key of each connection (list row, or pre × n_post + post
         for connectors in (pre, post) order); None on one process (else ``post`` is the key)."""
         return columns
+
+
+class Exchanged:
+    """An exchange complete when it began (one process)."""
+
+    def __init__(self, result: Any):
+        self.result = result
+
+    def finish(self) -> Any:
+        return self.result
 
 
 class Simulation:

@@ -10,12 +10,10 @@ same call: a script in which processes make different communicating calls (e.g.
 next collective instead of hanging.
 
 Spikes of a communication slice travel in one ``Allgather`` of a fixed-size buffer
-holding the header and up to ``capacity`` spikes inline; only when a process has
+holding the header and up to ``capacity`` spike keys inline; only when a process has
 more spikes than that does an ``Allgatherv`` of the rest follow (and the capacity
-grows, identically on every process). A spike is one int64 key
-``population << 48 | (step − slice start) << 32 | index``, so the canonical order
-— by population, then (step, index), the order the one-process engine produces — is
-the sorted order of the keys.
+grows, identically on every process). A spike is one int64 key (see
+``backends/numpy/spikes.py``); the sorted keys of all processes are the canonical order.
 There is no Python loop over spikes or connections, only over processes and
 populations.
 """
@@ -38,12 +36,6 @@ OPERATIONS = {1: "allgather_arrays", 2: "gather_arrays", 3: "allreduce_sum", 4: 
               5: "bcast", 6: "barrier", 7: "exchange_spikes", 8: "collect_columns", 9: "exit"}
 _OP = {name: code for code, name in OPERATIONS.items()}
 _SPIKES = _OP["exchange_spikes"]
-_INDEX_BITS = 32
-_INDEX_MASK = (1 << _INDEX_BITS) - 1
-_STEP_BITS = 16              # step within the slice (several populations)
-_STEP_MASK = (1 << _STEP_BITS) - 1
-_POPULATION_SHIFT = _INDEX_BITS + _STEP_BITS
-_MAX_STEP = 1 << 30          # steps (of 0.1 ms: 29 h) that fit the key of a single population
 _INITIAL_CAPACITY = 256      # spikes per process carried inline in the slice's Allgather
 _MAX_CAPACITY = 1 << 15      # beyond this the rest goes through Allgatherv
 _INT_FLAG, _FLOAT_FLAG = 1, 2
@@ -276,75 +268,28 @@ class MPIComm:
         return None
 
     # -- spikes ----------------------------------------------------------------------
-    def exchange_spikes(self, indices: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Spikes (population index, step) of one population from every process, sorted by
-        (step, index)."""
-        return self.exchange_spike_lists([(indices, steps)])[0]
-
-    def exchange_spike_lists(self, local: Sequence[tuple[np.ndarray, np.ndarray]], first_step: int | None = None
-                             ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """For each population (same order on every process), the spikes of every process
-        as (indices, steps), sorted by (step, index): ``begin_spike_exchange(...).finish()``."""
-        return self.begin_spike_exchange(local, first_step).finish()
-
-    def begin_spike_exchange(self, local: Sequence[tuple[np.ndarray, np.ndarray]],
-                             first_step: int | None = None) -> "SpikeExchange":
-        """Start exchanging one slice's spikes; ``.finish()`` returns, for each population (same
-        order on every process), the spikes of every process as (indices, steps) sorted by
-        (step, index). One non-blocking collective in the common case, so a process can
-        compute between the two calls while the others catch up.
-
-        Each population's local spikes must be sorted by (step, index), as the engine makes
-        them. With several populations, ``first_step`` is the slice's first step and every
-        spike step is in ``[first_step, first_step + 2**16)``: a spike then travels as one
-        int64 key ``population << 48 | (step − first_step) << 32 | index``, so one sort of all
-        keys gives the canonical order. A fixed number of numpy operations whatever the number
-        of processes and spikes (this runs once per min-delay slice)."""
+    def begin_spike_exchange(self, keys: np.ndarray, tag: int = 0) -> "SpikeExchange":
+        """Start exchanging a slice's spike keys (int64, one per spike); ``.finish()`` returns
+        the keys of every process, sorted. One non-blocking collective in the common case, so
+        a process can compute between the two calls while the others catch up. ``tag`` (the
+        slice's first step) must be the same on every process: it is checked."""
         state = self.state
         started = time.perf_counter()
-        n_pop = len(local)
-        base = 0
-        if n_pop > 1:
-            if first_step is None:
-                raise InvalidParameterValueError("exchange_spike_lists needs first_step for several populations")
-            base = int(first_step)
-            if n_pop >= 1 << (63 - _POPULATION_SHIFT):
-                raise InvalidParameterValueError(f"too many populations ({n_pop}) for the MPI spike exchange")
         capacity = state.capacity
         send, recv = state.spike_buffers()
-        total = 0
-        keys = None
-        parts = []
-        for population, (indices, steps) in enumerate(local):
-            k = len(indices)
-            if k:
-                parts.append((population, indices, steps, total, k))
-                total += k
-        if total <= capacity:   # keys written straight into the send buffer
-            for population, indices, steps, at, k in parts:
-                key = send[HEADER + at:HEADER + at + k]
-                np.subtract(steps, base - (population << _STEP_BITS), out=key)
-                key <<= _INDEX_BITS
-                key |= indices
-        else:
-            keys = np.empty(total, dtype=np.int64)
-            for population, indices, steps, at, k in parts:
-                key = keys[at:at + k]
-                np.subtract(steps, base - (population << _STEP_BITS), out=key)
-                key <<= _INDEX_BITS
-                key |= indices
-            send[HEADER:HEADER + capacity] = keys[:capacity]
+        total = keys.size
+        send[HEADER:HEADER + min(total, capacity)] = keys[:capacity]
         state.calls += 1
         # header: the first five words are the same on every process (checked), then the total
         send[0] = _MAGIC + _SPIKES
         send[1] = state.calls
         send[2] = capacity
-        send[3] = n_pop
-        send[4] = base
+        send[3] = 0
+        send[4] = tag
         send[5] = total
         request = self.comm.Iallgather(send, recv)
         state.spike_seconds += time.perf_counter() - started
-        return SpikeExchange(self, request, (send, recv), keys, n_pop, base)
+        return SpikeExchange(self, request, (send, recv), keys if total > capacity else None)
 
     # -- connections ---------------------------------------------------------------------
     def collect_columns(self, columns: list[np.ndarray], gather: Any, post: np.ndarray,
@@ -382,20 +327,18 @@ class SpikeExchange:
     """A slice's spike exchange in flight (MPIComm.begin_spike_exchange)."""
 
     def __init__(self, comm: MPIComm, request: Any, buffers: tuple[np.ndarray, np.ndarray],
-                 keys: np.ndarray | None, n_pop: int, base: int):
-        self.comm, self.request, self.buffers = comm, request, buffers
-        self.keys, self.n_pop, self.base = keys, n_pop, base
+                 keys: np.ndarray | None):
+        self.comm, self.request, self.buffers, self.keys = comm, request, buffers, keys
 
-    def finish(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Wait for every process's spikes; (indices, steps) per population, sorted by (step, index)."""
+    def finish(self) -> np.ndarray:
+        """Wait for every process's keys; all of them, sorted."""
         mpi, state = self.comm, self.comm.state
         started = time.perf_counter()
         wait(self.request)
         send, recv = self.buffers
         if (recv[:, :HEADER - 1] != send[:HEADER - 1]).any():
             state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
-            raise CommunicationError("exchange_spikes: the processes disagree on the number of populations "
-                                     "or on the slice")
+            raise CommunicationError("exchange_spikes: the processes are in different communication slices")
         capacity = int(send[2])
         totals = recv[:, HEADER - 1]
         largest = int(totals.max())
@@ -413,19 +356,9 @@ class SpikeExchange:
             gathered = np.concatenate(parts)
             state.capacity = min(_MAX_CAPACITY, 1 << int(2 * largest).bit_length())
         gathered.sort()
-        indices = gathered & _INDEX_MASK
-        high = gathered >> _INDEX_BITS
-        if self.n_pop == 1:
-            result = [(indices, high)]
-        else:
-            population = high >> _STEP_BITS
-            high &= _STEP_MASK
-            high += self.base
-            bounds = np.searchsorted(population, np.arange(self.n_pop + 1)).tolist()
-            result = [(indices[bounds[p]:bounds[p + 1]], high[bounds[p]:bounds[p + 1]]) for p in range(self.n_pop)]
         state.spike_seconds += time.perf_counter() - started
         state.spike_exchanges += 1
-        return result
+        return gathered
 
 
 def _split(flat: np.ndarray, rows: np.ndarray, trailing: tuple, width: int) -> list[np.ndarray]:

@@ -37,6 +37,7 @@ class KernelBatch:
         self.engine = first.engine
         self.kernel_cls = first.kernel_cls
         self.receptors = first.receptors
+        self.gids = np.concatenate([g.gids for g in members])
         self.kernel: Any = None
         self.i_ext_window: np.ndarray | None = None
         size = max(g.buffer.shape[0] for g in members)

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pynnlite.connectors.base import ranges
-from pynnlite.errors import InvalidModelError, NoModelAvailableError
+from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError
 from pynnlite.random import keyed_uniform
 from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
 from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
-from pynnlite.backends.numpy.delivery import GroupDelivery, group_deliveries
+from pynnlite.backends.numpy.delivery import GroupDelivery, StaticPart, group_deliveries, receptor_routing
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
+from pynnlite.backends.numpy.spikes import MAX_STEP_OFFSET, GID_MASK, PopulationIndex, SliceSpikes, decode, encode
 from pynnlite.backends.numpy.receptor_kernels import RECEPTOR_NEURON_KERNELS
 from pynnlite.backends.numpy.sources import SOURCE_KERNELS
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.projections import Projection
     from pynnlite.simulation import Simulation
 
-STANDARD_RECEPTORS = ("excitatory", "inhibitory")
+_EMPTY = np.empty(0, dtype=np.int64)
 #: Longest communication slice (steps), whatever the delays: bounds the ring buffers.
 MAX_SLICE_STEPS = 100
 
@@ -60,33 +61,47 @@ def pre_spikes_of(pre_lookup: dict, exchanged: dict) -> tuple[np.ndarray, np.nda
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _split_spikes(unit: Any, spiked: np.ndarray, first_step: int) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
-    """(local cell, step) of the spikes of each member of a unit, in (step, cell) order, from the
-    unit's (steps × cells) spike flags of a slice starting at ``first_step``."""
-    flat = np.flatnonzero(spiked)
-    if unit.n == 0:
-        return {group: (flat, flat) for group in unit.members}
-    steps, cells = np.divmod(flat, unit.n)
-    steps += first_step
+def _split_columns(unit: Any, columns: np.ndarray, steps: np.ndarray) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
+    """(local cell, step) of each member group of a unit, from spikes given as unit columns."""
     members = unit.members
     if len(members) == 1:
-        return {members[0]: (cells, steps)}
-    member = np.searchsorted(unit.offsets, cells, side="right") - 1
+        return {members[0]: (columns, steps)}
+    member = np.searchsorted(unit.offsets, columns, side="right") - 1
     out = {}
     for number, group in enumerate(members):
         mine = member == number
-        out[group] = (cells[mine] - group.offset, steps[mine])
+        out[group] = (columns[mine] - group.offset, steps[mine])
     return out
 
 
-class _Exchanged:
-    """An exchange that was complete when it began (one process)."""
+class SpikeRecord:
+    """Spikes to record, kept per unit during a run and handed to the populations' recorders
+    at its end (one split per run instead of one per slice)."""
 
-    def __init__(self, exchanged: dict):
-        self.exchanged = exchanged
+    def __init__(self, units: list, source_groups: list):
+        self.chunks: dict[Any, list] = {}
+        for unit in list(units) + list(source_groups):
+            if any(g.population.recorder.recorded.get("spikes") is not None for g in unit.members):
+                self.chunks[unit] = []
 
-    def finish(self) -> dict:
-        return self.exchanged
+    def add(self, unit: Any, columns: np.ndarray, steps: np.ndarray) -> None:
+        chunks = self.chunks.get(unit)
+        if chunks is not None:
+            chunks.append((columns, steps))
+
+    def flush(self) -> None:
+        for unit, chunks in self.chunks.items():
+            if not chunks:
+                continue
+            columns = np.concatenate([c for c, _ in chunks])
+            steps = np.concatenate([s for _, s in chunks])
+            for group, (cells, cell_steps) in _split_columns(unit, columns, steps).items():
+                mask = group.population.recorder.recorded.get("spikes")
+                if mask is not None and cells.size:
+                    indices = group.local_indices[cells]
+                    keep = mask[indices]
+                    group.population.recorder.add_spikes(indices[keep], cell_steps[keep])
+        self.chunks = {unit: [] for unit in self.chunks}
 
 
 class CellGroup:
@@ -103,6 +118,7 @@ class CellGroup:
             raise NoModelAvailableError(f"the numpy backend has no kernel for {celltype.name}")
         self.local_indices = population._local_indices.astype(np.int64)
         self.n = self.local_indices.size
+        self.gids = population.first_id + self.local_indices   # global id of each local cell
         self.receptors = tuple(celltype.receptor_types)
         self.kernel: Any = None
         self.state: dict[str, np.ndarray] = {}
@@ -188,13 +204,8 @@ class Route:
         counts = np.bincount(pre, minlength=projection.pre.size)
         self.indptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
         self.post_position = post_positions[order].astype(np.int64)  # local position, in CSR order
-        receptors = post_group.receptors
-        self.receptor_row = receptors.index(projection.receptor_type) if receptors else 0
-        celltype = post_group.population.celltype
-        self.sign_routed = (not celltype.conductance_based and projection.receptor_type in STANDARD_RECEPTORS
-                            and STANDARD_RECEPTORS[1] in receptors)
-        self.inhibitory_row = receptors.index("inhibitory") if self.sign_routed else 0
-        self.n_rows = max(len(receptors), 1)
+        self.receptor_row, self.sign_routed, self.inhibitory_row = receptor_routing(projection, post_group)
+        self.n_rows = max(len(post_group.receptors), 1)
         self.plasticity: Any = None  # the rule of a plastic synapse type (plasticity.py), set by the engine
         self.csr_delays = self.table.delay_steps[self.synapses]  # routes are rebuilt when delays change
 
@@ -237,7 +248,10 @@ class NumpyEngine:
         self.deliveries: dict[CellGroup, GroupDelivery] = {}   # static synapses, per post group
         self.routes_dirty = True
         self.ring_size = 1
-        self.slice_start = 0   # first step of the slice whose spikes are being exchanged
+        self._source_groups: list[CellGroup] = []
+        self._source_windows: dict = {}
+        self._spike_record: Any = None
+        self._population_index: Any = None
         self._held_sources: dict = {}   # sources' spikes exchanged ahead, for plastic routes
         self._source_populations: set = set()
         self._learn_early: list = []   # plastic routes learning at the end of a slice
@@ -300,6 +314,7 @@ class NumpyEngine:
     # -- building ------------------------------------------------------------
     def _build_routes(self) -> None:
         self.routes = []
+        static_parts: list[StaticPart] = []
         for projection in self.sim.projections:
             if coupling_class(projection.synapse_type) is not None:
                 continue  # continuous couplings: self.couplings.build()
@@ -309,25 +324,41 @@ class NumpyEngine:
                 lookup = pre_lookup.setdefault(pop, np.full(pop.size, -1, dtype=np.int64))
                 lookup[indices] = offset + np.arange(indices.size)
                 offset += indices.size
-            post = projection._table.post.astype(np.int64)
-            offset = 0
-            for pop, indices in projection.post._segments():
-                in_segment = (post >= offset) & (post < offset + indices.size)
-                ids = np.flatnonzero(in_segment)
-                base_index = indices[post[ids] - offset]
-                group = self.groups[pop]
-                positions = np.searchsorted(group.local_indices, base_index)
-                self.routes.append(Route(projection, group, ids, positions, pre_lookup))
-                offset += indices.size
+            static = not getattr(projection.synapse_type, "plastic", False)
+            for group, ids, positions in self._post_segments(projection):
+                if static:   # merged per stepping unit below (delivery.py)
+                    static_parts.append(StaticPart(projection, group, ids, positions, pre_lookup))
+                else:
+                    self.routes.append(Route(projection, group, ids, positions, pre_lookup))
         self.routes.extend(self.couplings.build())
         self._form_units()
         self.plasticity.attach(self.routes)
-        # static synapses: merged per post-synaptic group (delivery.py); the routes kept are
-        # those with their own delivery (plastic synapses, event routes of couplings)
-        static = [r for r in self.routes if type(r) is Route and r.plasticity is None]
-        self.deliveries = group_deliveries(static)
-        self.routes = [r for r in self.routes if not (type(r) is Route and r.plasticity is None)]
+        self.deliveries = group_deliveries(static_parts, self.sim.next_id)
         self.routes_dirty = False
+
+    def _post_segments(self, projection: "Projection") -> list[tuple[CellGroup, np.ndarray, np.ndarray]]:
+        """(group, connection ids, local position of each connection's post cell) for each
+        post-synaptic population of the projection (the connections held on this process)."""
+        post = projection._table.post
+        segments = projection.post._segments()
+        out = []
+        offset = 0
+        for pop, indices in segments:
+            group = self.groups[pop]
+            if len(segments) == 1:
+                ids = np.arange(post.size, dtype=np.int64)
+                identity = indices.size == pop.size and np.array_equal(indices, np.arange(pop.size))
+                base_index = post if identity else indices[post]
+            else:
+                ids = np.flatnonzero((post >= offset) & (post < offset + indices.size))
+                base_index = indices[post[ids] - offset]
+            if group.n == pop.size:
+                positions = np.asarray(base_index)   # every cell local: position = index
+            else:
+                positions = np.searchsorted(group.local_indices, base_index)
+            out.append((group, ids, positions))
+            offset += indices.size
+        return out
 
     def _form_units(self) -> None:
         """Join batchable neuron groups into KernelBatches (batches.py); groups coupled by
@@ -404,9 +435,11 @@ class NumpyEngine:
         slice_len = min(self.slice_steps(), n_steps)
         ring = self.max_delay_steps() + slice_len + 1
         first = sim.step_count
-        neuron_groups = [g for g in self.groups.values() if not g.is_source]
-        source_groups = [g for g in self.groups.values() if g.is_source]
+        source_groups = self._source_groups = [g for g in self.groups.values() if g.is_source]
         units = self.units
+        if sim.next_id > GID_MASK + 1 or 2 * slice_len >= MAX_STEP_OFFSET:
+            raise InvalidParameterValueError("network too large for the spike keys (at most 2**32 cells)")
+        self._population_index = PopulationIndex(list(self.groups))
         for group in source_groups:
             if group.kernel is None:
                 group.build_kernel()
@@ -415,7 +448,7 @@ class NumpyEngine:
                 unit.build_kernel()
             unit.resize_buffer(ring, first)
             unit.prepare_injection(first, n_steps)
-        # which cells spiked at each step of a slice, per unit: split per group once per slice
+        # which cells spiked at each step of a slice, per unit
         spiked = {unit: np.zeros((slice_len, unit.n), dtype=bool) for unit in units}
         for source in self.sim.current_sources:
             source.record_window(first, n_steps, sim.dt, self.source_stream(source))
@@ -428,23 +461,15 @@ class NumpyEngine:
             self._sample(0, plan)
         step = first
         end = first + n_steps
-        source_windows: dict[CellGroup, tuple] = {}
-
-        def source_spikes(start: int) -> dict:
-            """Spikes of the source groups in the slice starting at ``start`` (none past the run)."""
-            if start >= end:
-                return {}
-            length = min(slice_len, end - start)
-            return {group: self._source_spikes(group, start, length, end, source_windows) for group in source_groups}
-
-        # Spike sources are exchanged one slice ahead (their spikes are known in advance and may
-        # act from the next slice's first step on), neurons' spikes at the end of their slice;
-        # that exchange completes while the next slice's first step runs (see _record_and_exchange).
+        self._source_windows = {}
+        self._spike_record = SpikeRecord(units, source_groups)
         self._held_sources = {}
         self._schedule_learning()
-        self.slice_start = first
+        # Spike sources are exchanged one slice ahead (their spikes are known in advance and may
+        # act from the next slice's first step on), neurons' spikes at the end of their slice;
+        # that exchange completes while the next slice's first step runs (_deliver).
         if source_groups:
-            self._deliver(*self._record_and_exchange(source_spikes(first), first), learn=False)
+            self._deliver(*self._exchange(first, {}, [], step_range=(first, slice_len, end)), learn=False)
         pending = None
         while step < end:
             length = min(slice_len, end - step)
@@ -464,20 +489,23 @@ class NumpyEngine:
                 if pending is not None:   # the previous slice's spikes arrive at step n + 1 at the earliest
                     self._deliver(*pending)
                     pending = None
-            # (local cell, step) per group: sources (next slice) first, then neurons, in creation order
-            spikes = source_spikes(step + length)
-            unit_spikes = {unit: _split_spikes(unit, spiked[unit][:length], step + 1) for unit in units}
-            for group in neuron_groups:
-                spikes[group] = unit_spikes[group.unit][group]
-            self.slice_start = step
-            pending = self._record_and_exchange(spikes, step + length)
-            self._learn(self._learn_early, self._held_sources, spikes, step + length)
+            neuron_spikes = {}   # unit -> (columns, steps) of this slice's spikes
+            for unit in units:
+                flat = np.flatnonzero(spiked[unit][:length])
+                if flat.size:
+                    steps, columns = np.divmod(flat, unit.n)
+                    steps += step + 1
+                    neuron_spikes[unit] = (columns, steps)
+            pending = self._exchange(step, neuron_spikes, units, step_range=(step + length, slice_len, end))
+            if self._learn_early:
+                self._learn(self._learn_early, self._held_sources, pending[1], step + length)
             if not self._pipelined:
                 self._deliver(*pending)
                 pending = None
             step += length
         if pending is not None:
             self._deliver(*pending)
+        self._spike_record.flush()
         self.plasticity.end_run(sim.step_count)  # learned weights and state back into the columns
 
     #: Steps of source spikes generated per kernel call (the trains do not depend on how
@@ -519,45 +547,57 @@ class NumpyEngine:
                 for variable, cells, positions in signals:
                     recorder.add_sample(variable, step, cells, group.state[variable][positions])
 
-    def _record_and_exchange(self, spikes: dict[CellGroup, tuple[np.ndarray, np.ndarray]], last: int) -> tuple:
-        """Record local spikes and start exchanging them between processes; returns what
-        ``_deliver`` needs once the exchange is complete.
+    def _exchange(self, base: int, neuron_spikes: dict, units: list, step_range: tuple) -> tuple:
+        """Record this process's spikes and start exchanging them: the neurons' spikes of the
+        slice starting at ``base`` (unit -> (columns, steps)) and the sources' spikes of the
+        next slice (``step_range``: its first step, the slice length and the run's end).
+        Returns what ``_deliver`` needs once the exchange is complete: none of these spikes
+        acts before the step after the slice (delays are at least one slice)."""
+        gids, steps = [], []
+        record = self._spike_record
+        for unit, (columns, unit_steps) in neuron_spikes.items():
+            gids.append(unit.gids[columns])
+            steps.append(unit_steps)
+            record.add(unit, columns, unit_steps)
+        start, slice_len, end = step_range
+        if start < end:
+            length = min(slice_len, end - start)
+            for group in self._source_groups:
+                cells, source_steps = self._source_spikes(group, start, length, end, self._source_windows)
+                if cells.size:
+                    gids.append(group.gids[cells])
+                    steps.append(source_steps)
+                    record.add(group, cells, source_steps)
+        exchange = self.sim.comm.begin_spike_exchange(encode(gids, steps, base), tag=base)
+        post = None
+        if self._learn_early or self._learn_late:   # local post spikes per group, for learning
+            post = {}
+            for unit in units:
+                columns, unit_steps = neuron_spikes.get(unit, (_EMPTY, _EMPTY))
+                post.update(_split_columns(unit, columns, unit_steps))
+        return exchange, post, start, base
 
-        ``spikes`` holds the neurons' spikes of the slice ending at step ``last`` (steps in
-        (last − L, last]) and the sources' spikes of the next slice (steps in [last, last + L)).
-        Their delivery may wait until the next slice's first step has run: with delays of at
-        least L steps, none of them acts before step ``last`` + 1.
-        """
-        local: dict[Population, tuple[np.ndarray, np.ndarray]] = {}
-        for group, (cells, steps) in spikes.items():
-            population = group.population
-            indices = group.local_indices[cells]
-            mask = population.recorder.recorded.get("spikes")
-            if mask is not None and indices.size:
-                keep = mask[indices]
-                population.recorder.add_spikes(indices[keep], steps[keep])
-            local[population] = (indices, steps)
-        return self._begin_exchange(local), spikes, last
-
-    def _deliver(self, exchange: Any, spikes: dict, last: int, learn: bool = True) -> None:
+    def _deliver(self, exchange: Any, post: dict | None, last: int, base: int, learn: bool = True) -> None:
         """Deliver spikes of every process: static synapses and coupling events at once, then the
         plastic routes fed by neurons learn from the slice ending at ``last``."""
-        exchanged = exchange.finish()
+        gids, steps = decode(exchange.finish(), base)
         for delivery in self.deliveries.values():
-            delivery.deliver(exchanged, self.ring_size)
+            delivery.deliver(gids, steps, self.ring_size)
+        spikes = SliceSpikes(gids, steps, self._population_index)
         for route in self.routes:
-            if getattr(route, "plasticity", None) is None:   # event routes of couplings
-                pre_index, steps = pre_spikes_of(route.pre_lookup, exchanged)
+            if getattr(route, "plasticity", None) is None and gids.size:   # event routes of couplings
+                pre_index, pre_steps = pre_spikes_of(route.pre_lookup, spikes.by_population())
                 if pre_index.size:
-                    route.deliver(pre_index, steps, self.ring_size)
+                    route.deliver(pre_index, pre_steps, self.ring_size)
         if not self._learn_late and not self._learn_early:
             return
+        exchanged = spikes.by_population()
         sources = self._source_populations
         this_slice = {p: v for p, v in exchanged.items() if p not in sources}
         this_slice.update(self._held_sources)     # the sources' spikes of the same slice
         self._held_sources = {p: v for p, v in exchanged.items() if p in sources}
         if learn:
-            self._learn(self._learn_late, this_slice, spikes, last)
+            self._learn(self._learn_late, this_slice, post, last)
 
     def _learn(self, routes: list, exchanged: dict, spikes: dict, last: int) -> None:
         """Plastic routes: learning from one slice's spikes, then delivery of its pre spikes."""
@@ -586,19 +626,6 @@ class NumpyEngine:
             else:
                 self._learn_late.append(route)
                 self._pipelined &= not from_sources
-
-    def _begin_exchange(self, local: dict["Population", tuple[np.ndarray, np.ndarray]]) -> Any:
-        """Start the exchange of a slice's spikes; ``.finish()`` gives each population's spikes
-        (index, step) of every process, sorted by (step, index). The MPI engine overrides this
-        with one non-blocking collective for all populations."""
-        return _Exchanged(self._exchange_spikes(local))
-
-    def _exchange_spikes(self, local: dict["Population", tuple[np.ndarray, np.ndarray]]
-                         ) -> dict["Population", tuple[np.ndarray, np.ndarray]]:
-        """Each population's spikes (index, step) of every process, sorted by (step, index);
-        the MPI engine overrides this with one collective for all populations."""
-        comm = self.sim.comm
-        return {population: comm.exchange_spikes(indices, steps) for population, (indices, steps) in local.items()}
 
     def reset(self) -> None:
         for group in self.groups.values():
