@@ -1,12 +1,17 @@
 """The numpy execution engine: advances cell groups step by step and delivers spikes.
 
 Time is cut into slices of ``L`` steps, ``L`` being the smallest delay in steps.
-Within a slice each cell group is advanced with whole-array kernels; at the end
-of a slice the spikes of every process are exchanged (a no-op on one process) and
-delivered to ring buffers with one vectorised scatter per projection. A spike
+Within a slice every stepping unit (a population's local cells, or a batch of
+populations sharing a kernel: batches.py) is advanced with whole-array kernels.
+At the end of a slice the spikes of every process are exchanged as (step, global
+id) keys (spikes.py; a sort on one process) and delivered to ring buffers with
+one vectorised scatter per unit for all static synapses (delivery.py). A spike
 emitted at step ``s`` with a delay of ``D`` steps is added to the ring-buffer slot
 of step ``s + D`` and acts from time ``(s + D)·dt``, exactly ``delay`` after the
-spike. Because ``D >= L``, a slice never needs spikes from within itself.
+spike. Because ``D >= L`` and a neuron's spikes of a slice are stamped at least one
+step into it, a slice never needs spikes from within itself, and the exchange of a
+slice's spikes can complete while the next slice's first step runs; spike sources,
+whose spikes are known in advance, are exchanged one slice ahead.
 """
 from __future__ import annotations
 
