@@ -58,6 +58,18 @@ def receptor_routing(projection: Any, group: Any) -> tuple[int, bool, int]:
     return row, sign_routed, (receptors.index("inhibitory") if sign_routed else 0)
 
 
+def rows_and_weights(routing: Any, weights: np.ndarray) -> tuple[Any, np.ndarray]:
+    """Receptor row (a number, or one per weight) and the weight each synapse adds there, for
+    an object with ``receptor_row``, ``sign_routed`` and ``inhibitory_row`` (receptor_routing)."""
+    if not routing.sign_routed:
+        return routing.receptor_row, weights
+    if routing.receptor_row != routing.inhibitory_row and (weights.size == 0 or weights.min() >= 0.0):
+        return 1 - routing.inhibitory_row, weights   # no negative weight: all through the excitatory row
+    inhibitory = (weights < 0) | (routing.receptor_row == routing.inhibitory_row)
+    rows = np.where(inhibitory, routing.inhibitory_row, 1 - routing.inhibitory_row)
+    return rows, np.where(inhibitory, -np.abs(weights), weights)
+
+
 class GroupDelivery:
     """The static synapses of every projection onto one stepping unit (see the module docstring)."""
 
@@ -110,13 +122,7 @@ class GroupDelivery:
         for number, part in enumerate(self.parts):
             where = slice(None) if single else np.flatnonzero(self.owner == number)
             ids = self.ids[where]
-            weights = part.table.weight[ids]
-            if part.sign_routed:
-                inhibitory = (weights < 0) | (part.receptor_row == part.inhibitory_row)
-                rows = np.where(inhibitory, part.inhibitory_row, 1 - part.inhibitory_row)
-                weights = np.where(inhibitory, -np.abs(weights), weights)
-            else:
-                rows = part.receptor_row
+            rows, weights = rows_and_weights(part, part.table.weight[ids])
             self.weight[where] = weights
             if self.n:
                 self.target[where] = rows * self.n + self.target[where] % self.n

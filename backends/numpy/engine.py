@@ -24,7 +24,8 @@ from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoMod
 from pynnlite.random import keyed_uniform
 from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
 from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
-from pynnlite.backends.numpy.delivery import GroupDelivery, StaticPart, group_deliveries, receptor_routing
+from pynnlite.backends.numpy.delivery import (GroupDelivery, StaticPart, group_deliveries, receptor_routing,
+                                               rows_and_weights)
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
 from pynnlite.backends.numpy.spikes import MAX_STEP_OFFSET, GID_MASK, PopulationIndex, SliceSpikes, decode, encode
@@ -195,7 +196,8 @@ class CellGroup:
 
 
 class Route:
-    """The connections of one projection that end on one post-synaptic population."""
+    """The connections of a plastic projection that end on one post-synaptic population (static
+    projections are merged per unit: delivery.py)."""
 
     def __init__(self, projection: "Projection", post_group: CellGroup, connection_ids: np.ndarray,
                  post_positions: np.ndarray, pre_lookup: dict["Population", np.ndarray]):
@@ -217,26 +219,16 @@ class Route:
     def pre_spikes(self, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
         return pre_spikes_of(self.pre_lookup, exchanged)
 
-    def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int,
-                weights: np.ndarray | None = None) -> None:
+    def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int, weights: np.ndarray) -> None:
         """Add the weights of the synapses of spiking pre cells to the post cells' ring buffer
-        (``weights``: one per (spike, synapse) in CSR order, from a plasticity rule)."""
+        (``weights``: one per (spike, synapse) in CSR order, from the plasticity rule)."""
         starts = self.indptr[pre_index]
         counts = self.indptr[pre_index + 1] - starts
         csr = ranges(starts, counts)
         if csr.size == 0:
             return
         arrival = np.repeat(steps, counts) + self.csr_delays[csr]
-        if weights is None:
-            weights = self.table.weight[self.synapses[csr]]
-        if self.sign_routed and self.receptor_row != self.inhibitory_row and weights.min() >= 0.0:
-            rows = 1 - self.inhibitory_row   # no negative weight: all through the excitatory row
-        elif self.sign_routed:
-            inhibitory = (weights < 0) | (self.receptor_row == self.inhibitory_row)
-            rows = np.where(inhibitory, self.inhibitory_row, 1 - self.inhibitory_row)
-            weights = np.where(inhibitory, -np.abs(weights), weights)
-        else:
-            rows = self.receptor_row
+        rows, weights = rows_and_weights(self, weights)
         unit = self.post_group.unit   # the group's cells are columns offset.. of its unit's buffer
         flat = ((arrival % ring_size) * self.n_rows + rows) * unit.n + (self.post_position[csr] + self.post_group.offset)
         np.add.at(unit.buffer.reshape(-1), flat, weights)
