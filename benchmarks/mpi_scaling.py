@@ -178,7 +178,7 @@ def project(one: dict, two: dict, processes: int) -> tuple[float, float]:
     slice: the measured synchronised latency at P = 2, growing as log2(P) (recursive-doubling
     allgather); waiting for slower ranks: the measured wait at P = 2, growing as log2(P).
     """
-    parallel = max(2.0 * (one["compute"] - two["compute"]), 0.0)
+    parallel = min(max(2.0 * (one["compute"] - two["compute"]), 0.0), one["compute"])
     serial = one["compute"] - parallel
     steps = math.log2(processes)
     run = parallel / processes + serial + two["slices"] * two["latency"] * steps + two["wait"] * steps
@@ -213,12 +213,13 @@ def report(n: int, rows: dict[int, dict], args, load: tuple[float, float]) -> No
         serial = one["compute"] - parallel
         if serial < 0:
             print(f"computation: {one['compute']:.2f} s on 1 process, {two['compute']:.2f} s per process on 2 "
-                  f"(more than halved: each process's arrays fit the caches better); exchange latency "
+                  f"(more than halved: each process's arrays fit the caches better; the projection below "
+                  f"takes no part as repeated by every process, so it is optimistic); exchange latency "
                   f"{two['latency'] * 1e6:.1f} us per slice; waiting {two['wait']:.2f} s")
-            return
-        print(f"computation on 1 process {one['compute']:.2f} s = {parallel:.2f} s that divides by P + "
-              f"{serial:.2f} s every process repeats; exchange latency "
-              f"{two['latency'] * 1e6:.1f} us per slice on 2 processes; waiting {two['wait']:.2f} s")
+        else:
+            print(f"computation on 1 process {one['compute']:.2f} s = {parallel:.2f} s that divides by P + "
+                  f"{serial:.2f} s every process repeats; exchange latency "
+                  f"{two['latency'] * 1e6:.1f} us per slice on 2 processes; waiting {two['wait']:.2f} s")
         for processes in (16, 64):
             run, efficiency = project(one, two, processes)
             print(f"projected on {processes:2d} processes: run {run:.2f} s, speed-up {one['run'] / run:.1f}x, "
