@@ -417,22 +417,8 @@ class TsodyksMarkramPlasticity(RulePlasticity):
         counts = self.indptr[pre_index + 1] - starts
         csr = ranges(starts, counts)
         out = np.empty(csr.size)
-        t_all = np.repeat(pre_steps.astype(float), counts)
         # several spikes of one pre cell within the slice: in time order, one round each
-        mark = self._mark_pre
-        spike = np.arange(k)
-        mark[pre_index] = spike
-        if np.array_equal(mark[pre_index], spike):
-            rounds = [(csr, t_all, slice(None))]
-        else:
-            by_cell = np.lexsort((pre_steps, pre_index))
-            cells = pre_index[by_cell]
-            first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
-            rank = np.empty(k, dtype=np.int64)
-            rank[by_cell] = spike - np.repeat(first, np.diff(np.r_[first, k]))
-            syn_rank = np.repeat(rank, counts)
-            rounds = [(csr[sel], t_all[sel], sel) for sel in (syn_rank == r for r in range(int(rank.max()) + 1))]
-        for S, t, sel in rounds:
+        for S, t, sel in _spike_rounds(pre_index, pre_steps, counts, csr, self._mark_pre):
             self._advance(S, t)
             u = self.u[S]
             u = u + _sub(self.p["U"], S) * (1.0 - u)
