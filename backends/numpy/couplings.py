@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 
+from pynnlite.backends.numpy.spikes import pre_lookup
 from pynnlite.connectors.base import ranges
-from pynnlite.errors import ConnectionError
+from pynnlite.errors import CommunicationError, ConnectionError
 
 if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.backends.numpy.engine import NumpyEngine
@@ -232,7 +233,7 @@ class SpikingConductanceCoupling(Coupling):
         return [pop for pop, _ in self.projection.post._segments()]
 
     def routes(self) -> list[Any]:
-        return [_EventRoute(self, self.engine.couplings.pre_lookup(self.projection))]
+        return [_EventRoute(self, pre_lookup(self.projection))]
 
     def queue(self, arrival: np.ndarray, synapses: np.ndarray) -> None:
         order = np.argsort(arrival, kind="stable")
@@ -377,17 +378,6 @@ class CouplingSet:
             parts.append(np.where(local, offset + positions, -1))
         return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
-    @staticmethod
-    def pre_lookup(projection: Any) -> dict[Any, np.ndarray]:
-        """Base population -> projection pre index per population index (-1: not in pre)."""
-        lookup: dict[Any, np.ndarray] = {}
-        offset = 0
-        for pop, indices in projection.pre._segments():
-            table = lookup.setdefault(pop, np.full(pop.size, -1, dtype=np.int64))
-            table[indices] = offset + np.arange(indices.size)
-            offset += indices.size
-        return lookup
-
     # -- per step ----------------------------------------------------------------
     def inputs(self, step: int) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
         """Current (nA) and conductance (µS) of every coupled cell group for this step, all
@@ -427,8 +417,8 @@ class CouplingSet:
         # own presynaptic cells are all local (a per-process choice would deadlock)
         exchange = getattr(comm, "exchange_cell_values", None) if comm.size > 1 else None
         if comm.size > 1 and exchange is None:
-            raise NotImplementedError("graded/electrical synapses across processes need a communicator "
-                                      "with exchange_cell_values (the MPI backend's has it)")
+            raise CommunicationError("graded/electrical synapses across processes need a communicator "
+                                     "with exchange_cell_values (the MPI backend's has it)")
         parts = []
         for pop, indices in coupling.projection.pre._segments():
             group = self.engine.groups[pop]

@@ -28,7 +28,8 @@ from pynnlite.backends.numpy.delivery import (GroupDelivery, StaticPart, group_d
                                                rows_and_weights)
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
-from pynnlite.backends.numpy.spikes import MAX_STEP_OFFSET, GID_MASK, PopulationIndex, SliceSpikes, decode, encode
+from pynnlite.backends.numpy.spikes import (GID_MASK, MAX_STEP_OFFSET, PopulationIndex, SliceSpikes, decode, encode,
+                                            pre_lookup, pre_spikes_of)
 from pynnlite.backends.numpy.receptor_kernels import RECEPTOR_NEURON_KERNELS
 from pynnlite.backends.numpy.sources import SOURCE_KERNELS
 
@@ -47,24 +48,6 @@ def kernel_class(celltype: Any, table: dict[str, type]) -> type | None:
         if cls.__name__ in table:
             return table[cls.__name__]
     return None
-
-
-def pre_spikes_of(pre_lookup: dict, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
-    """The slice's spikes of a route's pre cells: (pre index, step), population by population
-    in the exchanged (canonical) order. ``pre_lookup``: population index -> pre index (or -1)."""
-    parts = []
-    for population, lookup in pre_lookup.items():
-        indices, steps = exchanged.get(population, (None, None))
-        if indices is None or indices.size == 0:
-            continue
-        pre_index = lookup[indices]
-        keep = pre_index >= 0
-        parts.append((pre_index, steps) if keep.all() else (pre_index[keep], steps[keep]))
-    if len(parts) == 1:
-        return parts[0]
-    if not parts:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 def _split_columns(unit: Any, columns: np.ndarray, steps: np.ndarray) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
@@ -315,18 +298,13 @@ class NumpyEngine:
         for projection in self.sim.projections:
             if coupling_class(projection.synapse_type) is not None:
                 continue  # continuous couplings: self.couplings.build()
-            pre_lookup: dict[Population, np.ndarray] = {}
-            offset = 0
-            for pop, indices in projection.pre._segments():
-                lookup = pre_lookup.setdefault(pop, np.full(pop.size, -1, dtype=np.int64))
-                lookup[indices] = offset + np.arange(indices.size)
-                offset += indices.size
+            lookup = pre_lookup(projection)
             static = not getattr(projection.synapse_type, "plastic", False)
             for group, ids, positions in self._post_segments(projection):
                 if static:   # merged per stepping unit below (delivery.py)
-                    static_parts.append(StaticPart(projection, group, ids, positions, pre_lookup))
+                    static_parts.append(StaticPart(projection, group, ids, positions, lookup))
                 else:
-                    self.routes.append(Route(projection, group, ids, positions, pre_lookup))
+                    self.routes.append(Route(projection, group, ids, positions, lookup))
         self.routes.extend(self.couplings.build())
         self._form_units()
         self.plasticity.attach(self.routes)

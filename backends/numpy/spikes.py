@@ -81,3 +81,32 @@ class PopulationIndex:
                 a, b = bounds[k], bounds[k + 1]
                 out[population] = (gids[a:b] - population.first_id, steps[a:b])
         return out
+
+
+def pre_lookup(projection: Any) -> dict[Any, np.ndarray]:
+    """Base population -> the projection's pre index of each of its cells (-1: not in pre)."""
+    lookup: dict[Any, np.ndarray] = {}
+    offset = 0
+    for pop, indices in projection.pre._segments():
+        table = lookup.setdefault(pop, np.full(pop.size, -1, dtype=np.int64))
+        table[indices] = offset + np.arange(indices.size)
+        offset += indices.size
+    return lookup
+
+
+def pre_spikes_of(pre_lookup: dict, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The slice's spikes of a route's pre cells: (pre index, step), population by population
+    in the exchanged (canonical) order. ``pre_lookup``: population index -> pre index (or -1)."""
+    parts = []
+    for population, lookup in pre_lookup.items():
+        indices, steps = exchanged.get(population, (None, None))
+        if indices is None or indices.size == 0:
+            continue
+        pre_index = lookup[indices]
+        keep = pre_index >= 0
+        parts.append((pre_index, steps) if keep.all() else (pre_index[keep], steps[keep]))
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
