@@ -509,6 +509,22 @@ class IFCondExpGsfaGrrKernel(_IFCondKernel):
 
 # -- adaptive exponential integrate-and-fire -----------------------------------------
 
+def adex_membrane(kernel: Any, p: dict[str, np.ndarray]) -> None:
+    """Set the membrane and adaptation constants of an AdEx kernel (NEST aeif_* semantics):
+    cm, g_leak, potentials, ΔT (v_detect = v_spike, or v_thresh when ΔT = 0), a (µS), b, τw
+    and the refractory steps."""
+    kernel.cm = p["cm"]
+    kernel.g_leak = p["cm"] / p["tau_m"]
+    kernel.v_rest, kernel.v_reset, kernel.v_spike, kernel.v_thresh = p["v_rest"], p["v_reset"], p["v_spike"], p["v_thresh"]
+    kernel.delta_T = p["delta_T"]
+    has_exp = kernel.delta_T > 0.0
+    kernel.safe_delta_T = np.where(has_exp, kernel.delta_T, 1.0)
+    kernel.v_detect = np.where(has_exp, kernel.v_spike, kernel.v_thresh)
+    kernel.a = p["a"] * 1e-3          # nS -> µS
+    kernel.b, kernel.tau_w = p["b"], p["tau_w"]
+    kernel.n_refrac = _refractory_steps(p["tau_refrac"], kernel.dt)
+
+
 def adex_spike_and_reset(kernel: Any, v: np.ndarray, w: np.ndarray, count: np.ndarray,
                          clamped: np.ndarray, spiked: np.ndarray) -> np.ndarray:
     """After a sub-step (in place): clamp refractory cells at v_reset; cells crossing v_detect
@@ -561,17 +577,8 @@ class _AdExKernel(NeuronKernel):
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
         p = self.params
-        self.cm = p["cm"]
-        self.g_leak = p["cm"] / p["tau_m"]
-        self.v_rest, self.v_reset, self.v_spike, self.v_thresh = p["v_rest"], p["v_reset"], p["v_spike"], p["v_thresh"]
-        self.delta_T = p["delta_T"]
-        self.has_exp = self.delta_T > 0.0
-        self.safe_delta_T = np.where(self.has_exp, self.delta_T, 1.0)
-        self.v_detect = np.where(self.has_exp, self.v_spike, self.v_thresh)
-        self.a = p["a"] * 1e-3          # nS -> µS
-        self.b, self.tau_w = p["b"], p["tau_w"]
+        adex_membrane(self, p)
         self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
-        self.n_refrac = _refractory_steps(p["tau_refrac"], self.dt)
         self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
 
     def _derivatives(self, v, w, g_exc, g_inh, clamped, i_dc):

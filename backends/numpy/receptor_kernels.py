@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynnlite.backends.numpy.neurons import (_MAX_EXP_ARG, NeuronKernel, _exp_convolution, _phi,
-                                             _refractory_steps, _rk4_substeps, adex_spike_and_reset)
+                                             _refractory_steps, _rk4_substeps, adex_membrane, adex_spike_and_reset)
 from pynnlite.models.receptors import beta_peak_shape, mg_block
 
 __all__ = ["NonSpikingKernel", "PointNeuronKernel", "AdExpPointNeuronKernel", "RECEPTOR_NEURON_KERNELS"]
@@ -220,17 +220,7 @@ class AdExpPointNeuronKernel(NeuronKernel):
     def __init__(self, params: dict[str, np.ndarray], dt: float,
                  receptors: dict[str, tuple[str, bool]] | None = None):
         super().__init__(params, dt)
-        p = self.params
-        self.cm = p["cm"]
-        self.g_leak = p["cm"] / p["tau_m"]
-        self.v_rest, self.v_reset, self.v_spike, self.v_thresh = p["v_rest"], p["v_reset"], p["v_spike"], p["v_thresh"]
-        self.delta_T = p["delta_T"]
-        has_exp = self.delta_T > 0.0
-        self.safe_delta_T = np.where(has_exp, self.delta_T, 1.0)
-        self.v_detect = np.where(has_exp, self.v_spike, self.v_thresh)
-        self.a = p["a"] * 1e-3          # nS -> µS
-        self.b, self.tau_w = p["b"], p["tau_w"]
-        self.n_refrac = _refractory_steps(p["tau_refrac"], self.dt)
+        adex_membrane(self, self.params)
         self.receptor_kinetics = dict(receptors or {})
         self._by_substeps: dict[int, list[_Receptor]] = {}
         self.receive_set = self._receptors(1)
