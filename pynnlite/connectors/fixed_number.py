@@ -255,6 +255,30 @@ class _FixedNumberConnector(Connector):
         return self.n > candidates
 
 
+    def _draw_partners(self, context: ConnectionContext, cells: np.ndarray, partners: int,
+                       excluded_all: np.ndarray, what: str, keep: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """(cell, partner) of every connection: ``n`` partners among ``partners`` candidates for
+        each of ``cells``, drawn in chunks with streams keyed on the cell; ``keep``: a mask over
+        the partners to retain (the others are drawn, then dropped)."""
+        n_stream = _n_stream(self.n, context) if isinstance(self.n, RandomDistribution) else None
+        typical = max(1, int(self.n) if not isinstance(self.n, RandomDistribution) else 64)
+        per_chunk = max(1, CHUNK // typical)
+        cell_parts, partner_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+        for start in range(0, cells.size, per_chunk):
+            chunk = cells[start:start + per_chunk]
+            counts = _counts(self.n, n_stream, chunk, what)
+            row, partner = choose(context.stream, chunk, counts, partners, excluded_all[chunk],
+                                  self.with_replacement, what)
+            if keep is not None:
+                kept = keep[partner]
+                row, partner = row[kept], partner[kept]
+            cell_parts.append(chunk[row])
+            partner_parts.append(partner)
+            self.progress(min(1.0, (start + chunk.size) / cells.size))
+        return np.concatenate(cell_parts), np.concatenate(partner_parts)
+
+
 class FixedNumberPreConnector(_FixedNumberConnector):
     """Each post-synaptic cell receives connections from ``n`` pre-synaptic cells chosen at random.
 
@@ -275,25 +299,13 @@ class FixedNumberPreConnector(_FixedNumberConnector):
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         posts = np.asarray(context.post_local, dtype=np.int64)
-        n_stream = _n_stream(self.n, context) if isinstance(self.n, RandomDistribution) else None
         if self.allow_self_connections:
             excluded_all = np.full(context.post_size, -1, dtype=np.int64)
         else:
             excluded_all = index_of_ids(context.post_ids, context.pre_ids)
-        typical = max(1, int(self.n) if not isinstance(self.n, RandomDistribution) else 64)
-        per_chunk = max(1, CHUNK // typical)
-        pre_parts, post_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-        for start in range(0, posts.size, per_chunk):
-            chunk = posts[start:start + per_chunk]
-            counts = _counts(self.n, n_stream, chunk, "pre-synaptic cells")
-            row, pre = choose(context.stream, chunk, counts, context.pre_size, excluded_all[chunk],
-                              self.with_replacement, "pre-synaptic cells")
-            pre_parts.append(pre)
-            post_parts.append(chunk[row])
-            self.progress(min(1.0, (start + chunk.size) / posts.size))
+        post, pre = self._draw_partners(context, posts, context.pre_size, excluded_all, "pre-synaptic cells")
         fewest = context.pre_size - (0 if self.allow_self_connections else int((excluded_all >= 0).any()))
-        return ConnectionArrays(np.concatenate(pre_parts), np.concatenate(post_parts),
-                                may_repeat=self._may_repeat(fewest))
+        return ConnectionArrays(pre, post, may_repeat=self._may_repeat(fewest))
 
 
 class FixedNumberPostConnector(_FixedNumberConnector):
@@ -314,26 +326,15 @@ class FixedNumberPostConnector(_FixedNumberConnector):
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         pres = np.arange(context.pre_size, dtype=np.int64)
-        n_stream = _n_stream(self.n, context) if isinstance(self.n, RandomDistribution) else None
         if self.allow_self_connections:
             excluded_all = np.full(context.pre_size, -1, dtype=np.int64)
         else:
             excluded_all = index_of_ids(context.pre_ids, context.post_ids)
         local = np.zeros(context.post_size, dtype=bool)
         local[context.post_local] = True
-        typical = max(1, int(self.n) if not isinstance(self.n, RandomDistribution) else 64)
-        per_chunk = max(1, CHUNK // typical)
-        pre_parts, post_parts = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-        for start in range(0, pres.size, per_chunk):
-            chunk = pres[start:start + per_chunk]
-            counts = _counts(self.n, n_stream, chunk, "post-synaptic cells")
-            row, post = choose(context.stream, chunk, counts, context.post_size, excluded_all[chunk],
-                               self.with_replacement, "post-synaptic cells")
-            keep = local[post]
-            pre_parts.append(chunk[row[keep]])
-            post_parts.append(post[keep])
-            self.progress(min(1.0, (start + chunk.size) / pres.size))
-        pre, post = _post_major(np.concatenate(pre_parts), np.concatenate(post_parts))
+        pre, post = self._draw_partners(context, pres, context.post_size, excluded_all, "post-synaptic cells",
+                                        keep=local)
+        pre, post = _post_major(pre, post)
         fewest = context.post_size - (0 if self.allow_self_connections else int((excluded_all >= 0).any()))
         return ConnectionArrays(pre, post, may_repeat=self._may_repeat(fewest))
 
