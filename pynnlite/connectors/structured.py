@@ -184,6 +184,15 @@ class KernelConnectionArrays(ConnectionArrays):
         return self
 
 
+def _kernel_values(kernels: dict[str, Any], weights: np.ndarray | None, shape: tuple) -> dict[str, np.ndarray]:
+    """The per-element parameter kernels, checked against ``shape``, with ``weights`` (if given)
+    as the weight kernel."""
+    values = _check_kernels(kernels, shape, "kernel")
+    if weights is not None:
+        values["weight"] = _check_kernels({"weights": weights}, shape, "")["weights"]
+    return values
+
+
 def _check_kernels(kernels: dict[str, Any], shape: tuple[int, ...], what: str) -> dict[str, np.ndarray]:
     out = {}
     for name, value in kernels.items():
@@ -399,9 +408,7 @@ class Conv2dConnector(_Strided2d):
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         pre_shape, post_shape = self._shapes(context)
         shape = (post_shape[0], pre_shape[0]) + self.kernel_shape
-        values = _check_kernels(self.kernels, shape, "kernel")
-        if self.weights is not None:
-            values["weight"] = _check_kernels({"weights": self.weights}, shape, "")["weights"]
+        values = _kernel_values(self.kernels, self.weights, shape)
         posts, pre, valid, k = self._window_connections(context, pre_shape, post_shape)
         co = np.unravel_index(posts, post_shape)[0]
         element = co[:, None] * k + np.arange(k)[None, :]
@@ -433,9 +440,7 @@ class Local2dConnector(_Strided2d):
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         pre_shape, post_shape = self._shapes(context)
         shape = tuple(post_shape) + (pre_shape[0],) + self.kernel_shape
-        values = _check_kernels(self.kernels, shape, "kernel")
-        if self.weights is not None:
-            values["weight"] = _check_kernels({"weights": self.weights}, shape, "")["weights"]
+        values = _kernel_values(self.kernels, self.weights, shape)
         posts, pre, valid, k = self._window_connections(context, pre_shape, post_shape)
         element = posts[:, None] * k + np.arange(k)[None, :]
         post = np.broadcast_to(posts[:, None], valid.shape)
