@@ -3,12 +3,11 @@ AdExp body of PointNeuron, checked against closed forms, direct numerical integr
 documented behaviour of the NEST models PyNN 0.13 maps them to (iaf_cond_exp_sfa_rr, gif_cond_exp,
 PyNN's stochastic_stp_synapse, quantal_stp_synapse, aeif_cond_*_multisynapse) — never against the
 code's own earlier output. Statistical checks use many independent synapses or cells and a 4σ band."""
-import importlib.util
 import math
-import os
 
 import numpy as np
 import pytest
+from mpi_support import assert_mpi_equals_numpy
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
@@ -446,19 +445,4 @@ def test_adexp_point_neuron_receptors(sim):
 def test_new_models_bitwise_equal_under_mpi(tmp_path):
     """GIF escape draws (keyed on the cell) and the stochastic synapses' draws (keyed on the
     connection) give bitwise the same spikes and synaptic state on 1 (numpy) and 2 or 3 processes."""
-    spec = importlib.util.spec_from_file_location(
-        "_mpi_helpers", os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_mpi.py"))
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
-    needs_mpi, run_script = helpers.needs_mpi, helpers.run_script
-    if needs_mpi.args[0]:
-        pytest.skip(needs_mpi.kwargs["reason"])
-    reference = str(tmp_path / "numpy.npz")
-    run_script("more_models_network.py", "numpy", reference)
-    expected = np.load(reference)
-    for processes in (2, 3):
-        path = str(tmp_path / f"mpi{processes}.npz")
-        run_script("more_models_network.py", "mpi", path, processes=processes)
-        result = np.load(path)
-        for key in expected.files:
-            assert np.array_equal(expected[key], result[key]), (processes, key)
+    assert_mpi_equals_numpy("more_models_network.py", tmp_path)

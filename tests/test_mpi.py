@@ -4,45 +4,12 @@ in the same test run (scripts in tests/mpi_scripts/, each run in its own process
 Skipped only when mpi4py or mpiexec is missing (``pip install ".[test,mpi]"`` installs both,
 so the README's test command and .ci/run run these tests).
 """
-import importlib.util
-import os
-import shutil
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
-
-SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mpi_scripts")
-
-
-def _mpiexec() -> str | None:
-    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    return beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
-
-
-MPIEXEC = _mpiexec()
-HAVE_MPI4PY = importlib.util.find_spec("mpi4py") is not None
-needs_mpi = pytest.mark.skipif(
-    MPIEXEC is None or not HAVE_MPI4PY,
-    reason="the MPI tests need mpi4py and mpiexec: pip install \"pynnlite[mpi]\" (mpi4py + mpich)")
-
-
-def run_script(script: str, *args: str, processes: int | None = None, timeout: float = 120.0,
-               cwd: str | None = None, check: bool = True, env: dict | None = None):
-    """Run tests/mpi_scripts/<script> with ``processes`` MPI processes (None: plain python)."""
-    command = [sys.executable, os.path.join(SCRIPTS, script), *args]
-    if processes is not None:
-        command = [MPIEXEC, "-n", str(processes)] + command
-    environment = dict(os.environ, **(env or {}))
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=environment)
-    result.elapsed = time.perf_counter() - started
-    if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} exited with {result.returncode}\n"
-                             f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-5000:]}")
-    return result
+from mpi_support import assert_mpi_equals_numpy, needs_mpi, run_script
 
 
 # -- bitwise identity with the numpy backend -------------------------------------------------
@@ -111,15 +78,7 @@ def test_stdp_network_bitwise_equal_to_numpy(tmp_path):
     import pynnlite.backends.numpy as numpy_backend
     if not hasattr(numpy_backend, "STDPMechanism"):
         pytest.skip("STDPMechanism is not available in this version")
-    reference = str(tmp_path / "numpy.npz")
-    run_script("stdp_network.py", "numpy", reference)
-    expected = np.load(reference)
-    for processes in (2, 3):
-        path = str(tmp_path / f"mpi{processes}.npz")
-        run_script("stdp_network.py", "mpi", path, processes=processes)
-        result = np.load(path)
-        for key in expected.files:
-            assert np.array_equal(expected[key], result[key]), (processes, key)
+    assert_mpi_equals_numpy("stdp_network.py", tmp_path)
 
 
 # -- missing mpi4py / MPI runtime: a clear message naming what to install ------------------------

@@ -1,6 +1,5 @@
 """Whole-API numerics checked against closed forms (not against the code's own output)."""
 import numpy as np
-import pytest
 
 
 def psp(t, w, tau_m, tau_s, cm):

@@ -1,9 +1,11 @@
 """Tsodyks-Markram, Vogels 2011, reward-modulated STDP and weight constraints, against closed
 forms, published behaviour and direct numerical integration (not the code's own output)."""
 import math
+import os
 
 import numpy as np
 import pytest
+from mpi_support import assert_mpi_equals_numpy
 from scipy.integrate import quad
 from scipy.linalg import expm
 
@@ -243,27 +245,4 @@ def test_normalisation_then_clip(sim):
 def test_every_rule_on_mpi_is_bitwise_the_numpy_result(tmp_path):
     """Post cells and their synapses are spread over processes, every process receives every
     spike: learning, state and transmitted weights are those of one process, bit for bit."""
-    import os
-    import shutil
-    import subprocess
-    import sys
-    mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    mpiexec = mpiexec if os.access(mpiexec, os.X_OK) else shutil.which("mpiexec")
-    try:
-        import mpi4py  # noqa: F401
-    except ImportError:
-        mpiexec = None
-    if mpiexec is None:
-        pytest.skip("needs mpi4py and mpiexec")
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plasticity_scripts", "rules_network.py")
-    reference = tmp_path / "numpy.npz"
-    subprocess.run([sys.executable, script, "numpy", str(reference)], check=True, capture_output=True, timeout=300)
-    expected = np.load(reference)
-    for processes in (2, 3):
-        path = tmp_path / f"mpi{processes}.npz"
-        done = subprocess.run([mpiexec, "-n", str(processes), sys.executable, script, "mpi", str(path)],
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        got = np.load(path)
-        for key in expected.files:
-            np.testing.assert_array_equal(got[key], expected[key], err_msg=f"{key}, {processes} processes")
+    assert_mpi_equals_numpy(os.path.join("plasticity_scripts", "rules_network.py"), tmp_path)
