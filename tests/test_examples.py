@@ -1,6 +1,5 @@
 """The example models in examples/, run at reduced size, each checked against a
 physiological property or a closed form stated in the test."""
-import importlib.util
 import json
 import math
 import os
@@ -9,23 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(HERE, os.pardir, "examples")
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def example(name):
-    """Import examples/<name>.py as a module (its main(argv) runs it)."""
-    spec = importlib.util.spec_from_file_location(f"example_{name}", os.path.join(EXAMPLES, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def is_png(path):
-    with open(path, "rb") as handle:
-        return handle.read(8) == PNG_MAGIC
+from example_support import EXAMPLES, example, is_png
 
 
 @pytest.fixture(autouse=True)

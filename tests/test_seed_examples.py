@@ -3,26 +3,13 @@ methods report), run at reduced size, each checked against a physiological prope
 form stated in the test. These examples read ``sys.argv``: each is imported by path and its
 ``main()`` run with the arguments set there, writing into ``tmp_path``."""
 import html.parser
-import importlib.util
 import math
-import os
 import re
 import sys
 
 import numpy as np
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(HERE, os.pardir, "examples")
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def example(name):
-    """Import examples/<name>.py as a module."""
-    spec = importlib.util.spec_from_file_location(f"example_{name}", os.path.join(EXAMPLES, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from example_support import example, is_png
 
 
 def run_example(name, monkeypatch, *args):
@@ -31,11 +18,6 @@ def run_example(name, monkeypatch, *args):
     monkeypatch.setattr(sys, "argv", [f"{name}.py", *map(str, args)])
     module.main()
     return module
-
-
-def is_png(path):
-    with open(path, "rb") as handle:
-        return handle.read(8) == PNG_MAGIC
 
 
 @pytest.fixture(autouse=True)
