@@ -119,3 +119,11 @@ def test_gap_junctions_graded_synapses_noise_and_stochastic_synapses_across_proc
     for name in expected.files:
         assert expected[name].std() > 1.0          # the cells do move
         np.testing.assert_allclose(got[name], expected[name], rtol=0, atol=1e-9)
+
+
+@needs_mpi
+def test_bursts_beyond_the_inline_exchange_capacity_bitwise_equal_to_numpy(tmp_path):
+    """A slice with more spikes per process than the exchange carries inline (the rest goes in
+    a second collective, then the capacity grows): the same spikes, traces and weights as the
+    numpy backend on 2 and 3 processes."""
+    assert_mpi_equals_numpy("burst_network.py", tmp_path)
