@@ -56,7 +56,6 @@ class WorldState:
         self.spike_exchanges = 0
         self._header_recv = np.empty((self.size, HEADER), dtype=np.int64)
         self._spike_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._positions = np.empty(0, dtype=np.int64)
 
     # -- headers ---------------------------------------------------------------
     def header(self, operation: str, n: int = 0, dtype_code: int = 0, width: int = 0,
@@ -89,17 +88,15 @@ class WorldState:
         self.header("exit")
 
     # -- spikes ----------------------------------------------------------------
-    def positions(self, capacity: int) -> np.ndarray:
-        if self._positions.size != capacity:
-            self._positions = np.arange(capacity)
-        return self._positions
-
     def spike_buffers(self) -> tuple[np.ndarray, np.ndarray]:
         """Send and receive buffers of the slice's Allgather: a header and ``capacity`` keys."""
         buffers = self._spike_buffers.get(self.capacity)
         if buffers is None:
             width = HEADER + self.capacity
-            buffers = (np.zeros(width, dtype=np.int64), np.empty((self.size, width), dtype=np.int64))
+            send = np.zeros(width, dtype=np.int64)
+            send[0] = _MAGIC + _SPIKES
+            send[2] = self.capacity
+            buffers = (send, np.empty((self.size, width), dtype=np.int64))
             self._spike_buffers = {self.capacity: buffers}
         return buffers
 
@@ -276,15 +273,11 @@ class MPIComm:
         state = self.state
         started = time.perf_counter()
         capacity = state.capacity
-        send, recv = state.spike_buffers()
+        send, recv = state.spike_buffers()   # words 0, 2 and 3 of the header are set once
         total = keys.size
         send[HEADER:HEADER + min(total, capacity)] = keys[:capacity]
         state.calls += 1
-        # header: the first five words are the same on every process (checked), then the total
-        send[0] = _MAGIC + _SPIKES
         send[1] = state.calls
-        send[2] = capacity
-        send[3] = 0
         send[4] = tag
         send[5] = total
         request = self.comm.Iallgather(send, recv)
@@ -336,15 +329,20 @@ class SpikeExchange:
         started = time.perf_counter()
         wait(self.request)
         send, recv = self.buffers
-        if (recv[:, :HEADER - 1] != send[:HEADER - 1]).any():
+        # the headers as Python lists: a loop over processes is cheaper than array operations
+        # on these few words (this runs once per slice)
+        headers = recv[:, :HEADER].tolist()
+        expected = send[:HEADER - 1].tolist()
+        if any(header[:HEADER - 1] != expected for header in headers):
             state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
             raise CommunicationError("exchange_spikes: the processes are in different communication slices")
-        capacity = int(send[2])
-        totals = recv[:, HEADER - 1]
-        largest = int(totals.max())
+        capacity = expected[2]
+        totals = [header[HEADER - 1] for header in headers]
+        largest = max(totals)
         if largest <= capacity:   # every process's keys, from the inline part
-            gathered = recv[:, HEADER:HEADER + capacity][state.positions(capacity) < totals[:, None]]
+            gathered = np.concatenate([recv[r, HEADER:HEADER + total] for r, total in enumerate(totals)])
         else:
+            totals = np.array(totals, dtype=np.int64)
             extra_rows = np.maximum(totals - capacity, 0)
             extra = np.empty(int(extra_rows.sum()), dtype=np.int64)
             rest = self.keys[capacity:] if self.keys is not None else np.empty(0, dtype=np.int64)
