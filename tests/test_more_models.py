@@ -446,3 +446,34 @@ def test_new_models_bitwise_equal_under_mpi(tmp_path):
     """GIF escape draws (keyed on the cell) and the stochastic synapses' draws (keyed on the
     connection) give bitwise the same spikes and synaptic state on 1 (numpy) and 2 or 3 processes."""
     assert_mpi_equals_numpy("more_models_network.py", tmp_path)
+
+
+# -- Runge-Kutta substeps: per cell, whatever shares the kernel ------------------------------------
+
+@pytest.mark.parametrize("model", ["EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista", "HH_cond_exp",
+                                   "PointNeuron(AdExp)"])
+def test_a_cells_trace_does_not_depend_on_a_stiff_neighbour(sim, model):
+    """The RK4 kernels take more substeps for a cell under a very large conductance
+    (h·(g_L + g)/cm ≤ 2.5). That must not change the other cells of the population: their
+    traces are bitwise those of a run without the stiff input, so a population cut across
+    MPI processes integrates each cell as one process does."""
+    def traces(stiff_weight):
+        sim.setup(timestep=0.1)
+        if model == "PointNeuron(AdExp)":
+            celltype = sim.PointNeuron(sim.AdExp(i_offset=0.5), excitatory=sim.CondExpPostSynapticResponse(
+                tau_syn=3.0, e_syn=0.0))
+        else:
+            celltype = getattr(sim, model)(i_offset=0.5 if model != "HH_cond_exp" else 0.8)
+        cells = sim.Population(3, celltype)
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 12.0]))
+        sim.Projection(source, cells, sim.FromListConnector([(0, 0, 0.02, 1.0), (0, 2, stiff_weight, 1.0)]),
+                       sim.StaticSynapse(), receptor_type="excitatory")
+        cells.record("v")
+        sim.run(30.0)
+        v = cells.get_data().segments[0].filter(name="v")[0].magnitude
+        sim.end()
+        return v
+    calm, stiff = traces(0.0), traces(400.0)       # 400 µS: ~100 substeps for cell 2 instead of 10
+    assert np.all(np.isfinite(stiff))
+    assert not np.array_equal(calm[:, 2], stiff[:, 2])
+    np.testing.assert_array_equal(calm[:, :2], stiff[:, :2])

@@ -21,7 +21,10 @@ state at T and acts on the membrane from T on; refractoriness lasts
 ceil(tau_refrac/dt) whole steps after the step in which the spike occurred.
 
 Every step is whole-array numpy arithmetic; the only Python loops are over
-the Runge-Kutta substeps of the non-linear models, never over cells.
+the Runge-Kutta substeps of the non-linear models (and over the few distinct
+substep counts, when some cells need more: ``integrate_substeps``), never over
+cells. A cell's result never depends on the other cells its kernel steps, so
+that populations cut across MPI processes give one process's results.
 """
 from __future__ import annotations
 
@@ -137,9 +140,9 @@ class NeuronKernel:
     #: Per-cell state needed beyond the cell type's default_initial_values, name -> initial value.
     internal_state: ClassVar[dict[str, float]] = {}
     #: True when a step is the same per-cell arithmetic for any set of cells, so that the engine
-    #: may step several populations with one kernel on concatenated arrays (batches.py). Not for
-    #: kernels whose step depends on all their cells at once (adaptive substeps) or that keep
-    #: per-cell data outside the parameter and state arrays.
+    #: may step several populations with one kernel on concatenated arrays (batches.py). Not
+    #: (yet) for the Runge-Kutta kernels, nor for kernels that keep per-cell data outside the
+    #: parameter and state arrays.
     batchable: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
@@ -540,14 +543,34 @@ def adex_spike_and_reset(kernel: Any, v: np.ndarray, w: np.ndarray, count: np.nd
     return clamped | starts_refractory
 
 
-def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> int:
-    """Number of RK4 substeps: h ≤ 0.01 ms and h·λ ≤ 2.5 for the fastest decay rate λ (1/ms)."""
-    n = int(np.ceil(dt / _MAX_SUBSTEP - 1e-9))
-    if fastest_rate.size:
-        lam = float(np.max(fastest_rate))
-        if np.isfinite(lam) and lam > 0:
-            n = max(n, int(np.ceil(dt * lam / _RK4_STABLE_HLAMBDA)))
-    return max(n, 1)
+def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> np.ndarray:
+    """RK4 substeps of each cell: h ≤ 0.01 ms and h·λ ≤ 2.5 for the cell's fastest decay rate λ (1/ms)."""
+    fewest = max(int(np.ceil(dt / _MAX_SUBSTEP - 1e-9)), 1)
+    rate = np.asarray(fastest_rate, dtype=float)
+    rate = np.where(np.isfinite(rate) & (rate > 0.0), rate, 0.0)
+    return np.maximum(np.ceil(dt * rate / _RK4_STABLE_HLAMBDA), fewest).astype(np.int64)
+
+
+def integrate_substeps(kernel: Any, state: dict[str, np.ndarray], i_dc: np.ndarray,
+                       counts: np.ndarray) -> np.ndarray:
+    """Advance every cell by one step in its own number of substeps (``counts``), through
+    ``kernel._integrate(state, i_dc, n_sub)``; returns what that returns (spiked cells).
+
+    A cell's result depends on its own state only, not on which other cells share its
+    kernel: the same on one process as on any number of them. Cells needing more substeps
+    (very large conductances) are integrated apart, with a kernel for just those cells
+    (``kernel.for_cells``), on copies of their state."""
+    if counts.size == 0 or counts.min() == counts.max():
+        return kernel._integrate(state, i_dc, int(counts[0]) if counts.size else 1)
+    out = np.zeros(kernel.n, dtype=bool)
+    i_dc = np.broadcast_to(i_dc, (kernel.n,))
+    for n_sub in np.unique(counts).tolist():
+        cells = np.flatnonzero(counts == n_sub)
+        part = {name: values[cells] for name, values in state.items()}
+        out[cells] = kernel.for_cells(cells)._integrate(part, i_dc[cells], n_sub)
+        for name, values in part.items():
+            state[name][cells] = values
+    return out
 
 
 class _AdExKernel(NeuronKernel):
@@ -590,16 +613,26 @@ class _AdExKernel(NeuronKernel):
         dw = (self.a * (V - self.v_rest) - w) / self.tau_w
         return np.where(clamped, 0.0, dv), dw
 
+    def for_cells(self, cells: np.ndarray) -> "_AdExKernel":
+        """The same kernel for a subset of its cells (integrate_substeps)."""
+        return type(self)({name: values[cells] for name, values in self.params.items()}, self.dt)
+
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
         syn = self.synapses
         syn.receive(state, w_exc, w_inh)
-        i_dc = self._dc(i_ext)
-        v, w, count = state["v"], state["w"], state["refrac_count"]
-        clamped = count > 0.0
         stiffness = (self.g_leak + syn.upper_bound(state, "exc", self.dt)
                      + syn.upper_bound(state, "inh", self.dt)) / self.cm
-        n_sub = _rk4_substeps(self.dt, stiffness)
+        spiked = integrate_substeps(self, state, self._dc(i_ext), _rk4_substeps(self.dt, stiffness))
+        count = state["refrac_count"]
+        count[...] = np.maximum(count - 1.0, 0.0)
+        return spiked
+
+    def _integrate(self, state, i_dc, n_sub: int) -> np.ndarray:
+        """n_sub RK4 substeps of every cell; the cells that spiked."""
+        syn = self.synapses
+        v, w, count = state["v"], state["w"], state["refrac_count"]
+        clamped = count > 0.0
         h = self.dt / n_sub
         spiked = np.zeros(self.n, dtype=bool)
         for _ in range(n_sub):
@@ -614,7 +647,6 @@ class _AdExKernel(NeuronKernel):
             w += h / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
             syn.advance(state, h)
             clamped = adex_spike_and_reset(self, v, w, count, clamped, spiked)
-        count[...] = np.maximum(count - 1.0, 0.0)
         return spiked
 
 
@@ -749,16 +781,28 @@ class HHCondExpKernel(NeuronKernel):
         dn = alpha_n - (alpha_n + beta_n) * n
         return dv, dm, dh, dn
 
+    def for_cells(self, cells: np.ndarray) -> "HHCondExpKernel":
+        """The same kernel for a subset of its cells (integrate_substeps)."""
+        return type(self)({name: values[cells] for name, values in self.params.items()}, self.dt)
+
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
         syn = self.synapses
         syn.receive(state, w_exc, w_inh)
-        i_dc = self._dc(i_ext)
-        y = [state["v"], state["m"], state["h"], state["n"]]
-        v_start = y[0].copy()
+        v_start = state["v"].copy()
         stiffness = (self.g_na + self.g_k + self.g_leak + syn.upper_bound(state, "exc", self.dt)
                      + syn.upper_bound(state, "inh", self.dt)) / self.cm
-        n_sub = _rk4_substeps(self.dt, stiffness)
+        integrate_substeps(self, state, self._dc(i_ext), _rk4_substeps(self.dt, stiffness))
+        v, count = state["v"], state["refrac_count"]
+        refractory = count > 0.0
+        spiked = ~refractory & (v >= self.v_offset + self.SPIKE_OFFSET) & (v_start > v)
+        count[...] = np.where(refractory, count - 1.0, np.where(spiked, self.n_refrac, 0.0))
+        return spiked
+
+    def _integrate(self, state, i_dc, n_sub: int) -> np.ndarray:
+        """n_sub RK4 substeps of (v, m, h, n) and the conductances of every cell."""
+        syn = self.synapses
+        y = [state["v"], state["m"], state["h"], state["n"]]
         hs = self.dt / n_sub
         for _ in range(n_sub):
             g0 = (syn.at(state, "exc", 0.0), syn.at(state, "inh", 0.0))
@@ -771,11 +815,7 @@ class HHCondExpKernel(NeuronKernel):
             for a, d1, d2, d3, d4 in zip(y, k1, k2, k3, k4):
                 a += hs / 6.0 * (d1 + 2.0 * d2 + 2.0 * d3 + d4)
             syn.advance(state, hs)
-        v, count = state["v"], state["refrac_count"]
-        refractory = count > 0.0
-        spiked = ~refractory & (v >= self.v_offset + self.SPIKE_OFFSET) & (v_start > v)
-        count[...] = np.where(refractory, count - 1.0, np.where(spiked, self.n_refrac, 0.0))
-        return spiked
+        return np.zeros(self.n, dtype=bool)
 
 
 # -- generalized integrate-and-fire (escape noise) -------------------------------------------

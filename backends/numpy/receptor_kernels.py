@@ -31,7 +31,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynnlite.backends.numpy.neurons import (_MAX_EXP_ARG, NeuronKernel, _exp_convolution, _phi,
-                                             _refractory_steps, _rk4_substeps, adex_membrane, adex_spike_and_reset)
+                                             _refractory_steps, _rk4_substeps, adex_membrane, adex_spike_and_reset,
+                                             integrate_substeps)
 from pynnlite.models.receptors import beta_peak_shape, mg_block
 
 __all__ = ["NonSpikingKernel", "PointNeuronKernel", "AdExpPointNeuronKernel", "RECEPTOR_NEURON_KERNELS"]
@@ -279,14 +280,25 @@ class AdExpPointNeuronKernel(NeuronKernel):
         dw = (self.a * (V - self.v_rest) - w) / self.tau_w
         return np.where(clamped, 0.0, dv), dw
 
+    def for_cells(self, cells: np.ndarray) -> "AdExpPointNeuronKernel":
+        """The same kernel for a subset of its cells (neurons.integrate_substeps)."""
+        return type(self)({name: values[cells] for name, values in self.params.items()}, self.dt,
+                          self.receptor_kinetics)
+
     def step(self, state, spike_input, i_ext):
         spike_input = np.asarray(spike_input, dtype=float)
         for row, receptor in enumerate(self.receive_set):
             receptor.receive(state, spike_input[row])
-        i_dc = self._dc(i_ext)
+        counts = _rk4_substeps(self.dt, self._stiffness(state))
+        spiked = integrate_substeps(self, state, self._dc(i_ext), counts)
+        count = state["refrac_count"]
+        count[...] = np.maximum(count - 1.0, 0.0)
+        return spiked
+
+    def _integrate(self, state, i_dc, n_sub: int) -> np.ndarray:
+        """n_sub RK4 substeps of every cell; the cells that spiked."""
         v, w, count = state["v"], state["w"], state["refrac_count"]
         clamped = count > 0.0
-        n_sub = _rk4_substeps(self.dt, self._stiffness(state))
         receptors = self._receptors(n_sub)
         h = self.dt / n_sub
         spiked = np.zeros(self.n, dtype=bool)
@@ -301,7 +313,6 @@ class AdExpPointNeuronKernel(NeuronKernel):
             for receptor in receptors:
                 receptor.advance(state)
             clamped = adex_spike_and_reset(self, v, w, count, clamped, spiked)
-        count[...] = np.maximum(count - 1.0, 0.0)
         return spiked
 
 
