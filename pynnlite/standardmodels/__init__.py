@@ -3,7 +3,7 @@
 pynnlite declares its models as data in ``pynnlite.models`` (cells, synapses) and
 ``pynnlite.current_sources``; this package gives them PyNN's names
 (``StandardCellType`` is ``pynnlite.models.base.CellType`` ...) and the submodules
-``cells``, ``synapses`` and ``electrodes`` re-export the types themselves.
+``cells``, ``receptors``, ``synapses`` and ``electrodes`` re-export the types themselves.
 """
 from __future__ import annotations
 
