@@ -49,3 +49,29 @@ def test_run_until_a_time_reached_up_to_rounding(sim):
         sim.run_until(t)
     sim.run_until(sim.get_current_time() - 1e-15)
     assert sim.get_current_time() == pytest.approx(2.1)
+
+
+def test_composable_cell_and_receptor_types_import_from_pynn_module_paths(sim):
+    """PyNN 0.13 scripts import PointNeuron's parts from pyNN.standardmodels.cells / .receptors."""
+    from pynnlite.standardmodels import cells, receptors
+    assert cells.PointNeuron is sim.PointNeuron and cells.AdExp is sim.AdExp and cells.LIF is sim.LIF
+    assert receptors.CondAlphaPostSynapticResponse is sim.CondAlphaPostSynapticResponse
+    assert {"LIF", "AdExp", "PointNeuron", "IF_cond_exp"} <= set(cells.__all__)
+    neuron = cells.PointNeuron(cells.AdExp(tau_m=12.0), AMPA=receptors.CondExpPostSynapticResponse(tau_syn=2.0))
+    assert "AMPA" in neuron.receptor_types
+
+
+def test_point_neuron_receptor_types_are_sorted_and_the_first_is_the_default(sim):
+    """PyNN's PointNeuron.receptor_types is sorted(names) and a Projection without receptor_type
+    uses its first: NMDA declared before AMPA still makes AMPA the default."""
+    celltype = sim.PointNeuron(sim.LIF(), NMDA=sim.NMDA(), AMPA=sim.AMPA())
+    assert tuple(celltype.receptor_types) == ("AMPA", "NMDA")
+    cells = sim.Population(1, celltype)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    projection = sim.Projection(source, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=1.0))
+    assert projection.receptor_type == "AMPA"
+    cells.record(["AMPA.gsyn", "NMDA.gsyn"])
+    sim.run(10.0)
+    segment = cells.get_data().segments[0]
+    assert segment.filter(name="AMPA.gsyn")[0].magnitude.max() > 0.0
+    assert segment.filter(name="NMDA.gsyn")[0].magnitude.max() == 0.0

@@ -114,14 +114,14 @@ def test_nmda_steady_state_with_block(fine):
 
 
 def test_ampa_and_nmda_alongside_standard_receptors(fine):
-    """A PointNeuron declaring excitatory, inhibitory, AMPA and NMDA receives on each by name, in
-    declaration order; per-receptor parameters are 'NAME.param' for set/get; 'NAME.gsyn' records."""
+    """A PointNeuron declaring excitatory, inhibitory, AMPA and NMDA receives on each by name
+    (receptor_types sorted by name, as PyNN's); per-receptor parameters are 'NAME.param' for set/get; 'NAME.gsyn' records."""
     cell = fine.PointNeuron(fine.LIF(tau_m=10.0, v_rest=-70.0, v_reset=-70.0),
                             excitatory=fine.CondExpPostSynapticResponse(e_syn=0.0, tau_syn=5.0),
                             inhibitory=fine.CondExpPostSynapticResponse(e_syn=-75.0, tau_syn=10.0),
                             AMPA=fine.AMPA(tau_rise=0.3, tau_decay=2.0),
                             NMDA=fine.NMDA(mg=1.2))
-    assert cell.receptor_types == ("excitatory", "inhibitory", "AMPA", "NMDA")
+    assert cell.receptor_types == ("AMPA", "NMDA", "excitatory", "inhibitory")
     pop = fine.Population(3, cell, initial_values={"v": -70.0})
     assert pop.get("NMDA.mg") == 1.2 and pop.get("tau_m") == 10.0
     pop.set(**{"NMDA.mg": 2.0, "AMPA.tau_decay": 3.0})

@@ -10,8 +10,8 @@ number of named post-synaptic responses::
                            NMDA=NMDA(tau_rise=2.0, tau_decay=100.0, mg=1.0))
     Projection(pre, post, connector, StaticSynapse(weight=0.002), receptor_type="NMDA")
 
-The receptor names (keyword names) are the cell type's ``receptor_types``, in
-the order given; the first is a projection's default. Parameters and state
+The receptor names (keyword names) are the cell type's ``receptor_types``,
+sorted by name as in PyNN; the first is a projection's default. Parameters and state
 variables of a receptor are named ``'<receptor>.<name>'`` (``pop.set(**{
 'NMDA.mg': 1.2})``, ``pop.get('AMPA.tau_decay')``, ``pop.record('NMDA.gsyn')``),
 as in PyNN 0.13; the body's keep their plain names (``v``, ``tau_m``, …).
@@ -281,6 +281,7 @@ def _component_initial_values(component: ModelType) -> dict[str, Any]:
 
 def _declarations(neuron: ModelType, receptors: dict[str, PostSynapticResponse]) -> dict[str, Any]:
     kind = _body_kind(neuron)
+    receptors = dict(sorted(receptors.items()))   # PyNN sorts the receptor names
     for name, psr in receptors.items():
         if not isinstance(psr, PostSynapticResponse):
             raise InvalidParameterValueError(
