@@ -70,6 +70,21 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return ranges(starts, counts)
 
 
+def _repeat_time(cells: np.ndarray, t: np.ndarray) -> float | None:
+    """The earliest time at which a cell has an event after an earlier one of its own (inf if
+    every cell occurs once; None if a cell has two events at one time)."""
+    if cells.size < 2:
+        return math.inf
+    order = np.lexsort((t, cells))
+    c, ts = cells[order], t[order]
+    again = c[1:] == c[:-1]
+    if not again.any():
+        return math.inf
+    if (ts[1:][again] == ts[:-1][again]).any():
+        return None
+    return float(ts[1:][again].min())
+
+
 def _sub(value: Any, index: Any) -> Any:
     """A parameter for a subset of synapses: scalars (floats, see _uniform) stay scalars."""
     return value if value.__class__ is float else value[index]
@@ -454,6 +469,8 @@ class PairPlasticity(RulePlasticity):
     tau_pre_name = "tau_plus"
     tau_post_name = "tau_minus"
     nearest = False
+    #: whether potentiate/depress read the event times t (else they get None from _cell_events)
+    timed_hooks = True
 
     def __init__(self, route: Any, engine: Any):
         super().__init__(route, engine)
@@ -464,6 +481,7 @@ class PairPlasticity(RulePlasticity):
         self._mark_post = np.full(self.n_post, -1, dtype=np.int64)
         self._slice_out: Any = None
         self._mark = np.full(self.n, -1, dtype=np.int64)
+        self._qindex = np.full(self.n_post, -1, dtype=np.int64)   # post cell -> its event in _cell_events
 
     # -- state ------------------------------------------------------------------------------------
     def load_state(self, first: int) -> None:
@@ -492,6 +510,9 @@ class PairPlasticity(RulePlasticity):
             self.dense = (self.n == self.n_pre * self.n_post
                           and np.array_equal(self.pre_of, np.tile(np.arange(self.n_pre), self.n_post))
                           and np.array_equal(self.post_position, np.tile(np.arange(self.n_post), self.n_pre)))
+            if self.dense:   # storage position of synapse (i, j): j·n_pre + i
+                self._row_steps = np.arange(self.n_post, dtype=np.int64) * self.n_pre
+                self._col_steps = np.arange(self.n_pre, dtype=np.int64)
             self.pending_format = "neuron"
             if carried is not None:
                 self.XP, self.TP, self.XQ, self.TQ, self.XQB = carried["traces"]
@@ -548,8 +569,13 @@ class PairPlasticity(RulePlasticity):
                     starts = self.indptr[cells]
                     counts = self.indptr[cells + 1] - starts
                     syn = ranges(starts, counts)
-                self.pending.setdefault(key, []).append(
-                    (syn, np.repeat(t, counts), np.full(syn.size, kind, dtype=np.int8)))
+                if syn.size == 0:
+                    continue
+                t_syn = np.repeat(t, counts)
+                kinds = np.full(syn.size, kind, dtype=np.int8)
+                # by exact due step: neuron-level entries are filed under their earliest one
+                self._defer(lambda i, s=syn, ts=t_syn, k=kinds: (s[i], ts[i], k[i]), t_syn,
+                            np.ones(t_syn.size, dtype=bool))
         self.pending_format = "synapse"
 
     # -- rule hooks (S: storage positions; t: time in steps; x/y: trace values) -----------------
@@ -576,8 +602,32 @@ class PairPlasticity(RulePlasticity):
                 entries = self.pending.pop(key, None)
                 if entries:
                     due.extend(entries)
+            if due and self.pending_format == "neuron":
+                due = self._due_now(due, T)
         self.last_T = T
         return due
+
+    def _due_now(self, entries: list, T: int) -> list:
+        """Neuron-level entries are kept under the due step of their *earliest* event (see
+        _defer_cells): the events of a popped entry that are due after T go back to pending."""
+        due = []
+        for kind, cells, t in entries:
+            late = np.ceil(t - 1e-9) > T
+            if late.any():
+                self._defer_cells(kind, cells[late], t[late])
+                now = ~late
+                if now.any():
+                    due.append((kind, cells[now], t[now]))
+            else:
+                due.append((kind, cells, t))
+        return due
+
+    def _defer_cells(self, kind: int, cells: np.ndarray, t: np.ndarray) -> None:
+        """Neuron-level events, all later than the current slice, as one pending entry under
+        the due step of the earliest (_due_now puts back those not yet due when it is popped):
+        one entry per slice instead of one per distinct due step."""
+        key = math.ceil(float(t.min()) - 1e-9)
+        self.pending.setdefault(key, []).append((kind, cells, t))
 
     def _defer(self, entry_of, t: np.ndarray, later: np.ndarray) -> None:
         """Put the events ``later`` (mask over t) into pending buckets by due step."""
@@ -618,15 +668,10 @@ class PairPlasticity(RulePlasticity):
     def _slice_neurons(self, pre_index, pre_steps, post_cells, post_steps, modulator, T):
         f, D = self.f, self.p["delay"]
         due = self._pop_due(T)
-        if (f == 1.0 and not due and not post_cells.size and modulator is None and pre_index.size
-                and self._distinct(pre_index, self._mark_pre)):
-            # the common slice: pre spikes only (of distinct cells), each at its emission time
-            changed: list = []
-            out = self._run(_PRE, pre_index, pre_steps.astype(float), None, changed, True)
-            if not (self.constraints and changed):
-                return out, None
-            return out, (np.arange(changed[0].start, changed[0].stop) if isinstance(changed[0], slice)
-                         else changed[0])
+        if f == 1.0 and (modulator is None or not modulator[0].size) and all(e[0] == _POST for e in due):
+            done = self._slice_cells(pre_index, pre_steps, post_cells, post_steps, due, T)
+            if done is not None:
+                return done
         groups: list = []      # (kind, cells, times, output slots or None), each in time order
 
         def add(kind: int, c: np.ndarray, t: np.ndarray, slot: np.ndarray | None = None) -> None:
@@ -709,6 +754,184 @@ class PairPlasticity(RulePlasticity):
             return out, True
         changed = [np.arange(c.start, c.stop) if isinstance(c, slice) else c for c in changed]
         return out, np.concatenate(changed)
+
+    def _slice_cells(self, pre_index, pre_steps, post_cells, post_steps, due, T):
+        """A slice with f = 1 and no modulator spike, as a few whole-slice array steps.
+
+        Pre events are the slice's spikes at their emission times, post events the due ones and
+        this slice's not later than T. Only traces connect synapses, and a cell's trace depends
+        on that cell's events alone, so each synapse's events are applied in its own time order
+        (post before pre at equal times) by _cell_events, with the same operations as one event
+        at a time. A cell with two events in the slice splits it into batches at the later
+        event's time. Returns None (nothing done) when a cell has two events of one kind at one
+        time, left to the general path."""
+        D = self.p["delay"]
+        qc = [e[1] for e in due]
+        qt = [e[2] for e in due]
+        late = None
+        if post_cells.size:
+            t_post = post_steps.astype(float) + 1.0 * D
+            late = t_post > T
+            if late.any():
+                now = ~late
+                qc.append(post_cells[now])
+                qt.append(t_post[now])
+            else:
+                late = None
+                qc.append(post_cells)
+                qt.append(t_post)
+        if len(qc) == 1:
+            qc, qt = qc[0], qt[0]
+        elif qc:
+            qc, qt = np.concatenate(qc), np.concatenate(qt)
+        else:
+            qc, qt = _EMPTY_I, _EMPTY_F
+        pc, pt = pre_index, pre_steps.astype(float)
+        split = not (self._distinct(pc, self._mark_pre) and self._distinct(qc, self._mark_post))
+        if split:
+            t_pre_repeat, t_post_repeat = _repeat_time(pc, pt), _repeat_time(qc, qt)
+            if t_pre_repeat is None or t_post_repeat is None:
+                return None
+        if late is not None:
+            self._defer_cells(_POST, post_cells[late], t_post[late])
+        changed: list = []
+        out = None
+        if not split:
+            S_pre, w_out, S_post = self._cell_events(pc, pt, qc, qt)
+            out = w_out
+            changed = [S for S in (S_pre, S_post) if S is not None]
+        else:
+            if pc.size:
+                counts = self.indptr[pc + 1] - self.indptr[pc]
+                out = np.empty(int(counts.sum()))
+                out_start = np.cumsum(counts) - counts
+            slot = np.arange(pc.size)
+            t_split = min(t_pre_repeat, t_post_repeat)
+            while pc.size or qc.size:
+                # the events before the earliest repeat of a cell: each cell at most once
+                p_now, q_now = pt < t_split, qt < t_split
+                S_pre, w_out, S_post = self._cell_events(pc[p_now], pt[p_now], qc[q_now], qt[q_now])
+                if S_pre is not None:
+                    s = slot[p_now]
+                    out[ranges(out_start[s], counts[s])] = w_out
+                changed.extend(S for S in (S_pre, S_post) if S is not None)
+                p_next, q_next = ~p_now, ~q_now
+                pc, pt, slot, qc, qt = pc[p_next], pt[p_next], slot[p_next], qc[q_next], qt[q_next]
+                t_split = min(_repeat_time(pc, pt), _repeat_time(qc, qt))
+        if not (self.constraints and changed):
+            return out, None
+        return out, np.concatenate(changed)
+
+    def _cell_events(self, pc: np.ndarray, pt: np.ndarray, qc: np.ndarray, qt: np.ndarray
+                     ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """Pre events (cells pc at times pt) and post events (qc, qt), each of distinct cells,
+        all later than the traces' last events: the result of processing them in time order.
+
+        A synapse has an event of each kind at most; the two meet only on the synapses from a
+        spiking pre cell to a spiking post cell (the rows' synapses whose post cell is in qc).
+        Each trace value a synapse event reads is computed as the one-at-a-time code does:
+        from the trace's state after its cell's earlier events. Weights: first the pre events
+        of the synapses whose pre event comes first (or alone), then every post event, then the
+        pre events that follow a post event on their synapse.
+
+        Returns the storage positions of the pre events' synapses (rows of pc in order), the
+        weights they transmit (right after their pre event), and those of the post events'."""
+        dt, nearest = self.dt, self.nearest
+        tau_pre, tau_post = self.p[self.tau_pre_name], self.p[self.tau_post_name]
+        K, M = pc.size, qc.size
+        dense = self.dense
+        timed = self.timed_hooks
+        S_pre = S_post = y = x = t_rows = t_cols = None
+        if K:
+            xb = self.XP[pc] * np.exp(-(pt - self.TP[pc]) * dt / tau_pre)   # pre traces at their events
+            if dense:     # row of pc[k]: post cells 0..n_post-1 at positions j·n_pre + pc[k]
+                S_pre = (pc[:, None] + self._row_steps).ravel()
+                tq = pt[:, None]
+                y = np.where(self.TQ < tq, self.XQ * np.exp(-(tq - self.TQ) * dt / tau_post), self.XQB).ravel()
+                if timed:
+                    t_rows = np.repeat(pt, self.n_post)
+            else:
+                row_starts = self.indptr[pc]
+                n_row = self.indptr[pc + 1] - row_starts
+                S_pre = self.csr2store[ranges(row_starts, n_row)]
+                post = self.post_of[S_pre]
+                tq = np.repeat(pt, n_row)
+                TQ = self.TQ[post]
+                y = np.where(TQ < tq, self.XQ[post] * np.exp(-(tq - TQ) * dt / tau_post), self.XQB[post])
+                if timed:
+                    t_rows = tq
+        if M:
+            yb = self.XQ[qc] * np.exp(-(qt - self.TQ[qc]) * dt / tau_post)   # post traces at their events
+            if dense:     # column of qc[m]: pre cells 0..n_pre-1 at positions qc[m]·n_pre + i
+                col_starts = qc * self.n_pre
+                S_post = (col_starts[:, None] + self._col_steps).ravel()
+                tp = qt[:, None]
+                x = (self.XP * np.exp(-(tp - self.TP) * dt / tau_pre)).ravel()
+                if timed:
+                    t_cols = np.repeat(qt, self.n_pre)
+            else:
+                col_starts = self.csc_indptr[qc]
+                n_col = self.csc_indptr[qc + 1] - col_starts
+                S_post = ranges(col_starts, n_col)
+                pre = self.pre_of[S_post]
+                tp = np.repeat(qt, n_col)
+                x = self.XP[pre] * np.exp(-(tp - self.TP[pre]) * dt / tau_pre)
+                if timed:
+                    t_cols = tp
+        after = _EMPTY_I      # positions in S_pre of pre events that follow a post event
+        if K and M:
+            # the synapses with both events: a = position in S_pre, b = in S_post
+            if dense:
+                k_a = np.repeat(np.arange(K), M)
+                m_a = np.tile(np.arange(M), K)
+                a = k_a * self.n_post + qc[m_a]
+                b = m_a * self.n_pre + pc[k_a]
+            else:
+                qindex = self._qindex
+                qindex[qc] = np.arange(M)
+                hit = qindex[post]
+                qindex[qc] = -1
+                a = np.flatnonzero(hit >= 0)
+                m_a = hit[a]
+                k_a = np.searchsorted(np.cumsum(n_row), a, side="right")
+                b = np.cumsum(n_col)[m_a] - n_col[m_a] + (S_pre[a] - col_starts[m_a])
+            if a.size:
+                tk, tm = pt[k_a], qt[m_a]
+                first = tk < tm       # the post event reads the pre trace after the pre event
+                if first.any():
+                    i = np.flatnonzero(first)
+                    XPa = 1.0 if nearest else xb[k_a[i]] + 1.0
+                    x[b[i]] = XPa * np.exp(-(tm[i] - tk[i]) * dt / tau_pre)
+                follows = tm < tk     # the pre event reads the post trace after the post event
+                if follows.any():
+                    j = np.flatnonzero(follows)
+                    XQa = 1.0 if nearest else yb[m_a[j]] + 1.0
+                    y[a[j]] = XQa * np.exp(-(tk[j] - tm[j]) * dt / tau_post)
+                after = a[~first]     # equal times: post first
+        w_out = None
+        if K:
+            if after.size:
+                alone = np.ones(S_pre.size, dtype=bool)
+                alone[after] = False
+                i = np.flatnonzero(alone)
+                self.depress(S_pre[i], None if t_rows is None else t_rows[i], y[i])
+            else:
+                self.depress(S_pre, t_rows, y)
+            w_out = self.w[S_pre]
+        if M:
+            self.potentiate(S_post, t_cols, x)
+        if after.size:
+            S = S_pre[after]
+            self.depress(S, None if t_rows is None else t_rows[after], y[after])
+            w_out[after] = self.w[S]
+        if K:
+            self.XP[pc] = 1.0 if nearest else xb + 1.0
+            self.TP[pc] = pt
+        if M:
+            self.XQB[qc] = yb
+            self.XQ[qc] = 1.0 if nearest else yb + 1.0
+            self.TQ[qc] = qt
+        return S_pre, w_out, S_post
 
     @staticmethod
     def _distinct(cells: np.ndarray, mark: np.ndarray) -> bool:
@@ -948,6 +1171,8 @@ class PairPlasticity(RulePlasticity):
 class SpikePairPlasticity(PairPlasticity):
     """STDPMechanism with SpikePairRule: a post event potentiates with amount A_plus·x_pre,
     a pre event depresses with amount A_minus·x_post, through the weight dependence."""
+
+    timed_hooks = False
 
     def __init__(self, route: Any, engine: Any):
         super().__init__(route, engine)
