@@ -880,13 +880,20 @@ class PairPlasticity(RulePlasticity):
                     t_cols = tp
         after = _EMPTY_I      # positions in S_pre of pre events that follow a post event
         if K and M:
-            # the synapses with both events: a = position in S_pre, b = in S_post
             if dense:
-                k_a = np.repeat(np.arange(K), M)
-                m_a = np.tile(np.arange(M), K)
-                a = k_a * self.n_post + qc[m_a]
-                b = m_a * self.n_pre + pc[k_a]
+                # synapse (pc[k], qc[m]) is x[m, pc[k]] and y[k, qc[m]]: (M, K) and (K, M) blocks
+                x2, y2 = x.reshape(M, self.n_pre), y.reshape(K, self.n_post)
+                lag = qt[:, None] - pt       # > 0: the pre event comes first
+                first = lag > 0.0
+                XPa = 1.0 if nearest else xb + 1.0
+                x2[:, pc] = np.where(first, XPa * np.exp(-np.maximum(lag, 0.0) * dt / tau_pre), x2[:, pc])
+                lead = pt[:, None] - qt      # > 0: the post event comes first
+                XQa = 1.0 if nearest else yb + 1.0
+                y2[:, qc] = np.where(lead > 0.0, XQa * np.exp(-np.maximum(lead, 0.0) * dt / tau_post), y2[:, qc])
+                k_a, m_a = np.nonzero(lead >= 0.0)     # equal times: post first
+                after = k_a * self.n_post + qc[m_a]
             else:
+                # the synapses with both events: a = position in S_pre, b = in S_post
                 qindex = self._qindex
                 qindex[qc] = np.arange(M)
                 hit = qindex[post]
@@ -895,18 +902,14 @@ class PairPlasticity(RulePlasticity):
                 m_a = hit[a]
                 k_a = np.searchsorted(np.cumsum(n_row), a, side="right")
                 b = np.cumsum(n_col)[m_a] - n_col[m_a] + (S_pre[a] - col_starts[m_a])
-            if a.size:
                 tk, tm = pt[k_a], qt[m_a]
                 first = tk < tm       # the post event reads the pre trace after the pre event
-                if first.any():
-                    i = np.flatnonzero(first)
-                    XPa = 1.0 if nearest else xb[k_a[i]] + 1.0
-                    x[b[i]] = XPa * np.exp(-(tm[i] - tk[i]) * dt / tau_pre)
-                follows = tm < tk     # the pre event reads the post trace after the post event
-                if follows.any():
-                    j = np.flatnonzero(follows)
-                    XQa = 1.0 if nearest else yb[m_a[j]] + 1.0
-                    y[a[j]] = XQa * np.exp(-(tk[j] - tm[j]) * dt / tau_post)
+                i = np.flatnonzero(first)
+                XPa = 1.0 if nearest else xb[k_a[i]] + 1.0
+                x[b[i]] = XPa * np.exp(-(tm[i] - tk[i]) * dt / tau_pre)
+                j = np.flatnonzero(tm < tk)     # the pre event reads the post trace after the post event
+                XQa = 1.0 if nearest else yb[m_a[j]] + 1.0
+                y[a[j]] = XQa * np.exp(-(tk[j] - tm[j]) * dt / tau_post)
                 after = a[~first]     # equal times: post first
         w_out = None
         if K:
