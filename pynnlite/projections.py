@@ -79,14 +79,17 @@ class Projection:
         self.rng = getattr(connector, "rng", None) or self.simulation.default_rng
         Projection._count += 1
 
-        context = self._context()
-        arrays = connector.connect(context).in_creation_order(self.post.size)
-        pre = np.asarray(arrays.pre, dtype=np.int64)
-        post = np.asarray(arrays.post, dtype=np.int64)
-        n = pre.size
-        self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
-                                      arrays.may_repeat, self.pre.size, self.post.size)
-        values = self._initial_columns(arrays.values)
+        # connections and their values are made and checked per process (its post cells):
+        # an error found on one process is raised on all of them
+        with _simulation.same_error_on_every_process(self.simulation.comm):
+            context = self._context()
+            arrays = connector.connect(context).in_creation_order(self.post.size)
+            pre = np.asarray(arrays.pre, dtype=np.int64)
+            post = np.asarray(arrays.post, dtype=np.int64)
+            n = pre.size
+            self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
+                                          arrays.may_repeat, self.pre.size, self.post.size)
+            values = self._initial_columns(arrays.values)
         self._store(values)
         self._kernel = getattr(arrays, "kernel", None)  # shared kernel of a structured connector
         if self._kernel is not None:
@@ -318,11 +321,12 @@ class Projection:
         from a 2D array. Units: weight nA or µS, delay ms (rounded to the time step)."""
         names = self.synapse_parameter_names()
         values = {}
-        for name, value in attributes.items():
-            if name not in names:
-                raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
-            values[name] = self._checked(name, self._evaluate(name, value))
-        self._check_columns(values)
+        with _simulation.same_error_on_every_process(self.simulation.comm):   # values of this process's connections
+            for name, value in attributes.items():
+                if name not in names:
+                    raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
+                values[name] = self._checked(name, self._evaluate(name, value))
+            self._check_columns(values)
         self._store(values)
 
     def _set_connection_values(self, index: np.ndarray, values: dict[str, Any]) -> None:

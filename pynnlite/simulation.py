@@ -7,11 +7,12 @@ over the *current* simulation, which ``setup()`` creates.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from pynnlite.errors import InvalidParameterValueError, SimulationNotSetUpError
+from pynnlite.errors import InvalidParameterValueError, PynnliteError, SimulationNotSetUpError
 from pynnlite.random import NumpyRNG
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,12 @@ class SingleProcess:
     def allreduce_min(self, value: float) -> float:
         return value
 
+    def agree_on_error(self, error: BaseException | None) -> None:
+        """Raise ``error`` if there is one (with several processes: the same error on every
+        process when any of them failed; see ``same_error_on_every_process``)."""
+        if error is not None:
+            raise error
+
     def begin_spike_exchange(self, keys: np.ndarray, tag: int = 0) -> "Exchanged":
         """Start exchanging a slice's spike keys (int64); ``.finish()`` returns the keys of
         every process, sorted. ``tag`` (the slice) must be the same on every process."""
@@ -54,6 +61,20 @@ class SingleProcess:
         ``order``: the creation-order key of each connection (list row, or pre × n_post + post
         for connectors in (pre, post) order); None on one process (else ``post`` is the key)."""
         return columns
+
+
+@contextmanager
+def same_error_on_every_process(comm: Any) -> Iterator[None]:
+    """Run a block that checks this process's own part of the data (its connections): when the
+    block raises a pynnlite error on any process, every process raises it (the lowest failing
+    rank's error: same class and message), so that a script catching it goes on with the same
+    network everywhere. Every process must run the block (one collective at its end)."""
+    try:
+        yield
+    except PynnliteError as error:
+        comm.agree_on_error(error)
+        raise
+    comm.agree_on_error(None)
 
 
 class Exchanged:

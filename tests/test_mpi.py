@@ -4,6 +4,7 @@ in the same test run (scripts in tests/mpi_scripts/, each run in its own process
 Skipped only when mpi4py or mpiexec is missing (``pip install ".[test,mpi]"`` installs both,
 so the README's test command and .ci/run run these tests).
 """
+import json
 import subprocess
 import sys
 
@@ -127,3 +128,17 @@ def test_bursts_beyond_the_inline_exchange_capacity_bitwise_equal_to_numpy(tmp_p
     a second collective, then the capacity grows): the same spikes, traces and weights as the
     numpy backend on 2 and 3 processes."""
     assert_mpi_equals_numpy("burst_network.py", tmp_path)
+
+
+@needs_mpi
+@pytest.mark.parametrize("processes", [2, 3])
+def test_an_error_in_one_process_connections_is_raised_on_every_process(tmp_path, processes):
+    """A bad delay, weight, probability or synapse parameter on connections to one process's
+    cells: every process raises that error (the numpy backend's class and message), builds
+    nothing and keeps the same network, so a script that catches the error goes on in step."""
+    run_script("local_errors.py", "numpy", str(tmp_path / "numpy"))
+    expected = json.loads((tmp_path / "numpy.0").read_text())
+    assert expected["projections"] == 1 and all(expected["errors"])
+    run_script("local_errors.py", "mpi", str(tmp_path / "mpi"), processes=processes)
+    for rank in range(processes):
+        assert json.loads((tmp_path / f"mpi.{rank}").read_text()) == expected, rank

@@ -26,14 +26,15 @@ from typing import Any
 import numpy as np
 
 from pynnlite.backends.mpi.runtime import load_mpi
-from pynnlite.errors import CommunicationError, InvalidParameterValueError
+from pynnlite.errors import CommunicationError, InvalidParameterValueError, PynnliteError
 
 MPI = load_mpi()
 
 HEADER = 6
 _MAGIC = 0x5059_4E4E_0000  # 'PYNN' in the high bits of the operation word
 OPERATIONS = {1: "allgather_arrays", 2: "gather_arrays", 3: "allreduce_sum", 4: "allreduce_min",
-              5: "bcast", 6: "barrier", 7: "exchange_spikes", 8: "collect_columns", 9: "exit"}
+              5: "bcast", 6: "barrier", 7: "exchange_spikes", 8: "collect_columns", 9: "exit",
+              10: "agree_on_error"}
 _OP = {name: code for code, name in OPERATIONS.items()}
 _SPIKES = _OP["exchange_spikes"]
 _INITIAL_CAPACITY = 256      # spikes per process carried inline in the slice's Allgather
@@ -221,6 +222,23 @@ class MPIComm:
     def barrier(self) -> None:
         self.state.header("barrier")
 
+    def agree_on_error(self, error: BaseException | None) -> None:
+        """After checking this process's own data: if any process failed (``error`` not None
+        there), raise the error of the lowest failing rank on every process, with its class
+        and message."""
+        failed = self.state.header("agree_on_error", value=int(error is not None))[:, HEADER - 1]
+        if not failed.any():
+            return
+        first = int(np.flatnonzero(failed)[0])
+        described = None
+        if self.rank == first:
+            attributes = {k: v for k, v in vars(error).items() if isinstance(v, (str, int, float, list, tuple))}
+            described = (type(error).__module__, type(error).__qualname__, str(error), attributes)
+        described = self.bcast(described, root=first)
+        if self.rank == first:
+            raise error
+        raise _rebuilt_error(*described)
+
     # -- arrays --------------------------------------------------------------------
     def _array_header(self, operation: str, array: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.dtype, tuple, int]:
@@ -357,6 +375,22 @@ class SpikeExchange:
         state.spike_seconds += time.perf_counter() - started
         state.spike_exchanges += 1
         return gathered
+
+
+def _rebuilt_error(module: str, name: str, message: str, attributes: dict) -> Exception:
+    """An error of another process: the same pynnlite error class, message and simple attributes."""
+    import importlib
+    try:
+        cls = getattr(importlib.import_module(module), name)
+        if not (isinstance(cls, type) and issubclass(cls, PynnliteError)):
+            raise TypeError(name)
+        error = cls.__new__(cls)
+        Exception.__init__(error, message)
+        vars(error).update(attributes)
+        str(error)
+    except Exception:   # an error class that cannot be rebuilt: its message under the base class
+        error = PynnliteError(message)
+    return error
 
 
 def _split(flat: np.ndarray, rows: np.ndarray, trailing: tuple, width: int) -> list[np.ndarray]:

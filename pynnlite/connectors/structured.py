@@ -127,7 +127,8 @@ class SharedKernel:
             kernel = np.asarray(spec, dtype=float).ravel()
         if kernel is not None:
             self.values["weight"] = kernel.reshape(self.shape)
-            projection._store({"weight": projection._checked("weight", kernel[self.index])})
+            # the whole kernel is checked, so that every process finds the same error
+            projection._store({"weight": projection._checked("weight", kernel)[self.index]})
 
     def get(self, name: str) -> np.ndarray:
         projection = self.projection
@@ -156,7 +157,7 @@ class SharedKernel:
             if array.ndim and array.shape != self.shape:
                 raise InvalidDimensionsError(f"kernel {name}: expected shape {self.shape}, got {array.shape}")
             array = np.broadcast_to(array, self.shape)
-            checked[name] = (array.copy(), projection._checked(name, array.ravel()[self.index]))
+            checked[name] = (array.copy(), projection._checked(name, array.ravel().copy())[self.index])
         projection._store({name: column for name, (_, column) in checked.items()})
         for name, (array, _) in checked.items():
             self.values[name] = array

@@ -1,0 +1,48 @@
+"""Bad values in some connections only (on one process's post cells): every process must raise
+the same error and keep the same network. Each process writes the errors it saw (class, message)
+and its projection count as JSON to ``out.<rank>``.
+
+    python local_errors.py numpy out
+    mpiexec -n 3 python local_errors.py mpi out
+"""
+import json
+import sys
+
+import numpy as np
+
+import pynnlite
+
+backend, out = sys.argv[1], sys.argv[2]
+sim = pynnlite.get_backend(backend)
+sim.setup(timestep=0.1, min_delay=1.0)
+p = sim.Population(6, sim.IF_cond_exp())
+q = sim.Population(6, sim.IF_cond_exp())
+seen = []
+
+
+def attempt(build):
+    try:
+        build()
+        seen.append(None)
+    except pynnlite.errors.PynnliteError as error:
+        seen.append([type(error).__name__, str(error)])
+
+
+# each bad value sits on post cell 4 only (one process of 2 or 3)
+attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(0, 1, 0.1, 1.0), (2, 4, 0.1, 0.3)]), sim.StaticSynapse()))
+attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(0, 1, 0.1, 1.0), (2, 4, -0.1, 1.0)]), sim.StaticSynapse()))
+attempt(lambda: sim.Projection(p, q, sim.IndexBasedProbabilityConnector(lambda i, j: np.where(j == 4, 2.0, 0.5)),
+                               sim.StaticSynapse(weight=0.1, delay=1.0)))
+attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(0, 4, 0.1, 1.0, 1.5), (0, 0, 0.1, 1.0, 0.5)],
+                                                           column_names=["weight", "delay", "U"]),
+                               sim.TsodyksMarkramSynapse()))
+good = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=2.0))
+delays = np.full((6, 6), 2.0)
+delays[1, 4] = 0.2
+attempt(lambda: good.set(delay=delays))
+sim.run(5.0)
+result = {"errors": seen, "projections": len(p.simulation.projections),
+          "delays": sorted(set(np.asarray(good.get("delay", format="list", gather="all"))[:, 2].tolist()))}
+with open(f"{out}.{sim.rank()}", "w") as f:
+    json.dump(result, f)
+sim.end()
