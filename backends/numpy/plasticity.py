@@ -598,10 +598,8 @@ class PairPlasticity(RulePlasticity):
     def _pop_due(self, T: int) -> list:
         due = []
         if self.pending:
-            for key in range(self.last_T + 1, T + 1):
-                entries = self.pending.pop(key, None)
-                if entries:
-                    due.extend(entries)
+            for key in sorted(k for k in self.pending if k <= T):   # (a few keys: cheaper than every step)
+                due.extend(self.pending.pop(key))
             if due and self.pending_format == "neuron":
                 due = self._due_now(due, T)
         self.last_T = T
@@ -836,6 +834,8 @@ class PairPlasticity(RulePlasticity):
 
         Returns the storage positions of the pre events' synapses (rows of pc in order), the
         weights they transmit (right after their pre event), and those of the post events'."""
+        # (the decay exponents are written (T_last − t)·dt/τ: bitwise −(t − T_last)·dt/τ, as IEEE
+        # subtraction is sign-symmetric, one array step fewer)
         dt, nearest = self.dt, self.nearest
         tau_pre, tau_post = self.p[self.tau_pre_name], self.p[self.tau_post_name]
         K, M = pc.size, qc.size
@@ -843,11 +843,17 @@ class PairPlasticity(RulePlasticity):
         timed = self.timed_hooks
         S_pre = S_post = y = x = t_rows = t_cols = None
         if K:
-            xb = self.XP[pc] * np.exp(-(pt - self.TP[pc]) * dt / tau_pre)   # pre traces at their events
+            xb = self.XP[pc] * np.exp((self.TP[pc] - pt) * dt / tau_pre)   # pre traces at their events
+            # post traces at the pre events: from the last post event before (XQB: the value just
+            # before a post event at the same time; the traces' last events are earlier, as a rule)
+            XQ, TQ, XQB = self.XQ, self.TQ, self.XQB
             if dense:     # row of pc[k]: post cells 0..n_post-1 at positions j·n_pre + pc[k]
                 S_pre = (pc[:, None] + self._row_steps).ravel()
                 tq = pt[:, None]
-                y = np.where(self.TQ < tq, self.XQ * np.exp(-(tq - self.TQ) * dt / tau_post), self.XQB).ravel()
+                if TQ.max() < pt.min():
+                    y = (XQ * np.exp((TQ - tq) * dt / tau_post)).ravel()
+                else:
+                    y = np.where(TQ < tq, XQ * np.exp((TQ - tq) * dt / tau_post), XQB).ravel()
                 if timed:
                     t_rows = np.repeat(pt, self.n_post)
             else:
@@ -856,17 +862,19 @@ class PairPlasticity(RulePlasticity):
                 S_pre = self.csr2store[ranges(row_starts, n_row)]
                 post = self.post_of[S_pre]
                 tq = np.repeat(pt, n_row)
-                TQ = self.TQ[post]
-                y = np.where(TQ < tq, self.XQ[post] * np.exp(-(tq - TQ) * dt / tau_post), self.XQB[post])
+                TQ_post = TQ[post]
+                if TQ_post.max(initial=-math.inf) < pt.min():
+                    y = XQ[post] * np.exp((TQ_post - tq) * dt / tau_post)
+                else:
+                    y = np.where(TQ_post < tq, XQ[post] * np.exp((TQ_post - tq) * dt / tau_post), XQB[post])
                 if timed:
                     t_rows = tq
         if M:
-            yb = self.XQ[qc] * np.exp(-(qt - self.TQ[qc]) * dt / tau_post)   # post traces at their events
+            yb = self.XQ[qc] * np.exp((self.TQ[qc] - qt) * dt / tau_post)   # post traces at their events
             if dense:     # column of qc[m]: pre cells 0..n_pre-1 at positions qc[m]·n_pre + i
                 col_starts = qc * self.n_pre
                 S_post = (col_starts[:, None] + self._col_steps).ravel()
-                tp = qt[:, None]
-                x = (self.XP * np.exp(-(tp - self.TP) * dt / tau_pre)).ravel()
+                x = (self.XP * np.exp((self.TP - qt[:, None]) * dt / tau_pre)).ravel()
                 if timed:
                     t_cols = np.repeat(qt, self.n_pre)
             else:
@@ -875,22 +883,21 @@ class PairPlasticity(RulePlasticity):
                 S_post = ranges(col_starts, n_col)
                 pre = self.pre_of[S_post]
                 tp = np.repeat(qt, n_col)
-                x = self.XP[pre] * np.exp(-(tp - self.TP[pre]) * dt / tau_pre)
+                x = self.XP[pre] * np.exp((self.TP[pre] - tp) * dt / tau_pre)
                 if timed:
                     t_cols = tp
         after = _EMPTY_I      # positions in S_pre of pre events that follow a post event
         if K and M:
+            XPa = 1.0 if nearest else xb + 1.0      # pre traces right after their events
+            XQa = 1.0 if nearest else yb + 1.0      # post traces right after theirs
             if dense:
                 # synapse (pc[k], qc[m]) is x[m, pc[k]] and y[k, qc[m]]: (M, K) and (K, M) blocks
                 x2, y2 = x.reshape(M, self.n_pre), y.reshape(K, self.n_post)
-                lag = qt[:, None] - pt       # > 0: the pre event comes first
-                first = lag > 0.0
-                XPa = 1.0 if nearest else xb + 1.0
-                x2[:, pc] = np.where(first, XPa * np.exp(-np.maximum(lag, 0.0) * dt / tau_pre), x2[:, pc])
-                lead = pt[:, None] - qt      # > 0: the post event comes first
-                XQa = 1.0 if nearest else yb + 1.0
-                y2[:, qc] = np.where(lead > 0.0, XQa * np.exp(-np.maximum(lead, 0.0) * dt / tau_post), y2[:, qc])
-                k_a, m_a = np.nonzero(lead >= 0.0)     # equal times: post first
+                lead = pt - qt[:, None]      # (M, K); < 0: the pre event comes first
+                x2[:, pc] = np.where(lead < 0.0, XPa * np.exp(np.minimum(lead, 0.0) * dt / tau_pre), x2[:, pc])
+                lag = qt - pt[:, None]       # (K, M); < 0: the post event comes first
+                y2[:, qc] = np.where(lag < 0.0, XQa * np.exp(np.minimum(lag, 0.0) * dt / tau_post), y2[:, qc])
+                k_a, m_a = np.nonzero(lag <= 0.0)     # equal times: post first
                 after = k_a * self.n_post + qc[m_a]
             else:
                 # the synapses with both events: a = position in S_pre, b = in S_post
@@ -905,19 +912,16 @@ class PairPlasticity(RulePlasticity):
                 tk, tm = pt[k_a], qt[m_a]
                 first = tk < tm       # the post event reads the pre trace after the pre event
                 i = np.flatnonzero(first)
-                XPa = 1.0 if nearest else xb[k_a[i]] + 1.0
-                x[b[i]] = XPa * np.exp(-(tm[i] - tk[i]) * dt / tau_pre)
+                x[b[i]] = (XPa if nearest else XPa[k_a[i]]) * np.exp((tk[i] - tm[i]) * dt / tau_pre)
                 j = np.flatnonzero(tm < tk)     # the pre event reads the post trace after the post event
-                XQa = 1.0 if nearest else yb[m_a[j]] + 1.0
-                y[a[j]] = XQa * np.exp(-(tk[j] - tm[j]) * dt / tau_post)
+                y[a[j]] = (XQa if nearest else XQa[m_a[j]]) * np.exp((tm[j] - tk[j]) * dt / tau_post)
                 after = a[~first]     # equal times: post first
         w_out = None
         if K:
             if after.size:
                 alone = np.ones(S_pre.size, dtype=bool)
                 alone[after] = False
-                i = np.flatnonzero(alone)
-                self.depress(S_pre[i], None if t_rows is None else t_rows[i], y[i])
+                self.depress(S_pre[alone], None if t_rows is None else t_rows[alone], y[alone])
             else:
                 self.depress(S_pre, t_rows, y)
             w_out = self.w[S_pre]
