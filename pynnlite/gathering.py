@@ -30,36 +30,16 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
 
     cells, steps = data.spikes()
     spikes = collect(np.concatenate([np.asarray(cells, dtype=np.int64), np.asarray(steps, dtype=np.int64)]))
-    signals = {}
+    signals: dict[str, list] = {}
     for variable in recorder.recorded:
         if variable == "spikes":
             continue
-        entry = data.signals.get(variable)
-        if entry is not None and entry[2]:
-            local_cells, sample_steps, values = entry[0], np.asarray(entry[1], np.int64), np.vstack(entry[2])
-        else:
-            local_cells, sample_steps = np.empty(0, np.int64), np.empty(0, np.int64)
-            values = np.empty((0, 0))
-        parts_cells = collect(np.asarray(local_cells, dtype=np.int64))
-        parts_steps = collect(sample_steps)
-        parts_values = collect(np.ascontiguousarray(values.T, dtype=float).reshape(-1))
-        if parts_cells is None:
-            continue
-        filled = [r for r, c in enumerate(parts_cells) if c.size]
-        if not filled:
-            continue
-        reference = parts_steps[filled[0]]
-        for r in filled:
-            if not np.array_equal(parts_steps[r], reference):
-                raise RecordingError(message=f"'{variable}' was sampled at different times on different "
-                                             f"MPI processes; cannot merge the signals")
-        merged_cells = np.concatenate([parts_cells[r] for r in filled])
-        # each process sent its (cells × samples) matrix: rows are cells
-        merged_values = np.concatenate([parts_values[r].reshape(parts_cells[r].size, reference.size)
-                                        for r in filled])
-        order = np.argsort(merged_cells, kind="stable")
-        matrix = merged_values[order].T
-        signals[variable] = (merged_cells[order], reference.tolist(), list(matrix))
+        blocks = {block[0]: block for block in data.signals.get(variable, ())}
+        # one round per set of recorded cells (epoch), the same number on every process
+        for epoch in range(recorder.epochs.get(variable, 0) + 1):
+            merged_block = _gather_block(variable, epoch, blocks.get(epoch), collect)
+            if merged_block is not None:
+                signals.setdefault(variable, []).append(merged_block)
     if spikes is None:
         return None
     merged = _SegmentData()
@@ -71,3 +51,32 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
     merged.t_stop_step = data.t_stop_step
     merged.annotations = dict(data.annotations)
     return merged
+
+
+def _gather_block(variable: str, epoch: int, block: tuple | None, collect: Any) -> tuple | None:
+    """One block of samples (one set of recorded cells) from every process, cells in index
+    order; None where nothing is received or no process sampled in this block."""
+    if block is not None and block[3]:
+        local_cells, sample_steps, values = block[1], np.asarray(block[2], np.int64), np.vstack(block[3])
+    else:
+        local_cells, sample_steps = np.empty(0, np.int64), np.empty(0, np.int64)
+        values = np.empty((0, 0))
+    parts_cells = collect(np.asarray(local_cells, dtype=np.int64))
+    parts_steps = collect(sample_steps)
+    parts_values = collect(np.ascontiguousarray(values.T, dtype=float).reshape(-1))
+    if parts_cells is None:
+        return None
+    filled = [r for r, c in enumerate(parts_cells) if c.size]
+    if not filled:
+        return None
+    reference = parts_steps[filled[0]]
+    for r in filled:
+        if not np.array_equal(parts_steps[r], reference):
+            raise RecordingError(message=f"'{variable}' was sampled at different times on different "
+                                         f"MPI processes; cannot merge the signals")
+    merged_cells = np.concatenate([parts_cells[r] for r in filled])
+    # each process sent its (cells × samples) matrix: rows are cells
+    merged_values = np.concatenate([parts_values[r].reshape(parts_cells[r].size, reference.size)
+                                    for r in filled])
+    order = np.argsort(merged_cells, kind="stable")
+    return epoch, merged_cells[order], reference.tolist(), list(merged_values[order].T)

@@ -22,8 +22,9 @@ class _SegmentData:
     def __init__(self) -> None:
         self.spike_cells: list[np.ndarray] = []
         self.spike_steps: list[np.ndarray] = []
-        #: variable -> (cell indices, list of sample steps, list of value arrays)
-        self.signals: dict[str, tuple[np.ndarray, list[int], list[np.ndarray]]] = {}
+        #: variable -> blocks of samples, one per set of recorded cells (see Recorder.epochs):
+        #: (epoch, cell indices, list of sample steps, list of value arrays)
+        self.signals: dict[str, list[tuple[int, np.ndarray, list[int], list[np.ndarray]]]] = {}
         self.t_stop_step = 0
         self.annotations: dict[str, Any] = {}
 
@@ -38,6 +39,13 @@ class Recorder:
 
     Cell indices are global indices within the population; only cells local to
     this process produce data.
+
+    When the cells recording a variable change during a segment (``record`` on
+    more cells, ``record(None)`` on some), the samples before the change are
+    kept: the segment then holds one AnalogSignal of that name per set of cells,
+    in time order. ``epochs`` counts these changes per variable; it is the same
+    on every MPI process (``record`` is called by all), so blocks of samples are
+    merged across processes by epoch.
     """
 
     def __init__(self, population: "Population"):
@@ -46,15 +54,18 @@ class Recorder:
         self.sampling_interval: float | None = None     # ms
         self.current = _SegmentData()
         self.segments: list[tuple[_SegmentData, int]] = []  # closed segments with their index
-        self.cleared = False
+        self.epochs: dict[str, int] = {}                # variable -> changes of its recorded cells
+        self.cleared_at: int | None = None              # step of the last get_data(clear=True)
 
     # -- what to record ---------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, indices: np.ndarray,
                sampling_interval: float | None = None, to_file: Any = None) -> None:
         celltype = self.population.celltype
         if variables is None:  # PyNN: record(None) stops recording
-            for mask in self.recorded.values():
-                mask[indices] = False
+            for variable, mask in self.recorded.items():
+                if mask[indices].any():
+                    mask[indices] = False
+                    self.epochs[variable] = self.epochs.get(variable, 0) + 1
             return
         if isinstance(variables, str):
             variables = celltype.recordable if variables == "all" else [variables]
@@ -73,7 +84,10 @@ class Recorder:
             self.sampling_interval = float(sampling_interval)
         size = self.population.size
         for variable in variables:
-            self.recorded.setdefault(variable, np.zeros(size, dtype=bool))[indices] = True
+            mask = self.recorded.setdefault(variable, np.zeros(size, dtype=bool))
+            if not mask[indices].all():
+                mask[indices] = True
+                self.epochs[variable] = self.epochs.get(variable, 0) + 1
         self.population.simulation.engine.recording_changed(self.population)
 
     @property
@@ -94,28 +108,31 @@ class Recorder:
             self.current.spike_steps.append(steps)
 
     def add_sample(self, variable: str, step: int, cells: np.ndarray, values: np.ndarray) -> None:
-        entry = self.current.signals.get(variable)
-        if entry is None or (entry[0] is not cells and not np.array_equal(entry[0], cells)):
-            # first sample, or the recorded cells changed: start a new block of samples
-            entry = (cells, [], [])
-            self.current.signals[variable] = entry
-        entry[1].append(step)
-        entry[2].append(values)
+        blocks = self.current.signals.setdefault(variable, [])
+        epoch = self.epochs.get(variable, 0)
+        if not blocks or blocks[-1][0] != epoch:   # the recorded cells changed: a new block
+            blocks.append((epoch, cells, [], []))
+        blocks[-1][2].append(step)
+        blocks[-1][3].append(values)
 
     def new_segment(self, annotations: dict[str, Any], t_stop_step: int) -> None:
         """Close the current segment at ``t_stop_step`` and start a new one (after reset())."""
         self.current.t_stop_step = t_stop_step
-        if self.current.spike_cells or self.current.signals or not self.cleared:
+        # a segment emptied by get_data(clear=True) is kept if the simulation ran after that
+        # (the same decision on every MPI process, whatever each recorded)
+        if self.cleared_at is None or t_stop_step > self.cleared_at:
             self.segments.append((self.current, len(self.segments)))
-        self.cleared = False
+        self.cleared_at = None
         self.current = _SegmentData()
         self.current.annotations = dict(annotations)
 
     def clear(self) -> None:
         """Forget the recorded data (get_data(clear=True)); an emptied segment is not kept."""
         self.segments = []
+        annotations = self.current.annotations
         self.current = _SegmentData()
-        self.cleared = True
+        self.current.annotations = annotations
+        self.cleared_at = self.population.simulation.step_count
 
     # -- Neo output ---------------------------------------------------------
     def _variables(self, variables: str | Iterable[str]) -> list[str]:
@@ -155,21 +172,21 @@ class Recorder:
                                        source_index=int(cell))
                 segment.spiketrains.append(train)
         for variable in variables:
-            if variable == "spikes" or variable not in data.signals:
+            if variable == "spikes":
                 continue
-            cells, sample_steps, values = data.signals[variable]
-            keep = wanted[cells]
-            if not keep.any() or not values:
-                continue
-            matrix = np.vstack(values)[:, keep]
-            unit = population.celltype.variable_unit(variable)
-            every = sample_steps[1] - sample_steps[0] if len(sample_steps) > 1 else self.sample_every
-            signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=sample_steps[0] * dt * pq.ms,
-                                      sampling_period=every * dt * pq.ms, name=variable,
-                                      source_population=population.label,
-                                      source_ids=(population.first_id + cells[keep]))
-            signal.array_annotate(channel_index=cells[keep], source_ids=population.first_id + cells[keep])
-            segment.analogsignals.append(signal)
+            for _, cells, sample_steps, values in data.signals.get(variable, ()):
+                keep = wanted[cells]
+                if not keep.any() or not values:
+                    continue
+                matrix = np.vstack(values)[:, keep]
+                unit = population.celltype.variable_unit(variable)
+                every = sample_steps[1] - sample_steps[0] if len(sample_steps) > 1 else self.sample_every
+                signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=sample_steps[0] * dt * pq.ms,
+                                          sampling_period=every * dt * pq.ms, name=variable,
+                                          source_population=population.label,
+                                          source_ids=(population.first_id + cells[keep]))
+                signal.array_annotate(channel_index=cells[keep], source_ids=population.first_id + cells[keep])
+                segment.analogsignals.append(signal)
         return segment
 
     def get_data(self, variables: str | Iterable[str], indices: np.ndarray, clear: bool,

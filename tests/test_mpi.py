@@ -142,3 +142,10 @@ def test_an_error_in_one_process_connections_is_raised_on_every_process(tmp_path
     run_script("local_errors.py", "mpi", str(tmp_path / "mpi"), processes=processes)
     for rank in range(processes):
         assert json.loads((tmp_path / f"mpi.{rank}").read_text()) == expected, rank
+
+
+@needs_mpi
+def test_recording_changes_between_runs_bitwise_equal_to_numpy(tmp_path):
+    """get_data(clear=True) then reset() keeps the same segments on every process, and cells
+    added to or removed from recording within a segment give the numpy backend's signals."""
+    assert_mpi_equals_numpy("recording_changes.py", tmp_path)

@@ -98,7 +98,7 @@ def test_deprecated_projection_spellings(sim):
 
 def test_reset_segments_as_pynn(sim):
     # PyNN's test_reset / test_reset_with_clear: n runs with reset give n segments; a segment
-    # emptied by get_data(clear=True) is not kept
+    # emptied by get_data(clear=True) is not kept unless the simulation ran after the clear
     p = sim.Population(1, sim.IF_curr_exp(i_offset=0.1))
     p.record("v")
     for _ in range(3):
@@ -108,6 +108,35 @@ def test_reset_segments_as_pynn(sim):
     p.get_data(clear=True)
     sim.run(10.0)
     assert len(p.get_data(clear=True).segments) == 1
+    # cleared and not run since: the emptied segment is dropped at reset; run after the
+    # clear: its data are kept (PyNN drops them too; we keep what was recorded)
+    sim.reset()
+    sim.run(5.0)
+    p.get_data(clear=True)
+    sim.run(5.0)
+    sim.reset()
+    sim.run(2.0)
+    segments = p.get_data().segments
+    assert len(segments) == 2
+    assert [s.analogsignals[0].shape[0] for s in segments] == [50, 21]
+
+
+def test_cells_added_to_recording_within_a_segment_keep_earlier_samples(sim):
+    """Recording v of more cells (or fewer) between two runs starts a new AnalogSignal of that
+    name in the segment; the earlier samples stay in the first one, unchanged."""
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=[0.5, 0.6, 0.7]))
+    p[0:1].record("v")
+    sim.run(5.0)
+    p[1:3].record("v")
+    sim.run(5.0)
+    p[0:2].record(None)
+    sim.run(2.0)
+    signals = p.get_data().segments[0].filter(name="v")
+    assert [list(s.array_annotations["channel_index"]) for s in signals] == [[0], [0, 1, 2], [2]]
+    assert [float(s.t_start) for s in signals] == pytest.approx([0.0, 5.1, 10.1])
+    assert [s.shape[0] for s in signals] == [51, 50, 20]
+    v0 = np.concatenate([np.asarray(signals[0])[:, 0], np.asarray(signals[1])[:, 0]])
+    assert np.all(np.diff(v0) > 0)     # one continuous rise towards threshold: nothing lost or repeated
 
 
 def test_several_record_files_and_annotations(sim, tmp_path):
