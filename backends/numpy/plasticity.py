@@ -477,6 +477,7 @@ class PairPlasticity(RulePlasticity):
         self.f = float(getattr(self.synapse_type, "dendritic_delay_fraction", 1.0))
         self.neuron_mode = False
         self.dense = False
+        self.blocks = False
         self._mark_pre = np.full(self.n_pre, -1, dtype=np.int64)
         self._mark_post = np.full(self.n_post, -1, dtype=np.int64)
         self._slice_out: Any = None
@@ -527,6 +528,10 @@ class PairPlasticity(RulePlasticity):
                 self.xp, self.tp = xp.copy(), np.full(self.n, t0)
                 self.xq, self.tq, self.xqb = xq.copy(), np.full(self.n, t0), xq.copy()
         self.load_rule_state(first, carried)
+        # dense route, plain spike-pair hooks, uniform parameters: weights updated as a matrix
+        self.blocks = (self.dense and type(self).potentiate is SpikePairPlasticity.potentiate
+                       and type(self).depress is SpikePairPlasticity.depress
+                       and all(v.__class__ is float for v in self.p.values()))
 
     def load_rule_state(self, first: int, carried: dict | None) -> None:
         pass
@@ -809,7 +814,7 @@ class PairPlasticity(RulePlasticity):
                 # the events before the earliest repeat of a cell: each cell at most once
                 p_now, q_now = pt < t_split, qt < t_split
                 S_pre, w_out, S_post = self._cell_events(pc[p_now], pt[p_now], qc[q_now], qt[q_now])
-                if S_pre is not None:
+                if w_out is not None:
                     s = slot[p_now]
                     out[ranges(out_start[s], counts[s])] = w_out
                 changed.extend(S for S in (S_pre, S_post) if S is not None)
@@ -839,7 +844,7 @@ class PairPlasticity(RulePlasticity):
         dt, nearest = self.dt, self.nearest
         tau_pre, tau_post = self.p[self.tau_pre_name], self.p[self.tau_post_name]
         K, M = pc.size, qc.size
-        dense = self.dense
+        dense, blocks = self.dense, self.blocks
         timed = self.timed_hooks
         S_pre = S_post = y = x = t_rows = t_cols = None
         if K:
@@ -848,7 +853,8 @@ class PairPlasticity(RulePlasticity):
             # before a post event at the same time; the traces' last events are earlier, as a rule)
             XQ, TQ, XQB = self.XQ, self.TQ, self.XQB
             if dense:     # row of pc[k]: post cells 0..n_post-1 at positions j·n_pre + pc[k]
-                S_pre = (pc[:, None] + self._row_steps).ravel()
+                if not blocks or self.constraints:
+                    S_pre = (pc[:, None] + self._row_steps).ravel()
                 tq = pt[:, None]
                 if TQ.max() < pt.min():
                     y = (XQ * np.exp((TQ - tq) * dt / tau_post)).ravel()
@@ -872,8 +878,8 @@ class PairPlasticity(RulePlasticity):
         if M:
             yb = self.XQ[qc] * np.exp((self.TQ[qc] - qt) * dt / tau_post)   # post traces at their events
             if dense:     # column of qc[m]: pre cells 0..n_pre-1 at positions qc[m]·n_pre + i
-                col_starts = qc * self.n_pre
-                S_post = (col_starts[:, None] + self._col_steps).ravel()
+                if not blocks or self.constraints:
+                    S_post = ((qc * self.n_pre)[:, None] + self._col_steps).ravel()
                 x = (self.XP * np.exp((self.TP - qt[:, None]) * dt / tau_pre)).ravel()
                 if timed:
                     t_cols = np.repeat(qt, self.n_pre)
@@ -898,6 +904,8 @@ class PairPlasticity(RulePlasticity):
                 lag = qt - pt[:, None]       # (K, M); < 0: the post event comes first
                 y2[:, qc] = np.where(lag < 0.0, XQa * np.exp(np.minimum(lag, 0.0) * dt / tau_post), y2[:, qc])
                 k_a, m_a = np.nonzero(lag <= 0.0)     # equal times: post first
+                if blocks:
+                    return S_pre, self._block_weights(pc, qc, y2, x2, k_a, m_a, xb, yb, pt, qt), S_post
                 after = k_a * self.n_post + qc[m_a]
             else:
                 # the synapses with both events: a = position in S_pre, b = in S_post
@@ -916,6 +924,10 @@ class PairPlasticity(RulePlasticity):
                 j = np.flatnonzero(tm < tk)     # the pre event reads the post trace after the post event
                 y[a[j]] = (XQa if nearest else XQa[m_a[j]]) * np.exp((tm[j] - tk[j]) * dt / tau_post)
                 after = a[~first]     # equal times: post first
+        if blocks:
+            return S_pre, self._block_weights(pc, qc, None if y is None else y.reshape(K, self.n_post),
+                                              None if x is None else x.reshape(M, self.n_pre),
+                                              _EMPTY_I, _EMPTY_I, xb if K else None, yb if M else None, pt, qt), S_post
         w_out = None
         if K:
             if after.size:
@@ -939,6 +951,38 @@ class PairPlasticity(RulePlasticity):
             self.XQ[qc] = 1.0 if nearest else yb + 1.0
             self.TQ[qc] = qt
         return S_pre, w_out, S_post
+
+    def _block_weights(self, pc, qc, y2, x2, k_a, m_a, xb, yb, pt, qt) -> np.ndarray | None:
+        """_cell_events' weight updates and trace steps on a dense route whose rule is the plain
+        spike-pair one with uniform parameters: the weights as a (post × pre) matrix, rows and
+        columns instead of index arrays; the same weight dependence on the same values.
+        (k_a[i], m_a[i]): the pre and post events of a synapse where the post event comes first."""
+        W = self.w.reshape(self.n_post, self.n_pre)      # a view: CSC storage of a dense route
+        wd, A_plus, A_minus = self.wd, self.p["A_plus"], self.p["A_minus"]
+        w_out = None
+        if y2 is not None:
+            rows = W[:, pc]                                   # (n_post, K)
+            new = wd.depress(rows, A_minus * y2.T, None)
+            if k_a.size:                                      # those come after the post event
+                new[qc[m_a], k_a] = rows[qc[m_a], k_a]
+            W[:, pc] = new
+            w_out = new.T.copy()                              # (K, n_post): CSR order
+        if x2 is not None:
+            W[qc] = wd.potentiate(W[qc], A_plus * x2, None)
+        if k_a.size:
+            post = qc[m_a]
+            v = wd.depress(W[post, pc[k_a]], A_minus * y2[k_a, post], None)
+            W[post, pc[k_a]] = v
+            w_out[k_a, post] = v
+        nearest = self.nearest
+        if xb is not None:
+            self.XP[pc] = 1.0 if nearest else xb + 1.0
+            self.TP[pc] = pt
+        if yb is not None:
+            self.XQB[qc] = yb
+            self.XQ[qc] = 1.0 if nearest else yb + 1.0
+            self.TQ[qc] = qt
+        return None if w_out is None else w_out.ravel()
 
     @staticmethod
     def _distinct(cells: np.ndarray, mark: np.ndarray) -> bool:
