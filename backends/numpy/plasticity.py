@@ -1071,8 +1071,6 @@ class PairPlasticity(RulePlasticity):
                 return
         else:
             self.before_transmit(S, tau)
-        if in_order and slots is None:      # every spike of the slice, in order
-            return self.w[S]
         out, out_start, counts = self._slice_out
         if out is not None:
             live = slots >= 0
