@@ -22,9 +22,10 @@ to then, its own included when f = 1, as NEST).
 Two exact representations of the spike-timing rules' traces (chosen per route and run,
 see PairPlasticity): per cell, when delays and trace time constants are uniform (with f = 1
 and no modulator spike a whole slice is then a few vectorised steps, see _cell_events;
-otherwise events of one kind that are consecutive in time are one step), or per synapse (a slice's events then run in *rounds*: round r holds the r-th
-event of every synapse, so it touches each synapse at most once and is one vectorised
-update; the number of rounds is the largest number of events of one synapse in a slice).
+otherwise events of one kind that are consecutive in time are one step), or per synapse
+(a slice's events then run in *rounds*: round r holds the r-th event of every synapse, so
+it touches each synapse at most once and is one vectorised update; the number of rounds
+is the largest number of events of one synapse in a slice).
 
 Synapse columns (weights, parameters, state) are copied into route-local arrays at the
 start of each run and written back at its end, the state columns as their values at
