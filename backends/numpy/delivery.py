@@ -4,10 +4,13 @@ slice costs one vectorised scatter per unit.
 
 The table is a CSR keyed by the presynaptic cell's global id (spikes.py): the synapses of the
 cell with id ``k`` are entries ``indptr[k]:indptr[k+1]``, ordered by projection (creation
-order) and then by connection (creation order). Each entry holds, contiguously, what
-a spike needs: the flat target (receptor row × unit cells + column), the weight (signed as
-routed: a negative current-based weight goes to the inhibitory row as −|w|) and the delay in
-steps (one number when every entry has the same delay, the common case).
+order) and then by connection (creation order). Each entry is one 16-byte record of what a
+spike needs: the flat target (receptor row × unit cells + column) and the weight (signed as
+routed: a negative current-based weight goes to the inhibitory row as −|w|), so that a
+spike's synapses are one contiguous run of memory (one gather instead of two: the lookups of
+a slice's spikes miss the caches, and every MPI process makes them for every spike). The
+delay in steps is one number when every entry has the same delay (the common case), else
+an array beside the records.
 
 Weights and delays are copied from the projections' columns when a column's version changed
 since the last run (``refresh``), so static weights set between runs take effect, and the
@@ -24,11 +27,32 @@ from typing import Any
 
 import numpy as np
 
-from pynnlite.connectors.base import ranges
-
 
 def _index_dtype(limit: int) -> type:
     return np.int32 if limit < 2**31 else np.int64
+
+
+#: One synapse of a GroupDelivery: flat target in the unit's ring-buffer slot, and weight.
+ENTRY = np.dtype([("target", np.int64), ("weight", np.float64)])
+
+_counting = np.arange(1024, dtype=np.int64)
+
+
+def csr_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the entries of CSR rows ``rows`` (concatenated, rows in the given order)
+    and each row's entry count."""
+    global _counting
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if ends.size else 0
+    if _counting.size < total:
+        _counting = np.arange(max(total, 2 * _counting.size), dtype=np.int64)
+    shift = starts - ends
+    shift += counts            # each row's start minus the entries before it
+    entries = np.repeat(shift, counts)
+    entries += _counting[:total]
+    return entries, counts
 
 
 STANDARD_RECEPTORS = ("excitatory", "inhibitory")
@@ -101,9 +125,10 @@ class GroupDelivery:
         self.ids = merged([p.ids for p in parts], _index_dtype(max((len(p.table) for p in parts), default=0)))
         self.owner = merged([np.full(p.ids.size, k, dtype=np.min_scalar_type(len(parts))) for k, p in enumerate(parts)],
                             np.min_scalar_type(len(parts)))
+        self.entries = np.zeros(self.ids.size, dtype=ENTRY)
         # column in the unit's arrays; the receptor row is added by refresh()
-        self.target = merged([p.positions.astype(column_type) + p.group.offset for p in parts], column_type)
-        self.weight = np.empty(self.ids.size)
+        self.entries["target"] = merged([p.positions.astype(column_type) + p.group.offset for p in parts],
+                                        column_type)
         self.delay: np.ndarray | int = 0
         self._versions: list[int] | None = None
 
@@ -123,9 +148,10 @@ class GroupDelivery:
             where = slice(None) if single else np.flatnonzero(self.owner == number)
             ids = self.ids[where]
             rows, weights = rows_and_weights(part, part.table.weight[ids])
-            self.weight[where] = weights
+            self.entries["weight"][where] = weights
             if self.n:
-                self.target[where] = rows * self.n + self.target[where] % self.n
+                targets = self.entries["target"]
+                targets[where] = rows * self.n + targets[where] % self.n
             delays[where] = part.table.delay_steps[ids]
         if delays.size and delays.min() == delays.max():
             self.delay = int(delays[0])
@@ -138,11 +164,10 @@ class GroupDelivery:
         process, in the canonical order) to the unit's ring buffer at their arrival steps."""
         if gids.size == 0:
             return
-        starts = self.indptr[gids]
-        counts = self.indptr[gids + 1] - starts
-        entries = ranges(starts, counts)
-        if entries.size == 0:
+        positions, counts = csr_entries(self.indptr, gids)
+        if positions.size == 0:
             return
+        entries = self.entries.take(positions)
         buffer = self.unit.buffer
         stride = buffer.shape[1] * self.n
         if isinstance(self.delay, int):
@@ -151,11 +176,11 @@ class GroupDelivery:
             flat = np.repeat(slot, counts)
         else:
             flat = np.repeat(steps, counts)
-            flat += self.delay[entries]
+            flat += self.delay.take(positions)
             flat %= ring_size
             flat *= stride
-        flat += self.target[entries]
-        np.add.at(buffer.reshape(-1), flat, self.weight[entries])
+        flat += entries["target"]
+        np.add.at(buffer.reshape(-1), flat, entries["weight"])
 
 
 def group_deliveries(parts: list[StaticPart], n_cells: int) -> dict[Any, GroupDelivery]:

@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError
 from pynnlite.random import keyed_uniform
 from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
 from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
-from pynnlite.backends.numpy.delivery import (GroupDelivery, StaticPart, group_deliveries, receptor_routing,
-                                               rows_and_weights)
+from pynnlite.backends.numpy.delivery import (GroupDelivery, StaticPart, csr_entries, group_deliveries,
+                                               receptor_routing, rows_and_weights)
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
 from pynnlite.backends.numpy.plasticity import PlasticityManager
 from pynnlite.backends.numpy.spikes import (GID_MASK, MAX_STEP_OFFSET, PopulationIndex, SliceSpikes, decode, encode,
@@ -205,9 +204,7 @@ class Route:
     def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int, weights: np.ndarray) -> None:
         """Add the weights of the synapses of spiking pre cells to the post cells' ring buffer
         (``weights``: one per (spike, synapse) in CSR order, from the plasticity rule)."""
-        starts = self.indptr[pre_index]
-        counts = self.indptr[pre_index + 1] - starts
-        csr = ranges(starts, counts)
+        csr, counts = csr_entries(self.indptr, pre_index)
         if csr.size == 0:
             return
         arrival = np.repeat(steps, counts) + self.csr_delays[csr]
