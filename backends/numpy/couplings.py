@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 
+from pynnlite.backends.numpy.delivery import csr_entries
 from pynnlite.backends.numpy.spikes import pre_lookup
-from pynnlite.connectors.base import ranges
 from pynnlite.errors import CommunicationError, ConnectionError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -210,9 +210,7 @@ class _EventRoute:
         self.indptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
 
     def deliver(self, pre_index: np.ndarray, steps: np.ndarray, ring_size: int) -> None:
-        starts = self.indptr[pre_index]
-        counts = self.indptr[pre_index + 1] - starts
-        csr = ranges(starts, counts)
+        csr, counts = csr_entries(self.indptr, pre_index)
         if csr.size == 0:
             return
         synapses = self.synapses[csr]

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pynnlite.backends.numpy.delivery import csr_entries
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError
 from pynnlite.models.plasticity import WeightClip, WeightNormalization
@@ -429,9 +430,7 @@ class TsodyksMarkramPlasticity(RulePlasticity):
         k = pre_index.size
         if k == 0:
             return None
-        starts = self.indptr[pre_index]
-        counts = self.indptr[pre_index + 1] - starts
-        csr = ranges(starts, counts)
+        csr, counts = csr_entries(self.indptr, pre_index)
         out = np.empty(csr.size)
         # several spikes of one pre cell within the slice: in time order, one round each
         for S, t, sel in _spike_rounds(pre_index, pre_steps, counts, csr, self._mark_pre):
@@ -568,13 +567,10 @@ class PairPlasticity(RulePlasticity):
         for key, entries in old.items():
             for kind, cells, t in entries:
                 if kind == _POST:
-                    starts = self.csc_indptr[cells]
-                    counts = self.csc_indptr[cells + 1] - starts
-                    syn = self.csc_order[ranges(starts, counts)]
+                    syn, counts = csr_entries(self.csc_indptr, cells)
+                    syn = self.csc_order[syn]
                 else:
-                    starts = self.indptr[cells]
-                    counts = self.indptr[cells + 1] - starts
-                    syn = ranges(starts, counts)
+                    syn, counts = csr_entries(self.indptr, cells)
                 if syn.size == 0:
                     continue
                 t_syn = np.repeat(t, counts)
@@ -657,7 +653,7 @@ class PairPlasticity(RulePlasticity):
         if self.constraints and changed is not None:
             self._apply_constraints(None if changed is True else changed)
             if out is not None:   # the spikes transmit the weights after this slice's constraints
-                csr = ranges(self.indptr[pre_index], self.indptr[pre_index + 1] - self.indptr[pre_index])
+                csr = csr_entries(self.indptr, pre_index)[0]
                 out[:] = self.w[csr if self.order is None else self.csr2store[csr]]
         return out
 
@@ -1090,9 +1086,7 @@ class PairPlasticity(RulePlasticity):
         batch = [(syn, t, kind, np.full(syn.size, -1, dtype=np.int64)) for syn, t, kind in self._pop_due(T)]
         out = None
         if pre_index.size:
-            starts = self.indptr[pre_index]
-            counts = self.indptr[pre_index + 1] - starts
-            csr = ranges(starts, counts)
+            csr, counts = csr_entries(self.indptr, pre_index)
             t_emit = np.repeat(pre_steps.astype(float), counts)
             out = np.empty(csr.size)
             pos = np.arange(csr.size)
@@ -1102,9 +1096,8 @@ class PairPlasticity(RulePlasticity):
                 self._schedule(csr, _grid(t_emit + (1.0 - f) * _sub(D, csr)), _PRE, None, T, batch)
                 self._schedule(csr, t_emit, _TRANSMIT, pos, T, batch)
         if post_cells.size:
-            starts = self.csc_indptr[post_cells]
-            counts = self.csc_indptr[post_cells + 1] - starts
-            cols = self.csc_order[ranges(starts, counts)]
+            cols, counts = csr_entries(self.csc_indptr, post_cells)
+            cols = self.csc_order[cols]
             t_seen = np.repeat(post_steps.astype(float), counts)
             if f != 0.0:
                 t_seen = t_seen + f * _sub(D, cols)
@@ -1406,9 +1399,7 @@ class _StochasticRelease(RulePlasticity):
         self.last_T = T
         if pre_index.size == 0:
             return None
-        starts = self.indptr[pre_index]
-        counts = self.indptr[pre_index + 1] - starts
-        csr = ranges(starts, counts)
+        csr, counts = csr_entries(self.indptr, pre_index)
         out = np.empty(csr.size)
         for S, t, sel in _spike_rounds(pre_index, pre_steps, counts, csr, self._mark_pre):
             out[sel] = self.release(S, t)
