@@ -159,6 +159,11 @@ class NeuronKernel:
              i_ext: np.ndarray | None) -> np.ndarray:
         raise NotImplementedError
 
+    def for_cells(self, cells: np.ndarray) -> "NeuronKernel":
+        """The same kernel for a subset of its cells (``integrate_substeps``); kernels built
+        from more than (params, dt) override it."""
+        return type(self)({name: values[cells] for name, values in self.params.items()}, self.dt)
+
     def _dc(self, i_ext: np.ndarray | None) -> np.ndarray:
         """i_offset + i_ext (nA), constant over the step."""
         i_offset = self.params["i_offset"]
@@ -613,10 +618,6 @@ class _AdExKernel(NeuronKernel):
         dw = (self.a * (V - self.v_rest) - w) / self.tau_w
         return np.where(clamped, 0.0, dv), dw
 
-    def for_cells(self, cells: np.ndarray) -> "_AdExKernel":
-        """The same kernel for a subset of its cells (integrate_substeps)."""
-        return type(self)({name: values[cells] for name, values in self.params.items()}, self.dt)
-
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
         syn = self.synapses
@@ -780,10 +781,6 @@ class HHCondExpKernel(NeuronKernel):
         dh = alpha_h - (alpha_h + beta_h) * h
         dn = alpha_n - (alpha_n + beta_n) * n
         return dv, dm, dh, dn
-
-    def for_cells(self, cells: np.ndarray) -> "HHCondExpKernel":
-        """The same kernel for a subset of its cells (integrate_substeps)."""
-        return type(self)({name: values[cells] for name, values in self.params.items()}, self.dt)
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
