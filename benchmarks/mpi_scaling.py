@@ -3,6 +3,8 @@
 
     python benchmarks/mpi_scaling.py --repeats 3        # 32,000 and 96,000 cells, best of 3
     python benchmarks/mpi_scaling.py --n 8000 --tstop 200 --processes 1 2 3
+    python benchmarks/mpi_scaling.py --n 32000 --pynn-python /tmp/nestvenv/bin/python
+
 
 Reports, per process count: build and run time (the slowest rank), speed-up over one process,
 peak memory per process (``getrusage``), the synapses and synapse-table bytes held by each
@@ -11,6 +13,10 @@ synchronised latency measurement of the same exchange, and waiting for slower ra
 check that the spike trains are identical for every process count. From the measured
 computation (split into a part that divides by P and a part every process repeats) and
 communication, it projects the efficiency at 16 and 64 processes.
+
+With ``--pynn-python`` (an interpreter with PyNN and nest-simulator) the same network also
+runs under PyNN+NEST with 1 and 2 threads (NEST's parallelism on one machine; the PyPI
+wheel has no MPI), for the time ratio and NEST's own speed-up on this machine.
 """
 from __future__ import annotations
 
@@ -136,6 +142,21 @@ def worker(args) -> None:
     sim.end()
 
 
+def nest_worker(args) -> None:
+    """The same network under PyNN+NEST with ``--threads`` threads; prints its timings."""
+    import pyNN.nest as sim
+    setup = sim.setup
+    sim.setup = lambda **kwargs: setup(threads=args.threads, **kwargs)
+    t0 = time.perf_counter()
+    exc, inh, _ = build_network(sim, args.n, args.synapses)
+    t1 = time.perf_counter()
+    sim.run(args.tstop)
+    t2 = time.perf_counter()
+    counts = exc.get_spike_counts()
+    rate = sum(counts.values()) / max(len(counts), 1) * 1000.0 / args.tstop
+    print("RESULT " + json.dumps(dict(threads=args.threads, build=t1 - t0, run=t2 - t1, rate_exc=rate)), flush=True)
+
+
 # -- driver --------------------------------------------------------------------------------------
 
 def mpiexec() -> str:
@@ -151,6 +172,28 @@ def measure(processes: int, n: int, args) -> dict:
         raise SystemExit(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
     return json.loads(line[len("RESULT "):])
+
+
+def measure_nest(python: str, threads: int, n: int, args) -> dict:
+    command = [python, os.path.abspath(__file__), "--nest-worker", "--threads", str(threads),
+               "--n", str(n), "--synapses", str(args.synapses), "--tstop", str(args.tstop)]
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):])
+
+
+def report_nest(rows: dict[int, dict], nest: dict[int, dict]) -> None:
+    print(f"PyNN+NEST, same network: {'threads':>7} {'build s':>8} {'run s':>8} {'total s':>8} "
+          f"{'its speed-up':>12} {'pynnlite/NEST total':>20}")
+    for threads, r in nest.items():
+        total = r["build"] + r["run"]
+        ours = rows.get(threads)
+        ratio = f"{ours['total'] / total:20.3f}" if ours else f"{'—':>20}"
+        speedup = (nest[1]["build"] + nest[1]["run"]) / total if 1 in nest else float("nan")
+        print(f"{'':25}{threads:7d} {r['build']:8.2f} {r['run']:8.2f} {total:8.2f} {speedup:12.2f} {ratio}"
+              f"   (exc rate {r['rate_exc']:.2f} Hz)")
 
 
 def summarise(result: dict) -> dict:
@@ -229,15 +272,19 @@ def report(n: int, rows: dict[int, dict], args, load: tuple[float, float]) -> No
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--nest-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--pynn-python", help="interpreter with PyNN and nest-simulator: also run the network "
+                        "under PyNN+NEST with 1 and 2 threads")
     parser.add_argument("--n", type=int, nargs="+", default=[32000, 96000], help="numbers of cells")
     parser.add_argument("--synapses", type=float, default=80.0, help="mean synapses per cell (p = synapses/n)")
     parser.add_argument("--tstop", type=float, default=1000.0, help="simulated time (ms)")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=1, help="best of this many runs per process count")
     args = parser.parse_args()
-    if args.worker:
+    if args.worker or args.nest_worker:
         args.n = args.n[0]
-        worker(args)
+        (worker if args.worker else nest_worker)(args)
         return
     for n in args.n:
         rows: dict[int, dict] = {}
@@ -248,6 +295,8 @@ def main() -> None:
                 if processes not in rows or result["total"] < rows[processes]["total"]:
                     rows[processes] = result
         report(n, rows, args, (load_before, os.getloadavg()[0]))
+        if args.pynn_python:
+            report_nest(rows, {threads: measure_nest(args.pynn_python, threads, n, args) for threads in (1, 2)})
 
 
 if __name__ == "__main__":

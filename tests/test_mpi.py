@@ -75,6 +75,18 @@ def test_mismatched_collective_calls_are_detected():
 
 
 @needs_mpi
+def test_different_calls_that_gather_alike_are_detected():
+    """Projection.get on rank 0, Population.get_data elsewhere: both gather rows of the same
+    width, so only the call label tells them apart (before it, each rank got the other's data)."""
+    result = run_script("mismatch_same_kind.py", processes=2, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "different communicating calls" in result.stderr
+    assert "rank 0: gather_arrays in Projection.get" in result.stderr
+    assert "rank 1: gather_arrays in BasePopulation.get_data" in result.stderr
+    assert "weights:" not in result.stdout and "data:" not in result.stdout
+
+
+@needs_mpi
 def test_stdp_network_bitwise_equal_to_numpy(tmp_path):
     import pynnlite.backends.numpy as numpy_backend
     if not hasattr(numpy_backend, "STDPMechanism"):

@@ -1,13 +1,15 @@
 """``MPIComm``: the communicator interface of ``pynnlite.simulation.SingleProcess`` over MPI.
 
 Every collective starts with a fixed-size header that every process contributes to
-(``Allgather`` of ``HEADER`` int64 words: operation, call number, payload length,
-dtype, row width, value). Collectives are non-blocking ones completed by ``wait``,
-which yields the CPU while it waits (see there). Besides carrying the sizes for the ``*v`` collectives
-that follow, the header lets every process check that all processes are in the
-same call: a script in which processes make different communicating calls (e.g.
-``Projection.size()`` on rank 0 only) fails with a ``CommunicationError`` at the
-next collective instead of hanging.
+(``Allgather`` of ``HEADER`` int64 words: operation, call number, the pynnlite call it
+serves, payload length, dtype, row width, value). Collectives are non-blocking ones
+completed by ``wait``, which yields the CPU while it waits (see there). Besides carrying
+the sizes for the ``*v`` collectives that follow, the header lets every process check that
+all processes are in the same call: a script in which processes make different
+communicating calls (e.g. ``Projection.size()`` on rank 0 only, or ``Projection.get`` on
+one rank and ``Population.get_data`` on another, which gather alike) fails with a
+``CommunicationError`` naming each process's call at that collective instead of hanging
+or mixing up data.
 
 Spikes of a communication slice travel in one ``Allgather`` of a fixed-size buffer
 holding the header and up to ``capacity`` spike keys inline; only when a process has
@@ -20,7 +22,9 @@ populations.
 from __future__ import annotations
 
 import os
+import sys
 import time
+import zlib
 from typing import Any
 
 import numpy as np
@@ -30,7 +34,10 @@ from pynnlite.errors import CommunicationError, InvalidParameterValueError, Pynn
 
 MPI = load_mpi()
 
-HEADER = 6
+HEADER = 7
+#: Header words: operation (with _MAGIC), call number, the pynnlite call's label (api_call),
+#: payload rows, dtype code, row width, value.
+_OPERATION, _CALL, _LABEL, _ROWS, _DTYPE, _WIDTH, _VALUE = range(HEADER)
 _MAGIC = 0x5059_4E4E_0000  # 'PYNN' in the high bits of the operation word
 OPERATIONS = {1: "allgather_arrays", 2: "gather_arrays", 3: "allreduce_sum", 4: "allreduce_min",
               5: "bcast", 6: "barrier", 7: "exchange_spikes", 8: "collect_columns", 9: "exit",
@@ -64,21 +71,28 @@ class WorldState:
         """Allgather this process's header; check that every process is in the same call;
         return all headers (size × HEADER)."""
         self.calls += 1
-        send = np.array([_MAGIC + _OP[operation], self.calls, n, dtype_code, width, value], dtype=np.int64)
+        label, name = api_call() if operation != "exit" else (0, "")
+        send = np.array([_MAGIC + _OP[operation], self.calls, label, n, dtype_code, width, value], dtype=np.int64)
         recv = self._header_recv
         wait(self.comm.Iallgather(send, recv))
-        self.check(recv, operation)
+        self.check(recv, operation, label, name)
         return recv.copy()
 
-    def check(self, headers: np.ndarray, operation: str) -> None:
-        ops, calls = headers[:, 0], headers[:, 1]
+    def check(self, headers: np.ndarray, operation: str, label: int = 0, name: str = "") -> None:
+        """Raise a CommunicationError naming every process's call unless all processes are in
+        this collective (operation and call number) of the same pynnlite call. Every process
+        sees the same headers, so all of them raise, after one more collective that tells
+        each process the others' call names."""
+        ops, calls, labels = headers[:, _OPERATION], headers[:, _CALL], headers[:, _LABEL]
         mine = _MAGIC + _OP[operation]
-        if np.all(ops == mine) and np.all(calls == self.calls):
+        if np.all(ops == mine) and np.all(calls == self.calls) and np.all(labels == label):
             return
+        names = self.comm.allgather(name)
         where = []
         for rank, (op, call) in enumerate(zip(ops.tolist(), calls.tolist())):
-            name = OPERATIONS.get(op - _MAGIC, f"an unknown operation ({op:#x})")
-            where.append(f"rank {rank}: {name} (communicating call #{call})")
+            kind = OPERATIONS.get(op - _MAGIC, f"an unknown operation ({op:#x})")
+            serving = f" in {names[rank]}" if names[rank] else ""
+            where.append(f"rank {rank}: {kind}{serving} (communicating call #{call})")
         raise CommunicationError(
             "the MPI processes made different communicating calls — " + "; ".join(where) +
             ". Every process must run the same pynnlite calls that involve all processes "
@@ -95,14 +109,39 @@ class WorldState:
         if buffers is None:
             width = HEADER + self.capacity
             send = np.zeros(width, dtype=np.int64)
-            send[0] = _MAGIC + _SPIKES
-            send[2] = self.capacity
+            send[_OPERATION] = _MAGIC + _SPIKES
+            send[_ROWS] = self.capacity
             buffers = (send, np.empty((self.size, width), dtype=np.int64))
             self._spike_buffers = {self.capacity: buffers}
         return buffers
 
 
 _world: WorldState | None = None
+_labels: dict[Any, tuple[int, str]] = {}
+
+
+def api_call() -> tuple[int, str]:
+    """(label, name) of the pynnlite call the script made that led here: the outermost
+    pynnlite function on the call stack (e.g. ``Projection.get``), the label a checksum of its
+    name, so that processes can check they serve the same call."""
+    frame = sys._getframe(1)
+    outer = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not (module == "pynnlite" or module.startswith("pynnlite.")):
+            if outer is not None:
+                break
+        else:
+            outer = frame
+        frame = frame.f_back
+    if outer is None:
+        return 0, ""
+    code = outer.f_code
+    found = _labels.get(code)
+    if found is None:
+        name = getattr(code, "co_qualname", code.co_name)
+        found = _labels[code] = (zlib.crc32(name.encode()) + 1, name)
+    return found
 
 
 def wait(request: Any) -> None:
@@ -179,7 +218,7 @@ class MPIComm:
     def _reduce(self, operation: str, value: Any) -> list[Any]:
         flag, bits = _pack_value(value)
         headers = self.state.header(operation, dtype_code=flag, value=bits)
-        return _unpack_values(headers[:, 3], headers[:, 5])
+        return _unpack_values(headers[:, _DTYPE], headers[:, _VALUE])
 
     def allreduce_sum(self, value: Any) -> Any:
         """Sum over processes, added in rank order (the same result on every process); a
@@ -231,7 +270,7 @@ class MPIComm:
         """After checking this process's own data: if any process failed (``error`` not None
         there), raise the error of the lowest failing rank on every process, with its class
         and message."""
-        failed = self.state.header("agree_on_error", value=int(error is not None))[:, HEADER - 1]
+        failed = self.state.header("agree_on_error", value=int(error is not None))[:, _VALUE]
         if not failed.any():
             return
         first = int(np.flatnonzero(failed)[0])
@@ -256,7 +295,7 @@ class MPIComm:
         width = int(np.prod(trailing)) if trailing else 1
         headers = self.state.header(operation, n=array.shape[0], dtype_code=_dtype_code(array.dtype),
                                     width=width)
-        rows, codes, widths = headers[:, 2], headers[:, 3], headers[:, 4]
+        rows, codes, widths = headers[:, _ROWS], headers[:, _DTYPE], headers[:, _WIDTH]
         filled = rows > 0
         if filled.any():
             common = widths[filled]
@@ -296,13 +335,13 @@ class MPIComm:
         state = self.state
         started = time.perf_counter()
         capacity = state.capacity
-        send, recv = state.spike_buffers()   # words 0, 2 and 3 of the header are set once
+        send, recv = state.spike_buffers()   # operation, label 0, capacity and dtype 0 are set once
         total = keys.size
         send[HEADER:HEADER + min(total, capacity)] = keys[:capacity]
         state.calls += 1
-        send[1] = state.calls
-        send[4] = tag
-        send[5] = total
+        send[_CALL] = state.calls
+        send[_WIDTH] = tag
+        send[_VALUE] = total
         request = self.comm.Iallgather(send, recv)
         request.Test()   # drives MPI's progress once, so that this process's keys leave now
         state.spike_seconds += time.perf_counter() - started
@@ -356,12 +395,12 @@ class SpikeExchange:
         # the headers as Python lists: a loop over processes is cheaper than array operations
         # on these few words (this runs once per slice)
         headers = recv[:, :HEADER].tolist()
-        expected = send[:HEADER - 1].tolist()
-        if any(header[:HEADER - 1] != expected for header in headers):
-            state.check(recv[:, :HEADER], "exchange_spikes")  # explains a different call ...
+        expected = send[:_VALUE].tolist()   # every word but the last (this process's key count)
+        if any(header[:_VALUE] != expected for header in headers):
+            state.check(recv[:, :HEADER], "exchange_spikes", 0, "run")  # explains a different call ...
             raise CommunicationError("exchange_spikes: the processes are in different communication slices")
-        capacity = expected[2]
-        totals = [header[HEADER - 1] for header in headers]
+        capacity = expected[_ROWS]
+        totals = [header[_VALUE] for header in headers]
         largest = max(totals)
         if largest <= capacity:   # every process's keys, from the inline part
             gathered = np.concatenate([recv[r, HEADER:HEADER + total] for r, total in enumerate(totals)])
