@@ -21,7 +21,7 @@ from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
                              InvalidWeightError, NonExistentParameterError)
 from pynnlite.files import write_table
-from pynnlite.models.base import SynapseType, check_constraint
+from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
 from pynnlite.populations import BasePopulation
 from pynnlite.units import to_standard
@@ -82,14 +82,16 @@ class Projection:
         # connections and their values are made and checked per process (its post cells):
         # an error found on one process is raised on all of them
         with _simulation.same_error_on_every_process(self.simulation.comm):
-            context = self._context()
-            arrays = connector.connect(context).in_creation_order(self.post.size)
+            with _simulation.check_stage(0):
+                context = self._context()
+                arrays = connector.connect(context).in_creation_order(self.post.size)
             pre = np.asarray(arrays.pre, dtype=np.int64)
             post = np.asarray(arrays.post, dtype=np.int64)
             n = pre.size
             self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
                                           arrays.may_repeat, self.pre.size, self.post.size)
-            values = self._initial_columns(arrays.values)
+            with self._checking_connections():
+                values = self._initial_columns(arrays.values)
         self._store(values)
         self._kernel = getattr(arrays, "kernel", None)  # shared kernel of a structured connector
         if self._kernel is not None:
@@ -122,19 +124,33 @@ class Projection:
             if name not in names:
                 raise NonExistentParameterError(name, self.synapse_type.name, names)
         values = {}
-        for name in self.synapse_parameter_names():
-            if name in explicit:
-                values[name] = self._checked(name, np.asarray(explicit[name], dtype=float))
-            else:
-                value = self.synapse_type.parameter_space[name]
-                if name == "delay" and value is None:
-                    value = self.simulation.delay_lower_bound  # PyNN: min_delay ('auto': the time step)
-                values[name] = self._checked(name, self._evaluate(name, value))
-        for name in self.synapse_state_names():
-            value = explicit.get(name, self.synapse_type.initial_values[name])
-            values[name] = self._evaluate(name, value)
-        self._check_columns(values)
+        stage = 0
+        for stage, name in enumerate(self.synapse_parameter_names(), start=1):   # in this order
+            with _simulation.check_stage(stage):
+                if name in explicit:
+                    values[name] = self._checked(name, np.asarray(explicit[name], dtype=float))
+                else:
+                    value = self.synapse_type.parameter_space[name]
+                    if name == "delay" and value is None:
+                        value = self.simulation.delay_lower_bound  # PyNN: min_delay ('auto': the time step)
+                    values[name] = self._checked(name, self._evaluate(name, value))
+        with _simulation.check_stage(stage + 1):
+            for name in self.synapse_state_names():
+                value = explicit.get(name, self.synapse_type.initial_values[name])
+                values[name] = self._evaluate(name, value)
+        with _simulation.check_stage(stage + 2):
+            self._check_columns(values)
         return values
+
+    @contextmanager
+    def _checking_connections(self) -> Iterator[None]:
+        """While checking values of this process's connections: their (pre, post) positions,
+        for errors that name the first offending connection (models.base.connection_positions)."""
+        token = connection_positions.set(self._table.flat_index)
+        try:
+            yield
+        finally:
+            connection_positions.reset(token)
 
     def _check_columns(self, values: dict[str, np.ndarray]) -> None:
         """The synapse type's checks across columns (e.g. w_min <= w_max), before storing."""
@@ -212,18 +228,20 @@ class Projection:
             f"distance expression, got {type(value).__name__}")
 
     def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
+        """``values`` of attribute ``name`` after the checks, in this order (order keys:
+        see pynnlite.simulation.same_error_on_every_process)."""
         if np.isnan(values).any():
-            raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
-        if name == "weight":
-            check_constraint(name, values, self.synapse_type.constraints.get(name))
-            if self.post.conductance_based and values.size and values.min() < 0:
-                raise InvalidWeightError(
-                    f"weights on conductance-based cells are conductances and must be >= 0 µS "
-                    f"(use receptor_type='inhibitory' for inhibition), got {values.min()}")
-        elif name == "delay":
+            raise _simulation.ordered(InvalidParameterValueError(f"{name}: NaN is not a valid value"), 0)
+        if name == "delay":
             self.simulation.check_delays(values)
-        else:
+            return values
+        with _simulation.check_stage(1):
             check_constraint(name, values, self.synapse_type.constraints.get(name))
+        if name == "weight" and self.post.conductance_based and values.size and values.min() < 0:
+            smallest = float(values.min())
+            raise _simulation.ordered(InvalidWeightError(
+                f"weights on conductance-based cells are conductances and must be >= 0 µS "
+                f"(use receptor_type='inhibitory' for inhibition), got {smallest}"), 2, smallest)
         return values
 
     # -- reading --------------------------------------------------------------
@@ -321,12 +339,15 @@ class Projection:
         from a 2D array. Units: weight nA or µS, delay ms (rounded to the time step)."""
         names = self.synapse_parameter_names()
         values = {}
-        with _simulation.same_error_on_every_process(self.simulation.comm):   # values of this process's connections
-            for name, value in attributes.items():
+        # values of this process's connections: an error is raised on every process
+        with _simulation.same_error_on_every_process(self.simulation.comm), self._checking_connections():
+            for stage, (name, value) in enumerate(attributes.items(), start=1):
                 if name not in names:
                     raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
-                values[name] = self._checked(name, self._evaluate(name, value))
-            self._check_columns(values)
+                with _simulation.check_stage(stage):
+                    values[name] = self._checked(name, self._evaluate(name, value))
+            with _simulation.check_stage(len(attributes) + 1):
+                self._check_columns(values)
         self._store(values)
 
     def _set_connection_values(self, index: np.ndarray, values: dict[str, Any]) -> None:

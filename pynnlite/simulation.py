@@ -66,15 +66,37 @@ class SingleProcess:
 @contextmanager
 def same_error_on_every_process(comm: Any) -> Iterator[None]:
     """Run a block that checks this process's own part of the data (its connections): when the
-    block raises a pynnlite error on any process, every process raises it (the lowest failing
-    rank's error: same class and message), so that a script catching it goes on with the same
-    network everywhere. Every process must run the block (one collective at its end)."""
+    block raises a pynnlite error on any process, every process raises the same error (class
+    and message), so that a script catching it goes on with the same network everywhere.
+    Every process must run the block (one collective at its end).
+
+    The error chosen is the one a single process checking every connection raises: the
+    failing processes' errors are compared by their ``order_key`` (``ordered``,
+    ``check_stage``: which check, then the position of the first offending connection or the
+    extreme value the message reports), then by rank."""
     try:
         yield
     except PynnliteError as error:
         comm.agree_on_error(error)
         raise
     comm.agree_on_error(None)
+
+
+def ordered(error: PynnliteError, *key: float) -> PynnliteError:
+    """``error`` with ``key`` put in front of its order key (see same_error_on_every_process)."""
+    error.order_key = tuple(float(k) for k in key) + getattr(error, "order_key", ())
+    return error
+
+
+@contextmanager
+def check_stage(*key: float) -> Iterator[None]:
+    """Put ``key`` in front of the order key of a pynnlite error raised in the block: the
+    block's place among the checks of a same_error_on_every_process block."""
+    try:
+        yield
+    except PynnliteError as error:
+        ordered(error, *key)
+        raise
 
 
 class Exchanged:
@@ -162,16 +184,17 @@ class Simulation:
         if delays.size == 0:
             return
         if np.isnan(delays).any():
-            raise InvalidParameterValueError(f"{name}: NaN is not a valid delay")
+            raise ordered(InvalidParameterValueError(f"{name}: NaN is not a valid delay"), 0)
         low = self.delay_lower_bound
         smallest = float(delays.min())
         if smallest < low - 1e-9 * max(1.0, low):
-            raise InvalidParameterValueError(
+            raise ordered(InvalidParameterValueError(
                 f"{name} must be >= {'the time step' if self.min_delay_setting == 'auto' else 'min_delay'} "
-                f"({low} ms), got {smallest} ms")
-        if self.max_delay_setting is not None and float(delays.max()) > self.max_delay * (1 + 1e-9):
-            raise InvalidParameterValueError(
-                f"{name} must be <= max_delay ({self.max_delay} ms), got {float(delays.max())} ms")
+                f"({low} ms), got {smallest} ms"), 1, smallest)
+        largest = float(delays.max())
+        if self.max_delay_setting is not None and largest > self.max_delay * (1 + 1e-9):
+            raise ordered(InvalidParameterValueError(
+                f"{name} must be <= max_delay ({self.max_delay} ms), got {largest} ms"), 2, -largest)
 
     # -- registry -----------------------------------------------------------
     def allocate_ids(self, n: int) -> int:

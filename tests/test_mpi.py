@@ -147,7 +147,10 @@ def test_bursts_beyond_the_inline_exchange_capacity_bitwise_equal_to_numpy(tmp_p
 def test_an_error_in_one_process_connections_is_raised_on_every_process(tmp_path, processes):
     """A bad delay, weight, probability or synapse parameter on connections to one process's
     cells: every process raises that error (the numpy backend's class and message), builds
-    nothing and keeps the same network, so a script that catches the error goes on in step."""
+    nothing and keeps the same network, so a script that catches the error goes on in step.
+    With bad values on several processes, every process raises the error the numpy backend
+    raises: the check that comes first, the smallest offending delay or weight, the first
+    offending connection in the order of evaluation."""
     run_script("local_errors.py", "numpy", str(tmp_path / "numpy"))
     expected = json.loads((tmp_path / "numpy.0").read_text())
     assert expected["projections"] == 1 and all(expected["errors"])

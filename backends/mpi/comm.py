@@ -268,20 +268,22 @@ class MPIComm:
 
     def agree_on_error(self, error: BaseException | None) -> None:
         """After checking this process's own data: if any process failed (``error`` not None
-        there), raise the error of the lowest failing rank on every process, with its class
-        and message."""
+        there), raise on every process, with its class and message, the error that comes
+        first by its ``order_key`` (the one a single process checking all the data raises:
+        pynnlite.simulation.same_error_on_every_process), then by rank."""
         failed = self.state.header("agree_on_error", value=int(error is not None))[:, _VALUE]
         if not failed.any():
             return
-        first = int(np.flatnonzero(failed)[0])
         described = None
-        if self.rank == first:
+        if error is not None:
             attributes = {k: v for k, v in vars(error).items() if isinstance(v, (str, int, float, list, tuple))}
-            described = (type(error).__module__, type(error).__qualname__, str(error), attributes)
-        described = self.bcast(described, root=first)
-        if self.rank == first:
+            described = (tuple(getattr(error, "order_key", ())), type(error).__module__,
+                         type(error).__qualname__, str(error), attributes)
+        everyone = self.comm.allgather(described)
+        _, chosen = min((d[0], rank) for rank, d in enumerate(everyone) if d is not None)
+        if self.rank == chosen:
             raise error
-        raise _rebuilt_error(*described)
+        raise _rebuilt_error(*everyone[chosen][1:])
 
     # -- arrays --------------------------------------------------------------------
     def _array_header(self, operation: str, array: np.ndarray

@@ -187,7 +187,9 @@ def choose(stream: int, keys: np.ndarray, counts: np.ndarray, universe: int, exc
     empty = (m == 0) & (counts > 0)
     if empty.any():
         r = int(np.flatnonzero(empty)[0])
-        raise ConnectionError(f"cannot make {counts[r]} connection(s) for cell {keys[r]}: it has no candidate {what}")
+        error = ConnectionError(f"cannot make {counts[r]} connection(s) for cell {keys[r]}: it has no candidate {what}")
+        error.order_key = (float(keys[r]),)   # rows come in ascending cells: the first such cell
+        raise error
     rows_parts, value_parts = [], []
     if with_replacement:
         row = np.repeat(np.arange(keys.size, dtype=np.int64), counts)

@@ -146,8 +146,12 @@ class _PairProbabilityConnector(Connector):
     def _describe_argument(self) -> str:
         return repr(getattr(self, self._argument))
 
-    def _checked(self, p: Any, shape: tuple[int, ...], where: Callable[[tuple], str]) -> np.ndarray:
-        """``p`` as a float array of ``shape``, all values in [0, 1] (else an error naming the argument)."""
+    def _checked(self, p: Any, shape: tuple[int, ...], where: Callable[[tuple], str],
+                 position: Callable[[tuple], int] | None = None) -> np.ndarray:
+        """``p`` as a float array of ``shape``, all values in [0, 1] (else an error naming the
+        argument and the first offending pair; ``position``: that pair's place in the post-major
+        order of all pairs, the order of evaluation, for the error's order key with several
+        processes: pynnlite.simulation.same_error_on_every_process)."""
         try:
             p = np.broadcast_to(np.asarray(p, dtype=float), shape)
         except (TypeError, ValueError):
@@ -157,9 +161,12 @@ class _PairProbabilityConnector(Connector):
         bad = np.isnan(p) | (p < 0.0) | (p > 1.0 + PROBABILITY_TOLERANCE)
         if bad.any():
             k = tuple(int(x) for x in np.argwhere(bad)[0])
-            raise InvalidParameterValueError(
+            error = InvalidParameterValueError(
                 f"{self._argument} {self._describe_argument()} gives {float(p[k]):g} {where(k)}; "
                 f"connection probabilities must be in [0, 1]")
+            if position is not None:
+                error.order_key = (float(position(k)),)
+            raise error
         return p
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
@@ -223,7 +230,8 @@ class DistanceDependentProbabilityConnector(_PairProbabilityConnector):
         d = context.space.distance_matrix(context.pre_positions, context.post_positions[:, posts]).T
         with np.errstate(all="ignore"):
             p = self.distance_function(d)
-        return self._checked(p, d.shape, lambda k: f"at d = {d[k]:g} µm (pre {k[1]}, post {posts[k[0]]})")
+        return self._checked(p, d.shape, lambda k: f"at d = {d[k]:g} µm (pre {k[1]}, post {posts[k[0]]})",
+                             lambda k: posts[k[0]] * context.pre_size + k[1])
 
 
 class IndexBasedProbabilityConnector(_PairProbabilityConnector):
@@ -269,7 +277,8 @@ class IndexBasedProbabilityConnector(_PairProbabilityConnector):
     def _probabilities(self, context, posts):
         pre, post = pairs_for_posts(context.pre_size, posts)
         p = self._checked(self._expression(pre, post), (pre.size,),
-                          lambda k: f"for pre {pre[k[0]]}, post {post[k[0]]}")
+                          lambda k: f"for pre {pre[k[0]]}, post {post[k[0]]}",
+                          lambda k: post[k[0]] * context.pre_size + pre[k[0]])
         return p.reshape(posts.size, context.pre_size)
 
 
@@ -302,5 +311,6 @@ class DisplacementDependentProbabilityConnector(_PairProbabilityConnector):
         displacement = context.post_positions[:, post] - context.pre_positions[:, pre]
         p = self._checked(self.disp_function(displacement), (pre.size,),
                           lambda k: f"for displacement {displacement[:, k[0]].tolist()} "
-                                    f"(pre {pre[k[0]]}, post {post[k[0]]})")
+                                    f"(pre {pre[k[0]]}, post {post[k[0]]})",
+                          lambda k: post[k[0]] * context.pre_size + pre[k[0]])
         return p.reshape(posts.size, context.pre_size)

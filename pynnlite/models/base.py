@@ -7,7 +7,8 @@ and the engine all read these declarations.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from contextvars import ContextVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
@@ -20,6 +21,14 @@ CONSTRAINTS = {
     "non_negative": (lambda v: v >= 0, ">= 0"),
     "probability": (lambda v: (v >= 0) & (v <= 1), "in [0, 1]"),
 }
+
+
+#: While a projection checks its connections' values: a function giving each connection's
+#: position in the projection's (pre, post) order, the same on every process, so that a
+#: constraint error can tell which offending connection comes first (order_key, see
+#: pynnlite.simulation.same_error_on_every_process).
+connection_positions: ContextVar[Callable[[], np.ndarray] | None] = ContextVar("connection_positions",
+                                                                                default=None)
 
 
 def _sequences(values: Any) -> list[np.ndarray]:
@@ -50,8 +59,14 @@ def check_constraint(name: str, values: Any, constraint: str | None) -> None:
     test, text = CONSTRAINTS[constraint]
     arr = np.asarray(values, dtype=float)
     if arr.size and not np.all(test(arr)):
-        bad = arr[~test(arr)].ravel()[0]
-        raise InvalidParameterValueError(f"{name} must be {text}, got {bad}")
+        first = int(np.flatnonzero(~test(arr).ravel())[0])
+        error = InvalidParameterValueError(f"{name} must be {text}, got {arr.ravel()[first]}")
+        positions = connection_positions.get()
+        if positions is not None:
+            positions = positions()
+            if positions.size == arr.size:   # one value per connection: the first offending one
+                error.order_key = (float(positions[first]),)
+        raise error
 
 
 def is_scalar_or_array(value: Any) -> bool:

@@ -36,10 +36,24 @@ attempt(lambda: sim.Projection(p, q, sim.IndexBasedProbabilityConnector(lambda i
 attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(0, 4, 0.1, 1.0, 1.5), (0, 0, 0.1, 1.0, 0.5)],
                                                            column_names=["weight", "delay", "U"]),
                                sim.TsodyksMarkramSynapse()))
+# errors whose message depends on which connections a process holds: every process must
+# raise the error one process raises for the whole projection (the check that comes first,
+# the smallest offending delay, the first offending connection in (pre, post) order)
+rng = sim.NumpyRNG(seed=11, parallel_safe=True)
+attempt(lambda: sim.Projection(p, q, sim.AllToAllConnector(),
+                               sim.StaticSynapse(weight=0.1, delay=sim.RandomDistribution("uniform", (0.2, 3.0), rng=rng))))
+attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(0, 1, -0.1, 1.0), (2, 4, 0.1, 0.3)]), sim.StaticSynapse()))
+attempt(lambda: sim.Projection(p, q, sim.IndexBasedProbabilityConnector(
+    lambda i, j: np.where((j == 3) & (i == 5), 1.5, np.where((j == 4) & (i == 0), 3.0, 0.5))),
+    sim.StaticSynapse(weight=0.1, delay=1.0)))
+attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(1, 0, 0.1, 1.0, 1.7), (0, 5, 0.1, 1.0, 1.5)],
+                                                           column_names=["weight", "delay", "U"]),
+                               sim.TsodyksMarkramSynapse()))
 good = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=2.0))
 delays = np.full((6, 6), 2.0)
 delays[1, 4] = 0.2
 attempt(lambda: good.set(delay=delays))
+attempt(lambda: good.set(weight=sim.RandomDistribution("normal", (0.0, 1.0), rng=rng)))
 sim.run(5.0)
 result = {"errors": seen, "projections": len(p.simulation.projections),
           "delays": sorted(set(np.asarray(good.get("delay", format="list", gather="all"))[:, 2].tolist()))}
