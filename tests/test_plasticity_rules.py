@@ -77,6 +77,34 @@ def test_tsodyks_markram_reset_restores_state_keeps_weights(sim):
     np.testing.assert_array_equal(prj.get("weight", format="array"), 0.3)
 
 
+@pytest.mark.parametrize("synapse", ["tm", "stdp"])
+def test_plastic_projection_with_a_post_population_it_does_not_reach(sim, synapse):
+    """A plastic projection onto an Assembly whose second population gets no connection (or,
+    under MPI, a process holding none of its connections) runs, and its connection learns as
+    the same projection onto the first population alone (it crashed in delivery before)."""
+    def build(onto_assembly):
+        sim.setup(timestep=0.1, min_delay=1.0)
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 12.0, 30.0, 31.0]))
+        reached = sim.Population(1, sim.IF_curr_exp(i_offset=1.0))
+        missed = sim.Population(2, sim.IF_curr_exp())
+        if synapse == "tm":
+            synapse_type = sim.TsodyksMarkramSynapse(U=0.5, tau_rec=100.0, weight=0.5, delay=1.0)
+        else:
+            synapse_type = sim.STDPMechanism(sim.SpikePairRule(), sim.AdditiveWeightDependence(w_max=1.0),
+                                             weight=0.5, delay=1.0)
+        post = reached + missed if onto_assembly else reached
+        prj = sim.Projection(source, post, sim.FromListConnector([(0, 0)]), synapse_type)
+        reached.record(["spikes", "isyn_exc"])
+        sim.run(50.0)
+        state = prj.get(["weight", "u", "x"] if synapse == "tm" else ["weight"], format="list")
+        return state, reached.get_data().segments[0].analogsignals[0].magnitude
+    state, current = build(onto_assembly=True)
+    alone_state, alone_current = build(onto_assembly=False)
+    assert state == alone_state
+    np.testing.assert_array_equal(current, alone_current)
+    assert current.max() > 0   # the input did arrive
+
+
 # -- Vogels 2011 ---------------------------------------------------------------------------------
 
 def vogels_network(sim, w_inh0, rho):

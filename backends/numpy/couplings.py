@@ -195,7 +195,7 @@ class ElectricalCoupling(Coupling):
         self.engine.coupling_pre_currents(self, self.pre_rows, pre_current, pre_conductance)
 
 
-class _EventRoute:
+class EventRoute:
     """Spike route of a SpikingConductanceCoupling: queues (arrival step, synapse) events."""
 
     def __init__(self, coupling: "SpikingConductanceCoupling", pre_lookup: dict[Any, np.ndarray]):
@@ -231,7 +231,7 @@ class SpikingConductanceCoupling(Coupling):
         return [pop for pop, _ in self.projection.post._segments()]
 
     def routes(self) -> list[Any]:
-        return [_EventRoute(self, pre_lookup(self.projection))]
+        return [EventRoute(self, pre_lookup(self.projection))]
 
     def queue(self, arrival: np.ndarray, synapses: np.ndarray) -> None:
         order = np.argsort(arrival, kind="stable")

@@ -22,7 +22,7 @@ import numpy as np
 from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError
 from pynnlite.random import keyed_uniform
 from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
-from pynnlite.backends.numpy.couplings import CouplingSet, coupling_class
+from pynnlite.backends.numpy.couplings import CouplingSet, EventRoute, coupling_class
 from pynnlite.backends.numpy.delivery import (GroupDelivery, StaticPart, csr_entries, group_deliveries,
                                                receptor_routing, rows_and_weights)
 from pynnlite.backends.numpy.neurons import NEURON_KERNELS
@@ -300,7 +300,7 @@ class NumpyEngine:
             for group, ids, positions in self._post_segments(projection):
                 if static:   # merged per stepping unit below (delivery.py)
                     static_parts.append(StaticPart(projection, group, ids, positions, lookup))
-                else:
+                elif ids.size:   # (no connections onto this group here: nothing to learn or deliver)
                     self.routes.append(Route(projection, group, ids, positions, lookup))
         self.routes.extend(self.couplings.build())
         self._form_units()
@@ -557,7 +557,7 @@ class NumpyEngine:
             delivery.deliver(gids, steps, self.ring_size)
         spikes = SliceSpikes(gids, steps, self._population_index)
         for route in self.routes:
-            if getattr(route, "plasticity", None) is None and gids.size:   # event routes of couplings
+            if isinstance(route, EventRoute) and gids.size:   # spike-triggered couplings
                 pre_index, pre_steps = pre_spikes_of(route.pre_lookup, spikes.by_population())
                 if pre_index.size:
                     route.deliver(pre_index, pre_steps, self.ring_size)
