@@ -133,12 +133,12 @@ def spike_statistics(spiketrains, tstop: float, t_skip: float = 100.0, bin_ms: f
             "fano_population": float(fano), "cells": len(trains), "cells_with_isi": len(cvs)}
 
 
-def plot(exc, stats: dict, parameters: dict, path: str, n_cells: int = 100) -> None:
-    """Raster of ``n_cells`` excitatory cells, population rate, membrane potentials."""
+def plot(segment, stats: dict, parameters: dict, path: str, n_cells: int = 100) -> None:
+    """Raster of ``n_cells`` excitatory cells, population rate, membrane potentials (``segment``:
+    the excitatory cells' recorded data)."""
     import neo
     import quantities as pq
     from pynnlite.utility.plotting import Figure, Panel
-    segment = exc.get_data().segments[0]
     times = np.concatenate([np.asarray(st.magnitude) for st in segment.spiketrains] or [np.zeros(0)])
     edges = np.arange(0.0, parameters["tstop"] + 1.0, 1.0)
     rate = np.histogram(times, bins=edges)[0] * 1000.0 / max(len(segment.spiketrains), 1)
@@ -177,11 +177,13 @@ def main(argv: list[str] | None = None) -> dict:
     stem = os.path.join(args.output, f"brunel_{args.state}")
     os.makedirs(args.output, exist_ok=True)
     (exc + inh).write_data(stem + ".pkl")
+    # get_data involves every process (the whole Block lands on rank 0), so it is called on all
+    segment = None if args.no_plot else exc.get_data().segments[0]
     if sim.rank() == 0:
         with open(stem + ".json", "w") as handle:
             json.dump(result, handle, indent=2)
         if not args.no_plot:
-            plot(exc, stats["E"], parameters, stem + ".png")
+            plot(segment, stats["E"], parameters, stem + ".png")
         e = stats["E"]
         print(f"Brunel network, state {args.state} (g = {parameters['g']}, eta = {parameters['eta']}): "
               f"{parameters['N_E']} + {parameters['N_I']} cells, {args.tstop:g} ms on {args.backend}")

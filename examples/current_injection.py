@@ -74,14 +74,15 @@ def statistics(driven, readout, tstop: float) -> dict:
     return stats
 
 
-def plot(driven, readout, path: str) -> None:
+def plot(driven_data, readout_data, path: str) -> None:
+    """Membrane potential of each driven cell, readout raster (Neo Blocks of the two populations)."""
     import neo
     from pynnlite.utility.plotting import Figure, Panel
-    v = driven.get_data().segments[0].filter(name="v")[0]
+    v = driven_data.segments[0].filter(name="v")[0]
     panels = [Panel(neo.AnalogSignal(v.magnitude[:, k:k + 1], units=v.units, sampling_period=v.sampling_period,
                                      name=name), ylabel=f"{name}: v (mV)", yticks=True, legend=False)
               for k, name in enumerate(SOURCES)]
-    panels.append(Panel(readout.get_data("spikes").segments[0].spiketrains, ylabel="readout cell",
+    panels.append(Panel(readout_data.segments[0].spiketrains, ylabel="readout cell",
                         yticks=True, xticks=True, xlabel="Time (ms)", markersize=2))
     Figure(*panels, title="Current injection: DC, steps, sine, noise → readout",
            size=(6, 1.5 * len(panels) + 1.2)).save(path)
@@ -101,11 +102,13 @@ def main(argv: list[str] | None = None) -> dict:
     stem = os.path.join(args.output, "current_injection")
     os.makedirs(args.output, exist_ok=True)
     (driven + readout).write_data(stem + ".pkl")
+    # get_data involves every process (the whole Block lands on rank 0), so it is called on all
+    data = None if args.no_plot else (driven.get_data(), readout.get_data("spikes"))
     if sim.rank() == 0:
         with open(stem + ".json", "w") as handle:
             json.dump(stats, handle, indent=2)
         if not args.no_plot:
-            plot(driven, readout, stem + ".png")
+            plot(*data, stem + ".png")
         for name in SOURCES:
             print(f"{name:6} {stats[name]['spikes']:3d} spikes ({stats[name]['rate_Hz']:.1f} Hz while injected)")
         isi = stats["dc"]["isi_ms"]

@@ -75,10 +75,11 @@ def firing_statistics(spiketrains, onset: float, offset: float) -> dict:
     return stats
 
 
-def plot(cells, path: str, amplitude: float) -> None:
+def plot(data, path: str, amplitude: float) -> None:
+    """Membrane potential of each cell type (``data``: the cells' Neo Block)."""
     import neo
     from pynnlite.utility.plotting import Figure, Panel
-    v = cells.get_data().segments[0].filter(name="v")[0]
+    v = data.segments[0].filter(name="v")[0]
     panels = []
     for k, name in enumerate(CELL_TYPES):
         trace = neo.AnalogSignal(v.magnitude[:, k:k + 1], units=v.units, sampling_period=v.sampling_period,
@@ -104,11 +105,13 @@ def main(argv: list[str] | None = None) -> dict:
     stem = os.path.join(args.output, "izhikevich_cell_types")
     os.makedirs(args.output, exist_ok=True)
     cells.write_data(stem + ".pkl")
+    # get_data involves every process (the whole Block lands on rank 0), so it is called on all
+    data = None if args.no_plot else cells.get_data()
     if sim.rank() == 0:
         with open(stem + ".json", "w") as handle:
             json.dump(stats, handle, indent=2)
         if not args.no_plot:
-            plot(cells, stem + ".png", args.amplitude)
+            plot(data, stem + ".png", args.amplitude)
         for name, s in stats.items():
             adaptation = f"{s['adaptation']:.2f}" if s["adaptation"] is not None else "-"
             print(f"{name:4} {s['spikes']:4d} spikes  {s['rate_Hz']:6.1f} Hz  last/first ISI {adaptation:>6}  "

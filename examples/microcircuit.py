@@ -148,19 +148,20 @@ def build(sim, scale: float = 0.1, k_scale: float | None = None, background: str
     return populations, description
 
 
-def population_rates(populations: dict, tstop: float, transient: float) -> dict[str, float]:
-    """Mean rate (Hz) of every population after the first ``transient`` ms."""
+def population_rates(spikes: dict, tstop: float, transient: float) -> dict[str, float]:
+    """Mean rate (Hz) of every population after the first ``transient`` ms (``spikes``: name ->
+    the population's spike trains)."""
     rates = {}
-    for name, population in populations.items():
-        trains = population.get_data("spikes").segments[0].spiketrains
+    for name, trains in spikes.items():
         counts = [int(np.count_nonzero(np.asarray(st.rescale("ms").magnitude) >= transient)) for st in trains]
         rates[name] = float(np.mean(counts) * 1000.0 / (tstop - transient)) if counts else 0.0
     return rates
 
 
-def plot(populations: dict, rates: dict, description: dict, path: str, fraction: float = 0.05,
+def plot(spikes: dict, rates: dict, description: dict, path: str, fraction: float = 0.05,
          window: tuple[float, float] | None = None) -> None:
-    """Raster of a fraction of each population (top: L2/3), and the population rates."""
+    """Raster of a fraction of each population (top: L2/3), and the population rates (``spikes``:
+    name -> the population's spike trains)."""
     import matplotlib.pyplot as plt
     from pynnlite.utility.plotting import DEFAULT_FIG_SETTINGS
     plt.rcParams.update(DEFAULT_FIG_SETTINGS)
@@ -168,7 +169,7 @@ def plot(populations: dict, rates: dict, description: dict, path: str, fraction:
     offset, ticks = 0, []
     colours = {"E": "#595289", "I": "#af143c"}
     for name in reversed(POPULATIONS):
-        trains = populations[name].get_data("spikes").segments[0].spiketrains
+        trains = spikes[name]
         shown = trains[:max(int(len(trains) * fraction), 1)]
         for k, train in enumerate(shown):
             t = np.asarray(train.rescale("ms").magnitude)
@@ -217,7 +218,9 @@ def main(argv: list[str] | None = None) -> dict:
     sim.run(args.tstop)
     finished = time.perf_counter()
     transient = min(args.transient, args.tstop / 2)          # short runs: leave out at most half
-    rates = population_rates(populations, args.tstop, transient)
+    # get_data involves every process (the whole Block lands on rank 0), so it is called on all
+    spikes = {name: population.get_data("spikes").segments[0].spiketrains for name, population in populations.items()}
+    rates = population_rates(spikes, args.tstop, transient)
     result = {"description": description, "rates_Hz": rates, "full_scale_rates_Hz": dict(zip(POPULATIONS,
               FULL_SCALE_RATES)), "tstop": args.tstop, "transient": transient,
               "processes": sim.num_processes(), "timings": {"build": built - started, "run": finished - built}}
@@ -229,7 +232,7 @@ def main(argv: list[str] | None = None) -> dict:
         with open(stem + ".json", "w") as handle:
             json.dump(result, handle, indent=2)
         if not args.no_plot:
-            plot(populations, rates, description, stem + ".png",
+            plot(spikes, rates, description, stem + ".png",
                  window=(max(transient, args.tstop - 200.0), args.tstop))
         print(f"Potjans-Diesmann microcircuit: {sum(description['sizes'].values())} cells "
               f"(N × {args.scale:g}), {description['total_synapses']} synapses (K × {description['k_scale']:g}), "

@@ -60,10 +60,11 @@ def build_and_run(sim, rate: float = 20.0, n_spikes: int = 10, recovery: float =
     return post, times
 
 
-def response_amplitudes(post, times: list[float], dt: float = 0.1) -> dict[str, list[float]]:
+def response_amplitudes(data, times: list[float], dt: float = 0.1) -> dict[str, list[float]]:
     """The jump of isyn_exc (nA) at each spike's arrival: the sample at the arrival shows
-    the current just before the input, the next one after one step of decay plus the jump."""
-    segment = post.get_data("isyn_exc").segments[0]
+    the current just before the input, the next one after one step of decay plus the jump
+    (``data``: the post cells' Neo Block)."""
+    segment = data.segments[0]
     isyn = np.asarray(segment.filter(name="isyn_exc")[0].magnitude)
     decay = math.exp(-dt / TAU_SYN)
     arrivals = [int(round((t + DELAY) / dt)) for t in times]
@@ -71,10 +72,12 @@ def response_amplitudes(post, times: list[float], dt: float = 0.1) -> dict[str, 
             for column, name in enumerate(SYNAPSES)}
 
 
-def plot(post, amplitudes: dict, times: list[float], path: str) -> None:
+def plot(data, amplitudes: dict, times: list[float], path: str) -> None:
+    """Membrane potential behind each synapse and the relative responses (``data``: the post
+    cells' Neo Block with ``v``)."""
     import neo
     from pynnlite.utility.plotting import DataTable, Figure, Panel
-    v = post.get_data("v").segments[0].filter(name="v")[0]
+    v = data.segments[0].filter(name="v")[0]
     panels = []
     for k, name in enumerate(SYNAPSES):
         trace = neo.AnalogSignal(v.magnitude[:, k:k + 1], units=v.units, sampling_period=v.sampling_period,
@@ -101,16 +104,19 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     sim = get_backend(args.backend)
     post, times = build_and_run(sim, args.rate, args.spikes, args.recovery)
-    amplitudes = response_amplitudes(post, times)
     stem = os.path.join(args.output, "tsodyks_markram")
     os.makedirs(args.output, exist_ok=True)
     post.write_data(stem + ".pkl")
-    result = {"spike_times": times, "amplitudes_nA": amplitudes}
+    # get_data involves every process and gives the whole Block on rank 0 (elsewhere this
+    # process's cells): it is called on all, the results are worked out on rank 0
+    data = post.get_data()
+    result = {"spike_times": times, "amplitudes_nA": None}
     if sim.rank() == 0:
+        amplitudes = result["amplitudes_nA"] = response_amplitudes(data, times)
         with open(stem + ".json", "w") as handle:
             json.dump(result, handle, indent=2)
         if not args.no_plot:
-            plot(post, amplitudes, times, stem + ".png")
+            plot(data, amplitudes, times, stem + ".png")
         for name in SYNAPSES:
             a = np.array(amplitudes[name])
             print(f"{name:13} first {a[0]:.4f} nA, last of the train {a[-2] / a[0]:.2f}×, "

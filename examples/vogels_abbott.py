@@ -71,10 +71,10 @@ def build_and_run(sim, benchmark: str = "COBA", n: int = 4000, tstop: float = 10
     return exc, inh, projections, {"build": t1 - t0, "run": t2 - t1}
 
 
-def plot(exc, benchmark: str, rates: tuple[float, float], path: str, n_cells: int = 200) -> None:
-    """Raster of ``n_cells`` excitatory cells and the membrane potential of two (PNG)."""
+def plot(segment, benchmark: str, rates: tuple[float, float], path: str, n_cells: int = 200) -> None:
+    """Raster of ``n_cells`` excitatory cells and the membrane potential of two (PNG; ``segment``:
+    the excitatory cells' recorded data)."""
     from pynnlite.utility.plotting import Figure, Panel
-    segment = exc.get_data().segments[0]
     panels = [Panel(segment.spiketrains[:n_cells], yticks=True, markersize=1)]
     signals = segment.filter(name="v")
     if signals:
@@ -103,9 +103,10 @@ def main(argv: list[str] | None = None) -> dict:
     exc.write_data(stem + "_exc.pkl")
     inh.write_data(stem + "_inh.pkl")
     sizes = "  ".join(f"{name}: {prj.size()}" for name, prj in projections.items())  # on every process
+    segment = exc.get_data().segments[0] if args.plot else None                     # on every process
     if sim.rank() == 0:
         if args.plot:
-            plot(exc, args.benchmark, (rate_exc, rate_inh), stem + ".png")
+            plot(segment, args.benchmark, (rate_exc, rate_inh), stem + ".png")
         print(f"Vogels-Abbott {args.benchmark} network, {args.n} cells, {args.tstop:g} ms, "
               f"backend {args.backend} on {sim.num_processes()} process(es)")
         print(f"Connections            : {sizes}")

@@ -5,6 +5,8 @@ Skipped only when mpi4py or mpiexec is missing (``pip install ".[test,mpi]"`` in
 so the README's test command and .ci/run run these tests).
 """
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -164,3 +166,47 @@ def test_recording_changes_between_runs_bitwise_equal_to_numpy(tmp_path):
     """get_data(clear=True) then reset() keeps the same segments on every process, and cells
     added to or removed from recording within a segment give the numpy backend's signals."""
     assert_mpi_equals_numpy("recording_changes.py", tmp_path)
+
+
+# -- the examples that choose their backend, under mpiexec ----------------------------------------
+
+EXAMPLES_ON_MPI = {   # example -> arguments that keep it short
+    "brunel": ["--order", "100", "--tstop", "100"],
+    "current_injection": [],
+    "izhikevich_cell_types": [],
+    "microcircuit": ["--scale", "0.02", "--tstop", "100", "--transient", "20"],
+    "report_demo": [],
+    "stdp": [],
+    "tsodyks_markram": [],
+    "vogels_abbott": ["--n", "1000", "--tstop", "200", "--plot"],
+}
+
+
+def _example_results(folder) -> dict:
+    """The JSON results an example wrote, without what depends on the run (times, process count)."""
+    out = {}
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text())
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in ("timings", "processes", "backend")}
+        out[path.name] = data
+    return out
+
+
+@needs_mpi
+@pytest.mark.parametrize("name", sorted(EXAMPLES_ON_MPI))
+def test_example_runs_on_two_processes_as_on_numpy(tmp_path, name):
+    """Each example that takes --backend runs under ``mpiexec -n 2`` with its plots (every
+    process makes the same communicating calls; rank 0 writes) and writes the numpy backend's
+    results."""
+    script = os.path.join(os.pardir, "examples", f"{name}.py")
+    runs = {}
+    for backend, processes in (("numpy", None), ("mpi", 2)):
+        folder = tmp_path / backend
+        run_script(script, "--output", str(folder), *EXAMPLES_ON_MPI[name], processes=processes, timeout=300,
+                   cwd=str(tmp_path), env={"PYNNLITE_BACKEND": backend})
+        runs[backend] = folder
+    files = {backend: sorted(re.sub(r"_np\d+", "", p.name) for p in folder.iterdir())   # (process count in names)
+             for backend, folder in runs.items()}
+    assert files["mpi"] == files["numpy"]
+    assert _example_results(runs["mpi"]) == _example_results(runs["numpy"])
