@@ -105,6 +105,31 @@ def test_plastic_projection_with_a_post_population_it_does_not_reach(sim, synaps
     assert current.max() > 0   # the input did arrive
 
 
+@pytest.mark.parametrize("synapse", ["tm", "stdp"])
+def test_plastic_state_carried_when_routes_are_rebuilt_between_runs(sim, synapse):
+    """Adding a projection (zero weight) between two runs rebuilds the engine's routes: the
+    plastic projection's state and pending events carry over, so its weights and state equal
+    those of the same two runs without the extra projection (the rebuild crashed before)."""
+    def build(add_between):
+        sim.setup(timestep=0.1, min_delay=1.0)
+        rng = sim.NumpyRNG(seed=5)
+        source = sim.Population(20, sim.SpikeSourcePoisson(rate=40.0))
+        cells = sim.Population(4, sim.IF_curr_exp(i_offset=0.5))
+        if synapse == "tm":
+            synapse_type = sim.TsodyksMarkramSynapse(U=0.5, tau_rec=100.0, tau_facil=50.0, weight=0.5, delay=1.0)
+        else:
+            synapse_type = sim.STDPMechanism(sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0, A_plus=0.05, A_minus=0.05),
+                                             sim.AdditiveWeightDependence(w_max=2.0), weight=0.5, delay=1.5)
+        prj = sim.Projection(source, cells, sim.FixedProbabilityConnector(0.5, rng=rng), synapse_type)
+        sim.run(100.0)
+        if add_between:
+            sim.Projection(source, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.0, delay=2.0))
+        sim.run(100.0)
+        names = ["weight", "u", "x", "y"] if synapse == "tm" else ["weight"]
+        return prj.get(names, format="list")
+    assert build(add_between=True) == build(add_between=False)
+
+
 # -- Vogels 2011 ---------------------------------------------------------------------------------
 
 def vogels_network(sim, w_inh0, rho):

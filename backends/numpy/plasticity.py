@@ -279,7 +279,11 @@ class RulePlasticity:
         return snapshot
 
     def inherit(self, previous: "RulePlasticity") -> None:
-        """Carry events still pending in ``previous`` (same projection, rebuilt routes)."""
+        """Carry over from ``previous`` (same projection, rebuilt routes) the internal state its
+        last run kept, when the synapses are the same (so that runs split around a rebuild
+        exactly as without one: see end_run), and the events still pending."""
+        if np.array_equal(previous.ids, self.ids):
+            self._carry = previous._carry
         if not previous.pending:
             return
         if previous.pending_format == "neuron":     # neuron indices do not depend on the routes
@@ -1525,7 +1529,7 @@ class PlasticityManager:
             self.initial_state[projection].update({name: columns[name].copy() for name in values})
 
     def attach(self, routes: list) -> None:
-        previous = {(id(r.projection), r.post_group.population): r for r in self.rules}
+        previous = {(id(r.projection), r.route.post_group.population): r for r in self.rules}
         self.rules = []
         for route in routes:
             synapse_type = getattr(getattr(route, "projection", None), "synapse_type", None)
