@@ -90,8 +90,10 @@ class Projection:
             n = pre.size
             self._table = ConnectionTable(pre, post, np.zeros(n), np.ones(n, dtype=np.int32), {},
                                           arrays.may_repeat, self.pre.size, self.post.size)
-            with self._checking_connections():
-                values = self._initial_columns(arrays.values)
+        given = [self.synapse_type.parameter_space[name] for name in self.synapse_parameter_names()]
+        positions = self._global_positions(given + list(self.synapse_type.initial_values.values()))
+        with _simulation.same_error_on_every_process(self.simulation.comm), self._checking_connections():
+            values = self._initial_columns(arrays.values, positions)
         self._store(values)
         self._kernel = getattr(arrays, "kernel", None)  # shared kernel of a structured connector
         if self._kernel is not None:
@@ -117,7 +119,7 @@ class Projection:
     def synapse_state_names(self) -> list[str]:
         return list(self.synapse_type.initial_values)
 
-    def _initial_columns(self, explicit: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _initial_columns(self, explicit: dict[str, np.ndarray], positions: Any = None) -> dict[str, np.ndarray]:
         """Every parameter and state column, evaluated and checked, before anything is stored."""
         names = self.synapse_parameter_names() + self.synapse_state_names()
         for name in explicit:
@@ -133,11 +135,11 @@ class Projection:
                     value = self.synapse_type.parameter_space[name]
                     if name == "delay" and value is None:
                         value = self.simulation.delay_lower_bound  # PyNN: min_delay ('auto': the time step)
-                    values[name] = self._checked(name, self._evaluate(name, value))
+                    values[name] = self._checked(name, self._evaluate(name, value, positions))
         with _simulation.check_stage(stage + 1):
             for name in self.synapse_state_names():
                 value = explicit.get(name, self.synapse_type.initial_values[name])
-                values[name] = self._evaluate(name, value)
+                values[name] = self._evaluate(name, value, positions)
         with _simulation.check_stage(stage + 2):
             self._check_columns(values)
         return values
@@ -195,8 +197,24 @@ class Projection:
         return self.space.pair_distances(self.pre.positions, self.post.positions,
                                          self._table.pre, self._table.post)
 
-    def _evaluate(self, name: str, value: Any) -> np.ndarray:
-        """One value per local connection from any of the value kinds PyNN accepts."""
+    def _global_positions(self, values: Iterable[Any]) -> tuple[np.ndarray, int] | None:
+        """With several processes, when one of ``values`` is a 1D array: the position of each of
+        this process's connections in the whole projection's (pre, post) order (the order of
+        ``get(format='list')``) and the number of connections, found with one collective, so
+        that a 1D array with one value per connection of the projection is read as on one
+        process. None otherwise. Every process must call it with the same values."""
+        comm = self.simulation.comm
+        if comm.size == 1 or not any(isinstance(v, (list, tuple, np.ndarray)) and np.ndim(v) == 1 for v in values):
+            return None
+        flat = self._table.flat_index()      # this process's connections are in (pre, post) order
+        everyone = np.sort(np.concatenate(comm.allgather_arrays(flat)), kind="stable")
+        # a pair's connections are all on one process: their places follow the local order
+        within_pair = np.arange(flat.size) - np.searchsorted(flat, flat, side="left")
+        return np.searchsorted(everyone, flat, side="left") + within_pair, int(everyone.size)
+
+    def _evaluate(self, name: str, value: Any, positions: tuple[np.ndarray, int] | None = None) -> np.ndarray:
+        """One value per local connection from any of the value kinds PyNN accepts
+        (``positions``: from _global_positions, for 1D arrays over the whole projection)."""
         table = self._table
         n = len(table)
         if isinstance(value, pq.Quantity):
@@ -218,9 +236,12 @@ class Projection:
                         f"{name}: a 2D array must have shape {self.shape} (pre × post), got {array.shape}")
                 return array[table.pre, table.post]
             if array.ndim == 1:
-                if array.size != n:
+                if positions is not None and array.size == positions[1]:   # the whole projection's
+                    return array[positions[0]]
+                if array.size != n:   # (else, as PyNN under MPI, one value per local connection)
+                    expected = f"{n}" if positions is None else f"{positions[1]}, or {n} on this process"
                     raise InvalidDimensionsError(
-                        f"{name}: a 1D array needs one value per connection ({n}), got {array.size}")
+                        f"{name}: a 1D array needs one value per connection ({expected}), got {array.size}")
                 return array.copy()
             raise InvalidDimensionsError(f"{name}: expected a scalar, 1D or 2D array, got {array.ndim}D")
         raise InvalidParameterValueError(
@@ -337,18 +358,26 @@ class Projection:
         a pre × post array, a 1D array in connection order, a function of distance (µm) or a
         distance expression string. All connections between one pair get the same value
         from a 2D array. Units: weight nA or µS, delay ms (rounded to the time step)."""
-        names = self.synapse_parameter_names()
-        values = {}
-        # values of this process's connections: an error is raised on every process
-        with _simulation.same_error_on_every_process(self.simulation.comm), self._checking_connections():
-            for stage, (name, value) in enumerate(attributes.items(), start=1):
-                if name not in names:
-                    raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
-                with _simulation.check_stage(stage):
-                    values[name] = self._checked(name, self._evaluate(name, value))
-            with _simulation.check_stage(len(attributes) + 1):
-                self._check_columns(values)
+        values = self._new_values(attributes, self.synapse_parameter_names(), "connections", checked=True)
         self._store(values)
+
+    def _new_values(self, given: dict[str, Any], names: list[str], kind: str, checked: bool) -> dict[str, np.ndarray]:
+        """The values of this process's connections for ``given`` attributes (among ``names``),
+        evaluated and checked, in the order given (``checked``: each also by ``_checked``). An
+        error on any process is raised on every process, before anything is stored."""
+        values = {}
+        positions = self._global_positions(given.values())
+        with _simulation.same_error_on_every_process(self.simulation.comm), self._checking_connections():
+            for stage, (name, value) in enumerate(given.items(), start=1):
+                if name not in names:
+                    raise NonExistentParameterError(name, f"{self.synapse_type.name} {kind}", names)
+                with _simulation.check_stage(stage):
+                    values[name] = self._evaluate(name, value, positions)
+                    if checked:
+                        values[name] = self._checked(name, values[name])
+            with _simulation.check_stage(len(given) + 1):
+                self._check_columns(values)
+        return values
 
     def _set_connection_values(self, index: np.ndarray, values: dict[str, Any]) -> None:
         """Set parameters of the connections ``index`` (e.g. through ``prj[i].weight = w``)."""
@@ -404,13 +433,7 @@ class Projection:
     def initialize(self, **initial_values: Any) -> None:
         """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same
         value kinds as ``set``."""
-        names = self.synapse_state_names()
-        values = {}
-        for name, value in initial_values.items():
-            if name not in names:
-                raise NonExistentParameterError(name, f"{self.synapse_type.name} state variables", names)
-            values[name] = self._evaluate(name, value)
-        self._check_columns(values)
+        values = self._new_values(initial_values, self.synapse_state_names(), "state variables", checked=False)
         self._store(values)
         self.simulation.engine.synapse_state_initialized(self, values)
 

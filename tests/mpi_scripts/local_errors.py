@@ -54,8 +54,18 @@ delays = np.full((6, 6), 2.0)
 delays[1, 4] = 0.2
 attempt(lambda: good.set(delay=delays))
 attempt(lambda: good.set(weight=sim.RandomDistribution("normal", (0.0, 1.0), rng=rng)))
+# a 1D array with one value per connection of the whole projection, in get(format='list') order
+# ((pre, post), a pair's connections in list order), at creation, in set() and in initialize():
+# the same on any number of processes
+pairs = [(3, 1), (0, 4), (0, 1), (5, 0), (0, 1), (2, 5), (1, 2)]
+n_pairs = len(pairs)
+tm = sim.TsodyksMarkramSynapse(weight=np.linspace(0.1, 0.7, n_pairs), delay=1.0)
+arrays = sim.Projection(p, q, sim.FromListConnector(pairs), tm)
+arrays.set(delay=np.arange(1.0, 1.0 + n_pairs))
+arrays.initialize(u=np.linspace(0.0, 0.6, n_pairs))
+by_array = [list(c) for c in arrays.get(["weight", "delay", "u"], format="list", gather="all")]
 sim.run(5.0)
-result = {"errors": seen, "projections": len(p.simulation.projections),
+result = {"errors": seen, "projections": len(p.simulation.projections), "by_array": by_array,
           "delays": sorted(set(np.asarray(good.get("delay", format="list", gather="all"))[:, 2].tolist()))}
 with open(f"{out}.{sim.rank()}", "w") as f:
     json.dump(result, f)
