@@ -15,9 +15,9 @@ import numpy as np
 from pynnlite import parameters as _parameters
 from pynnlite import simulation as _simulation
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
-                             NonExistentParameterError, NotLocalError)
+                             NonExistentParameterError, NotLocalError, NothingToWriteError)
 from pynnlite.models.base import CellType, check_constraint
-from pynnlite.recording import Recorder, write_block
+from pynnlite.recording import Recorder, has_recorded_data, write_block
 from pynnlite.units import to_standard
 
 
@@ -378,11 +378,18 @@ class BasePopulation:
                    clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
         """Write the recorded data with a Neo IO object or to a file name. Under MPI the
         data of every process are written once, by rank 0 (``gather=False``: each process
-        writes its own cells' to ``<file name>.<rank>``, as PyNN)."""
+        writes its own cells' to ``<file name>.<rank>``, as PyNN, an empty Block where it has
+        none). With nothing recorded on any process every process raises NothingToWriteError."""
         block = self.get_data(variables, gather, clear, annotations)
         comm = self.simulation.comm
-        if comm.rank == 0 or not gather:
-            write_block(block, io, f".{comm.rank}" if not gather and comm.size > 1 else "")
+        anything = has_recorded_data(block)
+        if comm.size > 1:   # rank 0 holds everything with gather; else any process's part counts
+            anything = bool(comm.bcast(anything, root=0)) if gather else comm.allreduce_sum(int(anything)) > 0
+        with _simulation.same_error_on_every_process(comm):   # (e.g. a file name neo cannot write)
+            if not anything:
+                raise NothingToWriteError("no recorded data to write")
+            if comm.rank == 0 or not gather:
+                write_block(block, io, f".{comm.rank}" if not gather and comm.size > 1 else "", allow_empty=True)
 
     def _spike_counts(self, gather: Any) -> tuple[list[np.ndarray], np.ndarray]:
         """(population and index of each spike-recording cell, its spike count) in the

@@ -218,10 +218,15 @@ class Recorder:
         return block
 
 
-def write_block(block: neo.Block, io: Any, suffix: str = "") -> None:
+def has_recorded_data(block: neo.Block) -> bool:
+    return any(seg.spiketrains or seg.analogsignals for seg in block.segments)
+
+
+def write_block(block: neo.Block, io: Any, suffix: str = "", allow_empty: bool = False) -> None:
     """Write ``block`` with a Neo IO object or to a file name (pickle, .nix, .h5, .mat, ...);
-    ``suffix`` (e.g. '.1', per MPI rank) is appended to a file name after choosing its format."""
-    if not block.segments or not any(seg.spiketrains or seg.analogsignals for seg in block.segments):
+    ``suffix`` (e.g. '.1', per MPI rank) is appended to a file name after choosing its format.
+    A block without data is an error unless ``allow_empty`` (a process's empty part)."""
+    if not allow_empty and not has_recorded_data(block):
         raise NothingToWriteError("no recorded data to write")
     if isinstance(io, str):
         if os.path.dirname(io):

@@ -56,8 +56,9 @@ def save_population(population: Any, filename: str, variables: list[str] | None 
     record = {"label": population.label, "size": population.size, "positions": population.positions,
               "spike_times": spike_times,
               "variables": {name: population.get(name, gather=True) for name in (variables or [])}}
-    with open(filename, "wb") as handle:
-        pickle.dump(record, handle)
+    if population.simulation.comm.rank == 0:   # under MPI rank 0 holds every cell's data
+        with open(filename, "wb") as handle:
+            pickle.dump(record, handle)
 
 
 def load_population(filename: str, sim: Any) -> Any:

@@ -123,6 +123,34 @@ with open(data_path, "rb") as f:
     written = pickle.load(f)
 assert len(written.segments[0].spiketrains) == 10
 
+# -- a population with one cell: with gather=False the processes without it write an empty
+# Block (no error on some ranks only); with nothing recorded every rank raises
+from pynnlite.errors import NothingToWriteError  # noqa: E402
+import pynnlite.utility  # noqa: E402
+
+single = sim.Population(1, sim.IF_curr_exp(i_offset=1.0), label="single")
+single.record("spikes")
+silent = sim.Population(2, sim.IF_curr_exp(), label="silent")
+sim.run(20.0)
+single_path = os.path.join(folder, "single.pkl")
+single.write_data(single_path, gather=False)
+try:
+    silent.write_data(os.path.join(folder, "silent.pkl"), gather=False)
+    raise AssertionError("nothing was recorded: NothingToWriteError expected")
+except NothingToWriteError:
+    pass
+# save_population gathers on every rank and writes once, from rank 0 (every cell's spikes)
+pynnlite.utility.save_population(cells, os.path.join(folder, "cells_population.pkl"))
+expected_counts = cells.get_spike_counts()
+sim.MPIComm().barrier()
+if size > 1:
+    parts = [pickle.load(open(f"{single_path}.{r}", "rb")) for r in range(size)]
+    assert [len(b.segments[0].spiketrains) for b in parts] == [1 if r == single.first_id % size else 0
+                                                               for r in range(size)]
+with open(os.path.join(folder, "cells_population.pkl"), "rb") as f:
+    saved = pickle.load(f)
+assert [len(t) for t in saved["spike_times"]] == [expected_counts[c] for c in cells.all_cells]
+
 # -- reset and a second segment are gathered too
 sim.reset()
 sim.run(50.0)
