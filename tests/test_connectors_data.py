@@ -103,6 +103,21 @@ def test_distributed_reads_file_dot_rank(tmp_path):
         c.connect(context(2, 2, rank=2))
 
 
+def test_save_without_gather_then_distributed_reload_on_one_process(sim, tmp_path):
+    """On one process save(gather=False) writes the file itself (as PyNN); reading it back with
+    distributed=True finds it there (there is no file.0), so the round trip works on any
+    number of processes."""
+    a = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+    b = sim.Population(2, sim.IF_curr_exp())
+    prj = sim.Projection(a, b, sim.FixedProbabilityConnector(0.7, rng=sim.NumpyRNG(seed=2)),
+                         sim.StaticSynapse(weight=0.25, delay=1.0))
+    path = str(tmp_path / "conn.txt")
+    prj.save("all", path, gather=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["conn.txt"]
+    again = sim.Projection(a, b, FromFileConnector(path, distributed=True), sim.StaticSynapse())
+    assert again.get(["weight", "delay"], format="list") == prj.get(["weight", "delay"], format="list")
+
+
 def test_missing_file_is_a_connection_error_naming_it(tmp_path):
     with pytest.raises(errors.ConnectionError, match="nothere.txt"):
         FromFileConnector(str(tmp_path / "nothere.txt"))

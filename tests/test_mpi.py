@@ -153,10 +153,12 @@ def test_an_error_in_one_process_connections_is_raised_on_every_process(tmp_path
     With bad values on several processes, every process raises the error the numpy backend
     raises: the check that comes first, the smallest offending delay or weight, the first
     offending connection in the order of evaluation. A 1D array with one value per connection of
-    the whole projection (get(format='list') order) is read the same on any number of processes."""
+    the whole projection (get(format='list') order) is read the same on any number of processes,
+    and a shared kernel reads back exactly, or as the same means, on any number of processes."""
     run_script("local_errors.py", "numpy", str(tmp_path / "numpy"))
     expected = json.loads((tmp_path / "numpy.0").read_text())
-    assert expected["projections"] == 2 and all(expected["errors"])
+    assert expected["projections"] == 3 and all(expected["errors"])
+    assert expected["kernels"][0] == [0.1] * 9 and expected["kernels"][1] == [0.7] * 9   # exactly
     # the k-th connection in (pre, post) order got the k-th value of each 1D array
     np.testing.assert_allclose([row[2:] for row in expected["by_array"]],
                                [[0.1 * (k + 1), 1.0 + k, 0.1 * k] for k in range(7)], rtol=1e-12)

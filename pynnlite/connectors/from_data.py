@@ -96,8 +96,10 @@ class FromFileConnector(Connector):
     column is the weight and a fourth the delay, as in PyNN. ``file`` is a
     path, or an open file or PyNN-style file object with a ``name``.
     With ``distributed=True`` each MPI process reads ``file + '.' + str(rank)``
-    (PyNN's naming), e.g. ``conn.txt.0``, when connecting; otherwise the file is
-    read when the connector is created. A missing file or malformed line is a
+    (PyNN's naming), e.g. ``conn.txt.0``, when connecting; on one process, where
+    ``Projection.save(gather=False)`` writes ``file`` itself (as PyNN), ``file`` is
+    read when there is no ``file.0``. Otherwise the file is read when the connector
+    is created. A missing file or malformed line is a
     ``ConnectionError`` naming the file and line.
     """
 
@@ -116,6 +118,8 @@ class FromFileConnector(Connector):
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         if self.distributed:
             path = f"{self.path}.{context.rank}"
+            if context.num_processes == 1 and not os.path.exists(path) and os.path.exists(self.path):
+                path = self.path   # what save(gather=False) writes on one process
             table, names = _read_connection_file(path)
         else:
             path = self.path

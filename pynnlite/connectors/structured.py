@@ -131,18 +131,32 @@ class SharedKernel:
             projection._store({"weight": projection._checked("weight", kernel)[self.index]})
 
     def get(self, name: str) -> np.ndarray:
+        """The kernel of attribute ``name``: each element's value, exactly, while the connections
+        sharing it are equal; else their mean, summed in the projection's (pre, post) order on
+        any number of processes. Elements without connections: the kernel given (else NaN)."""
         projection = self.projection
+        table = projection._table
         column = np.asarray(projection._column(name), dtype=float)
         comm = projection.simulation.comm
-        sums = np.bincount(self.index, column, minlength=self.size)
-        counts = np.bincount(self.index, minlength=self.size).astype(float)
+        low, high = np.full(self.size, np.inf), np.full(self.size, np.inf)
+        np.minimum.at(low, self.index, column)
+        np.minimum.at(high, self.index, -column)
         if comm.size > 1:
-            sums = np.asarray(comm.allreduce_sum(sums), dtype=float)
-            counts = np.asarray(comm.allreduce_sum(counts), dtype=float)
+            low, high = np.asarray(comm.allreduce_min(low)), np.asarray(comm.allreduce_min(high))
+        high = -high
+        used = low <= high
         fallback = self.values.get(name)
-        fallback = fallback.ravel() if fallback is not None else np.full(self.size, np.nan)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            kernel = np.where(counts > 0, sums / np.maximum(counts, 1.0), fallback)
+        kernel = fallback.ravel().copy() if fallback is not None else np.full(self.size, np.nan)
+        if np.array_equal(low[used], high[used]):
+            kernel[used] = low[used]
+        else:
+            index, column = self.index, column
+            if comm.size > 1:   # every connection, in the order one process holds them
+                index, column = comm.collect_columns([index, column], "all", table.post, table.flat_index())
+                index = index.astype(np.int64)
+            sums = np.bincount(index, column, minlength=self.size)
+            counts = np.bincount(index, minlength=self.size)
+            kernel[used] = sums[used] / counts[used]
         return kernel.reshape(self.shape)
 
     def set(self, kernels: dict[str, Any]) -> None:

@@ -64,8 +64,20 @@ arrays = sim.Projection(p, q, sim.FromListConnector(pairs), tm)
 arrays.set(delay=np.arange(1.0, 1.0 + n_pairs))
 arrays.initialize(u=np.linspace(0.0, 0.6, n_pairs))
 by_array = [list(c) for c in arrays.get(["weight", "delay", "u"], format="list", gather="all")]
+# a shared kernel reads back exactly the kernel set; untied by one connection, an element is
+# the mean of its connections, summed in the projection's order on any number of processes
+grid_in = sim.Population((1, 4, 4), sim.SpikeSourceArray(spike_times=[1.0]))
+grid_out = sim.Population((1, 4, 4), sim.IF_curr_exp())
+conv = sim.Projection(grid_in, grid_out, sim.KernelConnector(np.full((3, 3), 0.1)), sim.StaticSynapse(delay=1.0))
+kernels = [conv.kernel.ravel().tolist()]
+conv.kernel = np.full((3, 3), 0.7)
+kernels.append(conv.kernel.ravel().tolist())
+untied = np.full(conv.size(), 0.7)
+untied[::3] = [0.1 * k for k in range(untied[::3].size)]
+conv.set(weight=untied)
+kernels.append(conv.kernel.ravel().tolist())
 sim.run(5.0)
-result = {"errors": seen, "projections": len(p.simulation.projections), "by_array": by_array,
+result = {"errors": seen, "projections": len(p.simulation.projections), "by_array": by_array, "kernels": kernels,
           "delays": sorted(set(np.asarray(good.get("delay", format="list", gather="all"))[:, 2].tolist()))}
 with open(f"{out}.{sim.rank()}", "w") as f:
     json.dump(result, f)
