@@ -2,6 +2,7 @@
 closed form of IF_curr_exp's synaptic currents: I(t) = Σ w·e^(−(t − arrival)/τs) over the
 spikes that arrived before t (a sample at an arrival instant is the value before the jump)."""
 import numpy as np
+import pytest
 
 TAU_S = 5.0
 
@@ -124,3 +125,26 @@ def test_plastic_synapses_fed_by_sources_and_neurons_act_on_time(sim):
     spike = float(neuron.get_data().segments[0].spiketrains[0].magnitude[0])
     t, exc = currents(cell, "isyn_exc")
     np.testing.assert_allclose(exc[:, 0], expected(t, [(6.0, 0.25), (spike + 1.0, 0.25)]), atol=1e-12)
+
+
+@pytest.mark.parametrize("synapse", ["static", "tm"])
+def test_a_cell_twice_in_pre_delivers_through_both_connections(sim, synapse):
+    """pre = src[[0]] + src[[0, 1]] holds cell 0 twice: its spike goes through both of its
+    connections (as NEST delivers them), so the post cell gets what one connection of twice
+    the weight gives (it crashed at run before)."""
+    def current(pre_of, weight):
+        sim.setup(timestep=0.1, min_delay=1.0)
+        src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[2.0, 9.0], [5.0]]))
+        post = sim.Population(1, sim.IF_curr_exp(v_thresh=1e6))
+        if synapse == "static":
+            synapse_type = sim.StaticSynapse(weight=weight, delay=1.0)
+        else:
+            synapse_type = sim.TsodyksMarkramSynapse(U=0.5, tau_rec=50.0, weight=weight, delay=1.0)
+        sim.Projection(pre_of(src), post, sim.AllToAllConnector(), synapse_type)
+        post.record("isyn_exc")
+        sim.run(15.0)
+        return post.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+    twice = current(lambda src: src[[0]] + src[[0, 1]], [[0.5], [0.5], [1.0]])
+    once = current(lambda src: src, [[1.0], [1.0]])
+    np.testing.assert_array_equal(twice, once)
+    assert once.max() > 0

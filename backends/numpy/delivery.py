@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from pynnlite.backends.numpy.spikes import pre_cells
+
 
 def _index_dtype(limit: int) -> type:
     return np.int32 if limit < 2**31 else np.int64
@@ -105,9 +107,8 @@ class GroupDelivery:
         keys = []
         for part in parts:
             pre_key = np.full(part.projection.pre.size, -1, dtype=key_type)
-            for population, lookup in part.pre_lookup.items():
-                members = np.flatnonzero(lookup >= 0)
-                pre_key[lookup[members]] = population.first_id + members
+            for population, cells, pre in pre_cells(part.pre_lookup):
+                pre_key[pre] = population.first_id + cells
             keys.append(pre_key[part.table.pre[part.ids]])
         key = np.concatenate(keys) if keys else np.empty(0, key_type)
         del keys

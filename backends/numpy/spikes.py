@@ -83,24 +83,57 @@ class PopulationIndex:
         return out
 
 
-def pre_lookup(projection: Any) -> dict[Any, np.ndarray]:
-    """Base population -> the projection's pre index of each of its cells (-1: not in pre)."""
-    lookup: dict[Any, np.ndarray] = {}
+def pre_lookup(projection: Any) -> dict[Any, Any]:
+    """Base population -> the projection's pre index of each of its cells: an array (-1: not
+    in pre), or, when a cell appears more than once in pre (an Assembly of overlapping views),
+    a CSR (indptr, pre indices) giving each cell's pre indices in ascending order."""
+    where: dict[Any, list] = {}
     offset = 0
     for pop, indices in projection.pre._segments():
-        table = lookup.setdefault(pop, np.full(pop.size, -1, dtype=np.int64))
-        table[indices] = offset + np.arange(indices.size)
+        where.setdefault(pop, []).append((np.asarray(indices, dtype=np.int64), offset + np.arange(indices.size)))
         offset += indices.size
+    lookup: dict[Any, Any] = {}
+    for pop, parts in where.items():
+        cells = np.concatenate([c for c, _ in parts])
+        pre = np.concatenate([p for _, p in parts])
+        counts = np.bincount(cells, minlength=pop.size)
+        if counts.max(initial=0) <= 1:
+            table = np.full(pop.size, -1, dtype=np.int64)
+            table[cells] = pre
+        else:
+            order = np.lexsort((pre, cells))
+            table = (np.r_[0, np.cumsum(counts)].astype(np.int64), pre[order])
+        lookup[pop] = table
     return lookup
+
+
+def pre_cells(pre_lookup: dict) -> list[tuple[Any, np.ndarray, np.ndarray]]:
+    """(population, cell index, pre index) of every pre cell, from a pre_lookup."""
+    out = []
+    for population, table in pre_lookup.items():
+        if isinstance(table, tuple):
+            indptr, pre = table
+            out.append((population, np.repeat(np.arange(population.size), np.diff(indptr)), pre))
+        else:
+            cells = np.flatnonzero(table >= 0)
+            out.append((population, cells, table[cells]))
+    return out
 
 
 def pre_spikes_of(pre_lookup: dict, exchanged: dict) -> tuple[np.ndarray, np.ndarray]:
     """The slice's spikes of a route's pre cells: (pre index, step), population by population
-    in the exchanged (canonical) order. ``pre_lookup``: population index -> pre index (or -1)."""
+    in the exchanged (canonical) order (a cell in pre more than once: one entry per pre index,
+    ascending). ``pre_lookup``: see pre_lookup."""
     parts = []
     for population, lookup in pre_lookup.items():
         indices, steps = exchanged.get(population, (None, None))
         if indices is None or indices.size == 0:
+            continue
+        if isinstance(lookup, tuple):
+            from pynnlite.backends.numpy.delivery import csr_entries   # (delivery imports this module)
+            indptr, pre = lookup
+            entries, counts = csr_entries(indptr, indices)
+            parts.append((pre[entries], np.repeat(steps, counts)))
             continue
         pre_index = lookup[indices]
         keep = pre_index >= 0
