@@ -21,7 +21,8 @@ def _format_column(values: np.ndarray) -> list[str]:
 
 
 def write_table(file: Any, columns: Sequence[np.ndarray], metadata: dict[str, Any]) -> None:
-    """Write the columns as rows under a metadata header. ``file`` is a path or a text stream."""
+    """Write the columns as rows under a metadata header. ``file`` is a path (missing folders
+    are created, as PyNN does) or a text stream."""
     header = "".join(f"# {key} = {value!r}\n" for key, value in metadata.items())
     formatted = [_format_column(np.asarray(c)) for c in columns]
     body = "\n".join(map(" ".join, zip(*formatted))) if formatted and len(formatted[0]) else ""
@@ -29,6 +30,9 @@ def write_table(file: Any, columns: Sequence[np.ndarray], metadata: dict[str, An
     if hasattr(file, "write"):
         file.write(text)
     else:
+        folder = os.path.dirname(os.fspath(file))
+        if folder:
+            os.makedirs(folder, exist_ok=True)
         with open(os.fspath(file), "w", encoding="utf-8") as handle:
             handle.write(text)
 

@@ -158,6 +158,15 @@ def test_save_list_round_trip_is_byte_identical(sim, tmp_path):
     assert clone.get("weight", format="list") == prj.get("weight", format="list")
 
 
+def test_save_creates_missing_folders(sim, tmp_path):
+    """As PyNN (StandardTextFile makes the folders) and as write_data here."""
+    prj = sim.Projection(sim.Population(2, sim.IF_curr_exp()), sim.Population(2, sim.IF_curr_exp()),
+                         sim.OneToOneConnector(), sim.StaticSynapse(weight=0.5))
+    path = tmp_path / "new" / "deeper" / "x.conn"
+    prj.save("all", str(path))
+    assert path.read_text().startswith("# columns")
+
+
 def test_save_array_format_zero_for_missing(sim):
     prj = make(sim, [(2, 1, 0.5, 1.0)])
     stream = io.StringIO()
