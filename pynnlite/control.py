@@ -8,6 +8,8 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from pynnlite import simulation as _simulation
 from pynnlite.errors import InvalidParameterValueError
 from pynnlite.simulation import Simulation
@@ -68,6 +70,9 @@ class SimulatorControl:
     def run(self, simtime: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
         """Advance the simulation by ``simtime`` ms; returns the new time (ms)."""
         sim = self._sim()
+        _check_time("simtime", simtime)
+        if simtime < 0:
+            raise InvalidParameterValueError(f"simtime must be >= 0 ms, got {simtime}")
         return self.run_until(sim.t + simtime, callbacks)
 
     def run_for(self, duration: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
@@ -83,6 +88,7 @@ class SimulatorControl:
         """Advance the simulation until ``time_point`` ms. Each callback is called with the
         current time and returns the next time it wants to be called."""
         sim = self._sim()
+        _check_time("time_point", time_point)
         if time_point < sim.t - 1e-9:
             raise InvalidParameterValueError(
                 f"time_point {time_point} ms is before the current time {sim.t} ms")
@@ -91,18 +97,25 @@ class SimulatorControl:
         if not callbacks:
             _run_control.advance(sim, time_point - sim.t)   # with a progress bar if long
             return sim.t
+        # PyNN's event loop: every callback is called now; then, repeatedly, the simulation runs
+        # to the earliest requested time (at most time_point) and the callbacks that asked for it
+        # (or for a time within one step of it) are called again — also at time_point itself.
+        # A callback returning None is not called again; one asking for a time not after the
+        # current one is called again one step later.
         callbacks = list(callbacks)
-        next_calls = [sim.t] * len(callbacks)
-        while True:
-            for k, callback in enumerate(callbacks):
-                if next_calls[k] <= sim.t + 1e-9:
-                    next_calls[k] = callback(sim.t)
-            target = min([time_point] + [t for t in next_calls if t is not None])
-            if target <= sim.t + 1e-9 and target >= time_point - 1e-9:
-                break
-            _run_control.advance(sim, max(target - sim.t, sim.dt))
-            if sim.t >= time_point - 1e-9:
-                break
+        events = [(callback(sim.t), k) for k, callback in enumerate(callbacks)]
+        events = [(t, k) for t, k in events if t is not None]
+        while events and sim.t + 1e-9 < time_point:
+            events.sort()
+            target = events[0][0]
+            active = [k for t, k in events if t - target < sim.dt - 1e-9]
+            events = [(t, k) for t, k in events if k not in active]
+            target = min(max(sim.dt * round(target / sim.dt), sim.t + sim.dt), time_point)   # on the time grid
+            _run_control.advance(sim, target - sim.t)
+            called = [(callbacks[k](sim.t), k) for k in active]
+            events += [(t, k) for t, k in called if t is not None]
+        if sim.t + 1e-9 < time_point:   # no callback wants to be called before the end
+            _run_control.advance(sim, time_point - sim.t)
         return sim.t
 
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
@@ -179,3 +192,9 @@ class SimulatorControl:
                  "get_min_delay", "get_max_delay", "num_processes", "rank", "initialize", "record",
                  "create", "connect", "describe")
         return {name: getattr(self, name) for name in names}
+
+
+def _check_time(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise InvalidParameterValueError(f"{name} must be a finite number of ms, got {value!r}")

@@ -147,12 +147,18 @@ class Simulation:
     # -- clock --------------------------------------------------------------
     @property
     def t(self) -> float:
-        """Current time in ms."""
-        return self.step_count * self.dt
+        """Current time in ms (rounded to 12 decimals, as PyNN: 101 steps of 0.1 ms are 10.1)."""
+        return round(self.step_count * self.dt, 12)
 
     def steps(self, duration_ms: float) -> int:
-        """Number of whole time steps in ``duration_ms``."""
-        return int(math.floor(duration_ms / self.dt + 1e-9))
+        """Number of time steps in ``duration_ms``, which must be a whole number of them (as NEST
+        requires: a run of 0.06 ms with dt = 0.1 ms would otherwise silently not advance)."""
+        steps = duration_ms / self.dt
+        whole = round(steps) if math.isfinite(steps) else 0
+        if not math.isfinite(steps) or abs(steps - whole) > 1e-6:
+            raise InvalidParameterValueError(
+                f"simtime must be a whole number of time steps ({self.dt} ms), got {duration_ms} ms")
+        return int(whole)
 
     def delay_steps(self, delay_ms: np.ndarray | float) -> np.ndarray:
         """Delays in ms rounded to the nearest whole number of steps (at least one)."""
@@ -203,7 +209,7 @@ class Simulation:
         return first
 
     def run(self, simtime: float) -> float:
-        if simtime < 0:
+        if not simtime >= 0:
             raise InvalidParameterValueError(f"simtime must be >= 0 ms, got {simtime}")
         n = self.steps(simtime)
         if n:

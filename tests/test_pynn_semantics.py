@@ -176,3 +176,34 @@ def test_simple_stochastic_synapse_transmits_a_fraction_p(sim):
     assert totals[0.0] == 0.0
     assert totals[1.0] == pytest.approx(n * spikes, rel=1e-6)
     assert abs(totals[0.3] - 6000) < 4 * 64.8
+
+
+def test_run_callbacks_are_called_as_pynn_calls_them(sim):
+    """PyNN's run_until: every callback at the start, then after each stretch up to the
+    earliest requested time — including at the end time itself (PyNN+NEST: [0, 10, 20], then
+    [20, 30, 35]); a time off the grid is rounded to the nearest step."""
+    sim.Population(1, sim.IF_curr_exp())
+    calls = []
+
+    def every_ten(t):
+        calls.append(round(t, 9))
+        return t + 10.0
+    sim.run(20.0, callbacks=[every_ten])
+    assert calls == [0.0, 10.0, 20.0]
+    sim.run_until(35.0, callbacks=[every_ten])
+    assert calls == [0.0, 10.0, 20.0, 20.0, 30.0, 35.0]
+    off_grid = []
+    sim.run(1.0, callbacks=[lambda t: off_grid.append(round(t, 9)) or t + 0.33])
+    assert off_grid == [35.0, 35.3, 35.6, 35.9, 36.0]
+
+
+def test_run_of_a_time_that_is_not_whole_steps_is_an_error(sim):
+    """As NEST: run(0.06) with dt = 0.1 ms would otherwise not advance (a loop of such runs
+    never ends); the time reads as PyNN rounds it (101 steps of 0.1 ms are 10.1 ms)."""
+    sim.Population(1, sim.IF_curr_exp())
+    sim.run(10.1)
+    assert sim.get_current_time() == 10.1
+    for bad in (0.06, 0.25, float("nan"), float("inf"), -1.0):
+        with pytest.raises(errors.InvalidParameterValueError, match="simtime"):
+            sim.run(bad)
+    assert sim.get_current_time() == 10.1

@@ -81,7 +81,7 @@ def advance(sim: Any, duration: float) -> float:
         while done < n_total:
             steps = min(chunk, n_total - done)
             started = time.perf_counter()
-            sim.run((steps + 0.5) * dt)          # exactly ``steps`` steps: floor(steps + 0.5)
+            sim.run(steps * dt)                  # exactly ``steps`` steps
             done += steps
             took = max(time.perf_counter() - started, 1e-6)
             if not bar.shown:
