@@ -97,8 +97,8 @@ def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None
     else:
         raise InvalidParameterValueError(
             f"{name}: expected a number, array, RandomDistribution or function, got {type(value).__name__}")
-    if np.isnan(result).any():
-        raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
+    if not np.isfinite(result).all():
+        raise InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value")
     return result
 
 

@@ -251,8 +251,9 @@ class Projection:
     def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
         """``values`` of attribute ``name`` after the checks, in this order (order keys:
         see pynnlite.simulation.same_error_on_every_process)."""
-        if np.isnan(values).any():
-            raise _simulation.ordered(InvalidParameterValueError(f"{name}: NaN is not a valid value"), 0)
+        finite = np.isfinite(values)
+        if not finite.all() and (np.isnan(values).any() or name not in self.synapse_type.infinite_allowed):
+            raise _simulation.ordered(InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value"), 0)
         if name == "delay":
             self.simulation.check_delays(values)
             return values

@@ -115,15 +115,18 @@ class Simulation:
     def __init__(self, backend: str, engine_factory: Callable[["Simulation"], Any],
                  timestep: float = 0.1, min_delay: float | str = "auto",
                  max_delay: float | None = None, comm: Any = None, rng_seed: int | None = None):
-        if not isinstance(timestep, (int, float, np.integer, np.floating)) or not timestep > 0:
-            raise InvalidParameterValueError(f"timestep must be a number > 0 ms, got {timestep!r}")
+        def finite_number(value: Any) -> bool:
+            return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+                    and bool(np.isfinite(value)))
+        if not finite_number(timestep) or not timestep > 0:
+            raise InvalidParameterValueError(f"timestep must be a finite number > 0 ms, got {timestep!r}")
         if min_delay != "auto":
-            if not isinstance(min_delay, (int, float, np.integer, np.floating)) or min_delay < timestep:
+            if not finite_number(min_delay) or not min_delay >= timestep:
                 raise InvalidParameterValueError(
-                    f"min_delay must be 'auto' or a number >= timestep ({timestep} ms), got {min_delay!r}")
+                    f"min_delay must be 'auto' or a finite number >= timestep ({timestep} ms), got {min_delay!r}")
         if max_delay is not None:
             lower = timestep if min_delay == "auto" else min_delay
-            if not isinstance(max_delay, (int, float, np.integer, np.floating)) or max_delay < lower:
+            if not finite_number(max_delay) or not max_delay >= lower:
                 raise InvalidParameterValueError(
                     f"max_delay must be None or a number >= {lower} ms, got {max_delay!r}")
         self.backend = backend
@@ -185,12 +188,13 @@ class Simulation:
         return float(self.max_delay_setting)
 
     def check_delays(self, delays: np.ndarray, name: str = "delay") -> None:
-        """Raise if any delay (ms) is below the time step, min_delay or above max_delay."""
+        """Raise if any delay (ms) is not finite, below the time step or min_delay, above
+        max_delay, or too long to count in steps."""
         delays = np.asarray(delays, dtype=float)
         if delays.size == 0:
             return
-        if np.isnan(delays).any():
-            raise ordered(InvalidParameterValueError(f"{name}: NaN is not a valid delay"), 0)
+        if not np.isfinite(delays).all():
+            raise ordered(InvalidParameterValueError(f"{name}: NaN or infinity is not a valid delay"), 0)
         low = self.delay_lower_bound
         smallest = float(delays.min())
         if smallest < low - 1e-9 * max(1.0, low):
@@ -201,6 +205,9 @@ class Simulation:
         if self.max_delay_setting is not None and largest > self.max_delay * (1 + 1e-9):
             raise ordered(InvalidParameterValueError(
                 f"{name} must be <= max_delay ({self.max_delay} ms), got {largest} ms"), 2, -largest)
+        if largest / self.dt >= 2**30:   # delays are counted in int32 steps
+            raise ordered(InvalidParameterValueError(
+                f"{name} must be below {2**30 * self.dt:g} ms (2**30 time steps), got {largest} ms"), 2, -largest)
 
     # -- registry -----------------------------------------------------------
     def allocate_ids(self, n: int) -> int:

@@ -138,3 +138,26 @@ def test_record_to_file_is_written_at_end(tmp_path):
     block = neo.io.PickleIO(target).read_block()
     assert len(block.segments[0].spiketrains) == 3
     assert all(len(st) > 0 for st in block.segments[0].spiketrains)
+
+
+@pytest.mark.parametrize("parameter", ["tau_m", "e_rev_E", "v_reset", "i_offset"])
+def test_infinite_cell_parameters_are_errors(sim, parameter):
+    """tau_m = inf gave v = NaN, v_reset = -inf a membrane at -inf: errors now, naming the
+    parameter; the population keeps its values."""
+    cells = sim.Population(3, sim.IF_cond_exp())
+    with pytest.raises(errors.InvalidParameterValueError, match=parameter):
+        sim.Population(3, sim.IF_cond_exp(**{parameter: float("inf")}))
+    before = cells.get(parameter)
+    with pytest.raises(errors.InvalidParameterValueError, match=parameter):
+        cells.set(**{parameter: -np.inf})
+    assert cells.get(parameter) == before
+
+
+@pytest.mark.parametrize("arguments", [{"timestep": float("inf")}, {"min_delay": float("nan")},
+                                       {"min_delay": float("inf")}, {"max_delay": float("nan")}])
+def test_setup_rejects_non_finite_times(arguments):
+    import pynnlite.backends.numpy as numpy_backend
+    with pytest.raises(errors.InvalidParameterValueError):
+        numpy_backend.setup(**arguments)
+    numpy_backend.setup()
+    numpy_backend.end()

@@ -223,3 +223,19 @@ def test_label_and_size(sim):
     assert prj.size() == prj.size(gather=False) == len(prj) == 6
     with pytest.raises(errors.InvalidParameterValueError, match="gather"):
         prj.size(gather="some")
+
+
+@pytest.mark.parametrize("attribute, value, message", [
+    ("delay", float("inf"), "infinity"), ("delay", 3e8, "2\\*\\*30 time steps"),
+    ("weight", float("inf"), "infinity"), ("weight", float("-inf"), "infinity")])
+def test_non_finite_or_overflowing_connection_values_are_errors(sim, attribute, value, message):
+    """An infinite delay was stored as -214748364.8 ms (int32 steps) and the spike never came;
+    an infinite weight made a cell fire on every step. Both are errors now, nothing stored."""
+    prj = sim.Projection(sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0])), sim.Population(2, sim.IF_curr_exp()),
+                         sim.AllToAllConnector(), sim.StaticSynapse(weight=0.5, delay=1.0))
+    before = prj.get(["weight", "delay"], format="list")
+    with pytest.raises(errors.InvalidParameterValueError, match=message):
+        prj.set(**{attribute: value})
+    with pytest.raises(errors.InvalidParameterValueError, match=message):
+        sim.Projection(prj.pre, prj.post, sim.AllToAllConnector(), sim.StaticSynapse(**{attribute: value}))
+    assert prj.get(["weight", "delay"], format="list") == before

@@ -82,6 +82,8 @@ class ModelType:
     units: ClassVar[dict[str, str]] = {}
     #: Parameter name -> 'positive' | 'non_negative' | 'probability'.
     constraints: ClassVar[dict[str, str]] = {}
+    #: Parameters that may be +/-infinity (all others must be finite numbers).
+    infinite_allowed: ClassVar[frozenset[str]] = frozenset()
     #: Parameters holding a ``Sequence`` per cell rather than a number.
     sequence_parameters: ClassVar[tuple[str, ...]] = ()
     #: A one-line description for reports.

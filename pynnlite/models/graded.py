@@ -362,6 +362,7 @@ class SpikingConductanceSynapse(SynapseType):
     units = {"weight": "uS", "delay": "ms", "e_rev": "mV", "tau_syn": "ms", "g_increment": "uS", "g": "uS"}
     constraints = {"weight": "non_negative", "delay": "positive", "tau_syn": "positive",
                    "g_increment": "non_negative"}
+    infinite_allowed: ClassVar[frozenset[str]] = frozenset({"g_increment"})
     weight_unit: ClassVar[str] = "uS"
     continuous: ClassVar[bool] = True
     transmits_spikes: ClassVar[bool] = True
