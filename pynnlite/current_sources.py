@@ -13,6 +13,8 @@ from pynnlite.parameters import Sequence
 class CurrentSource(ModelType):
     """Base class: a current (nA) that is a function of time, injected into cells."""
 
+    infinite_allowed: ClassVar[frozenset[str]] = frozenset({"stop"})   # (never stops)
+
     def __init__(self, **parameters: Any):
         super().__init__(**parameters)
         self.targets: list[Any] = []

@@ -238,3 +238,15 @@ def test_spike_array_steps_are_rounded_times_and_past_spikes_are_dropped():
     kernel, state = build("SpikeSourceArray", n=3, dt=0.1, spike_times=times)
     assert as_pairs(kernel.spikes(state, 10, 15)) == [(0, 10), (1, 10), (1, 10), (0, 22), (0, 23)]
     assert as_pairs(kernel.spikes(state, 25, 75)) == [(1, 30)]
+
+
+@pytest.mark.parametrize("kind, arguments, message", [
+    ("DCSource", {"amplitude": "a"}, "amplitude: expected a number"),
+    ("DCSource", {"amplitude": float("inf")}, "amplitude: NaN or infinity"),
+    ("NoisyCurrentSource", {"mean": float("inf")}, "mean: NaN or infinity")])
+def test_bad_current_source_parameters_are_errors_at_creation(sim, kind, arguments, message):
+    """A string amplitude was accepted and made every later run fail with a bare ValueError;
+    an infinite one drove the cell to fire on every step."""
+    with pytest.raises(InvalidParameterValueError, match=message):
+        getattr(sim, kind)(**arguments)
+    sim.DCSource(amplitude=0.5, start=1.0, stop=float("inf"))   # a source that never stops: allowed

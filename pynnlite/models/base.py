@@ -122,13 +122,16 @@ class ModelType:
 
     def check_value(self, name: str, value: Any) -> Any:
         value = _units.to_standard(value, self.units.get(name, "dimensionless"), name)
+        default = self.default_parameters.get(name)
+        if isinstance(value, str) and isinstance(default, (int, float)) and not isinstance(default, bool):
+            raise InvalidParameterValueError(f"{name}: expected a number, got {value!r}")
         if name not in self.sequence_parameters and is_scalar_or_array(value):
             try:
                 arr = np.asarray(value, dtype=float)
             except (TypeError, ValueError):
                 raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r}") from None
-            if np.isnan(arr).any():
-                raise InvalidParameterValueError(f"{name}: NaN is not a valid value")
+            if np.isnan(arr).any() or (np.isinf(arr).any() and name not in self.infinite_allowed):
+                raise InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value")
             check_constraint(name, arr, self.constraints.get(name))
         elif name in self.sequence_parameters and str(self.constraints.get(name, "")).startswith("each_"):
             from pynnlite.parameters import Sequence
