@@ -30,11 +30,14 @@ def write_table(file: Any, columns: Sequence[np.ndarray], metadata: dict[str, An
     if hasattr(file, "write"):
         file.write(text)
     else:
-        folder = os.path.dirname(os.fspath(file))
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        with open(os.fspath(file), "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            folder = os.path.dirname(os.fspath(file))
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            with open(os.fspath(file), "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise InvalidParameterValueError(f"file: cannot write {os.fspath(file)!r}: {error.strerror}") from error
 
 
 def read_table(path: Any) -> tuple[np.ndarray, dict[str, Any]]:

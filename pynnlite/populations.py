@@ -17,7 +17,7 @@ from pynnlite import simulation as _simulation
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
                              NonExistentParameterError, NotLocalError, NothingToWriteError)
 from pynnlite.models.base import CellType, check_constraint
-from pynnlite.recording import Recorder, has_recorded_data, write_block
+from pynnlite.recording import Recorder, check_output, has_recorded_data, write_block
 from pynnlite.units import to_standard
 
 
@@ -333,6 +333,8 @@ class BasePopulation:
                sampling_interval: float | None = None) -> None:
         """Record ``variables`` ('spikes', 'v', ..., 'all', or None to stop) of every cell;
         with ``to_file``, those variables of these cells are written to that file at end()."""
+        if to_file is not None and to_file is not False:
+            check_output(to_file, "to_file")
         for pop, indices in self._segments():
             pop.recorder.record(variables, indices, sampling_interval, to_file)
         if to_file is not None and variables is not None:

@@ -434,7 +434,7 @@ class Projection:
     def initialize(self, **initial_values: Any) -> None:
         """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same
         value kinds as ``set``."""
-        values = self._new_values(initial_values, self.synapse_state_names(), "state variables", checked=False)
+        values = self._new_values(initial_values, self.synapse_state_names(), "state variables", checked=True)
         self._store(values)
         self.simulation.engine.synapse_state_initialized(self, values)
 
@@ -452,20 +452,21 @@ class Projection:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
         pre, post, values = self._collected(names, gather)
         comm = self.simulation.comm
-        if gather and comm.rank != 0:
-            return
         if not gather and comm.size > 1 and isinstance(file, (str, os.PathLike)):
             file = f"{os.fspath(file)}.{comm.rank}"
-        if format == "list":
-            columns = ([pre, post] if with_address else []) + values
-            header = {"columns": (["i", "j"] if with_address else []) + names}
-            with _no_gc():
-                write_table(file, columns, header)
-            return
-        blocks = [np.nan_to_num(self._to_array(pre, post, v, "sum"), nan=0.0) for v in values]
-        matrix = np.vstack(blocks) if blocks else np.empty((0, self.shape[1]))
-        header = {"attributes": names, "shape": list(self.shape)}
-        write_table(file, list(matrix.T), header)
+        with _simulation.same_error_on_every_process(comm):   # e.g. a folder that cannot be made
+            if gather and comm.rank != 0:
+                return
+            if format == "list":
+                columns = ([pre, post] if with_address else []) + values
+                header = {"columns": (["i", "j"] if with_address else []) + names}
+                with _no_gc():
+                    write_table(file, columns, header)
+                return
+            blocks = [np.nan_to_num(self._to_array(pre, post, v, "sum"), nan=0.0) for v in values]
+            matrix = np.vstack(blocks) if blocks else np.empty((0, self.shape[1]))
+            header = {"attributes": names, "shape": list(self.shape)}
+            write_table(file, list(matrix.T), header)
 
     # -- sizes and access -------------------------------------------------------
     @property

@@ -228,6 +228,22 @@ def write_block(block: neo.Block, io: Any, suffix: str = "", allow_empty: bool =
     A block without data is an error unless ``allow_empty`` (a process's empty part)."""
     if not allow_empty and not has_recorded_data(block):
         raise NothingToWriteError("no recorded data to write")
+    check_output(io)
+    if isinstance(io, os.PathLike):
+        io = os.fspath(io)
+    try:
+        _write(block, io, suffix)
+    except OSError as error:
+        raise InvalidParameterValueError(f"io: cannot write {io!r}: {error.strerror or error}") from error
+
+
+def check_output(io: Any, name: str = "io") -> None:
+    """A file name, a path or a Neo IO object (with write_block)."""
+    if not isinstance(io, (str, os.PathLike)) and not hasattr(io, "write_block"):
+        raise InvalidParameterValueError(f"{name} must be a file name or a Neo IO object, got {io!r}")
+
+
+def _write(block: neo.Block, io: Any, suffix: str) -> None:
     if isinstance(io, str):
         if os.path.dirname(io):
             os.makedirs(os.path.dirname(io), exist_ok=True)   # as PyNN: missing folders are created

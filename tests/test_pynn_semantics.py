@@ -207,3 +207,32 @@ def test_run_of_a_time_that_is_not_whole_steps_is_an_error(sim):
         with pytest.raises(errors.InvalidParameterValueError, match="simtime"):
             sim.run(bad)
     assert sim.get_current_time() == 10.1
+
+
+def test_outputs_that_cannot_be_written_are_errors_naming_the_argument(sim, tmp_path):
+    """record(to_file=5) was accepted and end() failed with an AttributeError, losing the other
+    outputs; a path below a file failed with a bare OSError (under MPI on rank 0 only)."""
+    cells = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+    with pytest.raises(errors.InvalidParameterValueError, match="to_file"):
+        cells.record("spikes", to_file=5)
+    cells.record("spikes")
+    prj = sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+    sim.run(10.0)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    with pytest.raises(errors.InvalidParameterValueError, match="cannot write"):
+        cells.write_data(str(blocker / "data.pkl"))
+    with pytest.raises(errors.InvalidParameterValueError, match="cannot write"):
+        prj.save("all", str(blocker / "conn.txt"))
+
+
+def test_initialize_refuses_nan_synaptic_state(sim):
+    """initialize(d=nan) on reward-modulated STDP made every weight NaN after the run."""
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
+    post = sim.Population(2, sim.IF_curr_exp())
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.5))
+    before = prj.get(["u", "x"], format="list")
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(errors.InvalidParameterValueError, match="u: NaN or infinity"):
+            prj.initialize(u=bad)
+    assert prj.get(["u", "x"], format="list") == before

@@ -151,6 +151,16 @@ with open(os.path.join(folder, "cells_population.pkl"), "rb") as f:
     saved = pickle.load(f)
 assert [len(t) for t in saved["spike_times"]] == [expected_counts[c] for c in cells.all_cells]
 
+# -- a path that cannot be written: the same error on every rank (rank 0 alone writes)
+from pynnlite.errors import InvalidParameterValueError as BadValue  # noqa: E402
+unwritable = os.path.join(data_path, "cannot", "be", "here.txt")   # below a file
+for write in (lambda: cells.write_data(unwritable), lambda: single.write_data(unwritable, gather=False)):
+    try:
+        write()
+        raise AssertionError("expected an error for an unwritable path")
+    except BadValue as error:
+        assert "cannot write" in str(error), error
+
 # -- reset and a second segment are gathered too
 sim.reset()
 sim.run(50.0)
