@@ -26,6 +26,8 @@ class _SegmentData:
         #: (epoch, cell indices, list of sample steps, list of value arrays)
         self.signals: dict[str, list[tuple[int, np.ndarray, list[int], list[np.ndarray]]]] = {}
         self.t_stop_step = 0
+        self.t_start_step = 0     # the step of get_data(clear=True), if the segment was cleared
+        self.spikes_stopped: np.ndarray | None = None   # cells whose spike recording stopped here
         self.annotations: dict[str, Any] = {}
 
     def spikes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -64,6 +66,9 @@ class Recorder:
         if variables is None:  # PyNN: record(None) stops recording
             for variable, mask in self.recorded.items():
                 if mask[indices].any():
+                    if variable == "spikes":   # their trains stay in this segment
+                        stopped = self.current.spikes_stopped
+                        self.current.spikes_stopped = mask.copy() if stopped is None else stopped | mask
                     mask[indices] = False
                     self.epochs[variable] = self.epochs.get(variable, 0) + 1
             return
@@ -132,7 +137,7 @@ class Recorder:
         annotations = self.current.annotations
         self.current = _SegmentData()
         self.current.annotations = annotations
-        self.cleared_at = self.population.simulation.step_count
+        self.cleared_at = self.current.t_start_step = self.population.simulation.step_count
 
     # -- Neo output ---------------------------------------------------------
     def _variables(self, variables: str | Iterable[str]) -> list[str]:
@@ -159,7 +164,12 @@ class Recorder:
         wanted[indices] = True
         if "spikes" in variables and "spikes" in self.recorded:
             cells, steps = data.spikes()
-            rec = np.flatnonzero(self.recorded["spikes"] & wanted)
+            # the cells recording spikes now, and those that stopped in this segment (record(None):
+            # their trains are kept, as samples of signals are)
+            recorded = self.recorded["spikes"].copy()
+            if data.spikes_stopped is not None:
+                recorded |= data.spikes_stopped
+            rec = np.flatnonzero(recorded & wanted)
             order = np.lexsort((steps, cells))
             cells, steps = cells[order], steps[order]
             starts = np.searchsorted(cells, rec, side="left")
@@ -167,7 +177,7 @@ class Recorder:
             times = steps * dt
             ids = population.first_id + rec
             for cell, first, last, cell_id in zip(rec, starts, stops, ids):
-                train = neo.SpikeTrain(times[first:last], t_start=0.0 * pq.ms, t_stop=t_stop, units="ms",
+                train = neo.SpikeTrain(times[first:last], t_start=data.t_start_step * dt * pq.ms, t_stop=t_stop, units="ms",
                                        source_population=population.label, source_id=int(cell_id),
                                        source_index=int(cell))
                 segment.spiketrains.append(train)

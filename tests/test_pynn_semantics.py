@@ -236,3 +236,22 @@ def test_initialize_refuses_nan_synaptic_state(sim):
         with pytest.raises(errors.InvalidParameterValueError, match="u: NaN or infinity"):
             prj.initialize(u=bad)
     assert prj.get(["u", "x"], format="list") == before
+
+
+def test_spike_trains_after_clear_start_at_the_clear_and_record_none_keeps_spikes(sim):
+    """After get_data(clear=True) at 40 ms the segment's spike trains start at 40 ms (as PyNN
+    sets the recording start at the clear; they started at 0 while the signals started at 40);
+    record(None) keeps the spikes recorded before it, as it keeps the samples."""
+    cells = sim.Population(2, sim.IF_curr_exp(i_offset=[1.0, 0.0], tau_refrac=2.0))
+    cells.record(["spikes", "v"])
+    sim.run(40.0)
+    first = cells.get_data(clear=True).segments[0].spiketrains[0]
+    sim.run(40.0)
+    trains = cells.get_data().segments[0].spiketrains
+    assert [float(t.t_start) for t in trains] == [40.0, 40.0]
+    assert len(first) > 0 and len(trains[0]) > 0 and float(trains[0].min()) >= 40.0
+    cells.record(None)
+    sim.run(20.0)
+    kept = cells.get_data().segments[0].spiketrains
+    assert [int(t.annotations["source_index"]) for t in kept] == [0, 1]
+    np.testing.assert_array_equal(kept[0].magnitude, trains[0].magnitude)
