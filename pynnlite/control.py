@@ -102,8 +102,19 @@ class SimulatorControl:
         # (or for a time within one step of it) are called again — also at time_point itself.
         # A callback returning None is not called again; one asking for a time not after the
         # current one is called again one step later.
-        callbacks = list(callbacks)
-        events = [(callback(sim.t), k) for k, callback in enumerate(callbacks)]
+        try:
+            callbacks = list(callbacks)
+        except TypeError:
+            raise InvalidParameterValueError(f"callbacks must be a list of functions of the time, got {callbacks!r}") from None
+        if not all(callable(c) for c in callbacks):
+            raise InvalidParameterValueError(f"callbacks must be a list of functions of the time, got {callbacks!r}")
+
+        def call(k: int) -> tuple[Any, int]:
+            t = callbacks[k](sim.t)
+            if t is not None:
+                _check_time(f"the time returned by callback {callbacks[k]!r}", t)
+            return t, k
+        events = [call(k) for k in range(len(callbacks))]
         events = [(t, k) for t, k in events if t is not None]
         while events and sim.t + 1e-9 < time_point:
             events.sort()
@@ -112,7 +123,7 @@ class SimulatorControl:
             events = [(t, k) for t, k in events if k not in active]
             target = min(max(sim.dt * round(target / sim.dt), sim.t + sim.dt), time_point)   # on the time grid
             _run_control.advance(sim, target - sim.t)
-            called = [(callbacks[k](sim.t), k) for k in active]
+            called = [call(k) for k in active]
             events += [(t, k) for t, k in called if t is not None]
         if sim.t + 1e-9 < time_point:   # no callback wants to be called before the end
             _run_control.advance(sim, time_point - sim.t)

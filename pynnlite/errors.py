@@ -107,3 +107,15 @@ def check_choice(argument: str, value: object, choices: Iterable[object]) -> Non
     if value not in choices:
         raise InvalidParameterValueError(
             f"{argument}={value!r} is not valid; expected one of {', '.join(map(repr, choices))}")
+
+
+def check_names(argument: str, value: object) -> None:
+    """Raise InvalidParameterValueError unless ``value`` is a name or an iterable of names."""
+    if isinstance(value, str):
+        return
+    try:
+        names = list(value)  # type: ignore[call-overload]
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(n, str) for n in names):
+        raise InvalidParameterValueError(f"{argument} must be a name or a list of names, got {value!r}")

@@ -49,6 +49,8 @@ def read_table(path: Any) -> tuple[np.ndarray, dict[str, Any]]:
     name = os.fspath(path)
     if not os.path.exists(name):
         raise ConnectionError(f"connection file {name!r} does not exist")
+    if not os.path.isfile(name):
+        raise ConnectionError(f"connection file {name!r} is not a file")
     metadata: dict[str, Any] = {}
     rows: list[list[float]] = []
     width = None

@@ -15,7 +15,10 @@ class Sequence:
     """A sequence of values held by one cell as a single parameter (e.g. spike times in ms)."""
 
     def __init__(self, value: Iterable[float]):
-        self.value = np.asarray(value, dtype=float).ravel()
+        try:
+            self.value = np.asarray(value, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise InvalidParameterValueError(f"a Sequence holds numbers, got {value!r}") from None
         if np.isnan(self.value).any():
             raise InvalidParameterValueError("Sequence values must not be NaN")
 
@@ -92,7 +95,10 @@ def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None
     elif isinstance(value, (int, float, np.integer, np.floating, bool)):
         result = np.full(indices.size, float(value))
     elif callable(value) or hasattr(value, "lazily_evaluate"):
-        result = np.asarray(larray(value, shape=(size,))[indices], dtype=float)
+        try:
+            result = np.asarray(larray(value, shape=(size,))[indices], dtype=float)
+        except (TypeError, ValueError) as error:
+            raise InvalidParameterValueError(f"{name}: the function or distribution did not give numbers ({error})") from None
         result = np.broadcast_to(result, indices.shape).copy()
     else:
         raise InvalidParameterValueError(

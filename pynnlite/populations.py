@@ -15,7 +15,7 @@ import numpy as np
 from pynnlite import parameters as _parameters
 from pynnlite import simulation as _simulation
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
-                             NonExistentParameterError, NotLocalError, NothingToWriteError)
+                             NonExistentParameterError, NotLocalError, NothingToWriteError, check_names)
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.recording import Recorder, check_output, has_recorded_data, write_block
 from pynnlite.units import to_standard
@@ -241,7 +241,7 @@ class BasePopulation:
 
     def sample(self, n: int, rng: Any = None) -> "PopulationView":
         """A view of ``n`` cells chosen at random without replacement."""
-        if not 0 <= n <= self.size:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= self.size:
             raise InvalidParameterValueError(f"n must be in [0, {self.size}], got {n}")
         rng = rng or self.simulation.default_rng
         indices = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}), kind="stable")[:n]
@@ -249,7 +249,11 @@ class BasePopulation:
 
     def nearest(self, position: Iterable[float]) -> ID:
         """The cell closest to ``position`` (µm)."""
-        d = np.linalg.norm(self.positions - np.asarray(position, dtype=float).reshape(3, 1), axis=0)
+        try:
+            point = np.asarray(position, dtype=float).reshape(3, 1)
+        except (TypeError, ValueError):
+            raise InvalidParameterValueError(f"position must be three numbers (x, y, z in µm), got {position!r}") from None
+        d = np.linalg.norm(self.positions - point, axis=0)
         return self.all_cells[int(np.argmin(d))]
 
     # -- parameters ---------------------------------------------------------
@@ -271,6 +275,7 @@ class BasePopulation:
             simplify: bool = True) -> Any:
         """Parameter values: one value if all cells share it (``simplify``), else an array."""
         _check_gather(gather)
+        check_names("parameter_names", parameter_names)
         single = isinstance(parameter_names, str)
         names = [parameter_names] if single else list(parameter_names)
         results = []
@@ -428,6 +433,8 @@ class BasePopulation:
         """Inject a current source into every cell of this group."""
         if not all(pop.celltype.injectable for pop, _ in self._segments()):
             raise InvalidParameterValueError(f"cannot inject a current into {self.label}: not injectable")
+        if not hasattr(current_source, "inject_into"):
+            raise InvalidParameterValueError(f"current_source must be a current source (e.g. DCSource), got {current_source!r}")
         current_source.inject_into(self)
 
     def annotate(self, **annotations: Any) -> None:
@@ -473,6 +480,8 @@ class Population(BasePopulation):
         self.shape = shape
         self._size = n
         self.celltype = celltype
+        if structure is not None and not hasattr(structure, "generate_positions"):
+            raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
         self.structure = structure
         self.annotations: dict[str, Any] = {}
         Population._count += 1
@@ -677,6 +686,8 @@ class Assembly(BasePopulation):
         if isinstance(index, (int, np.integer)):
             return super().__getitem__(index)
         selected = np.arange(self.size)[index] if isinstance(index, slice) else np.asarray(index)
+        if selected.dtype != bool and selected.dtype.kind not in "iu":
+            raise InvalidParameterValueError(f"index must be an int, a slice, indices or a boolean mask, got {index!r}")
         if selected.dtype == bool:
             if selected.shape != (self.size,):
                 raise InvalidDimensionsError(f"a boolean mask for {self.label} needs {self.size} entries")

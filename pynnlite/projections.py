@@ -19,7 +19,7 @@ from pynnlite import simulation as _simulation
 from pynnlite.connections import Connection, ConnectionTable
 from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
-                             InvalidWeightError, NonExistentParameterError)
+                             InvalidWeightError, NonExistentParameterError, check_names)
 from pynnlite.files import write_table
 from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
@@ -282,6 +282,7 @@ class Projection:
                                       if n not in ("weight", "delay")]
 
     def _names(self, attribute_names: str | Iterable[str]) -> tuple[list[str], bool]:
+        check_names("attribute_names", attribute_names)
         single = isinstance(attribute_names, str) and attribute_names != "all"
         if attribute_names == "all":
             names = self._attribute_names()
@@ -315,7 +316,7 @@ class Projection:
         if format not in FORMATS:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
         if multiple_synapses not in MULTI_SYNAPSE_OPERATIONS:
-            raise ValueError(f"multiple_synapses must be one of {', '.join(MULTI_SYNAPSE_OPERATIONS)}, "
+            raise InvalidParameterValueError(f"multiple_synapses must be one of {', '.join(MULTI_SYNAPSE_OPERATIONS)}, "
                              f"got {multiple_synapses!r}")
         pre, post, values = self._collected(names, gather)
         if format == "list":
@@ -484,6 +485,8 @@ class Projection:
         return int(self.simulation.comm.allreduce_sum(n)) if gather else n
 
     def __getitem__(self, i: int) -> Connection:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise InvalidParameterValueError(f"a connection index must be an int, got {i!r}")
         n = len(self._table)
         if not -n <= i < n:
             raise IndexError(f"connection index {i} out of range ({n} connections)")

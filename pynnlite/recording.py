@@ -9,7 +9,7 @@ import neo
 import numpy as np
 import quantities as pq
 
-from pynnlite.errors import InvalidParameterValueError, NothingToWriteError, RecordingError
+from pynnlite.errors import InvalidParameterValueError, NothingToWriteError, RecordingError, check_names
 from pynnlite.units import as_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,6 +72,7 @@ class Recorder:
                     mask[indices] = False
                     self.epochs[variable] = self.epochs.get(variable, 0) + 1
             return
+        check_names("variables", variables)
         if isinstance(variables, str):
             variables = celltype.recordable if variables == "all" else [variables]
         variables = list(variables)
@@ -80,6 +81,10 @@ class Recorder:
                 raise RecordingError(variable, celltype)
         dt = self.population.simulation.dt
         if sampling_interval is not None:
+            if isinstance(sampling_interval, bool) or not isinstance(sampling_interval, (int, float, np.integer, np.floating)) \
+                    or not np.isfinite(sampling_interval):
+                raise InvalidParameterValueError(
+                    f"sampling_interval must be a positive multiple of the time step ({dt} ms), got {sampling_interval!r}")
             if sampling_interval < dt - 1e-12 or abs(round(sampling_interval / dt) * dt - sampling_interval) > 1e-9:
                 raise InvalidParameterValueError(
                     f"sampling_interval must be a positive multiple of the time step ({dt} ms), got {sampling_interval}")
@@ -141,6 +146,7 @@ class Recorder:
 
     # -- Neo output ---------------------------------------------------------
     def _variables(self, variables: str | Iterable[str]) -> list[str]:
+        check_names("variables", variables)
         if variables == "all":
             return list(self.recorded)
         if isinstance(variables, str):
@@ -241,6 +247,8 @@ def write_block(block: neo.Block, io: Any, suffix: str = "", allow_empty: bool =
     check_output(io)
     if isinstance(io, os.PathLike):
         io = os.fspath(io)
+    if isinstance(io, str) and os.path.isdir(io):
+        raise InvalidParameterValueError(f"io: {io!r} is a folder; give a file name")
     try:
         _write(block, io, suffix)
     except OSError as error:

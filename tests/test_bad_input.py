@@ -1,0 +1,51 @@
+"""Bad arguments across the API end in a pynnlite error naming the argument, not in a bare
+TypeError/ValueError/AttributeError from inside numpy, neo or pynnlite (each of these did)."""
+import numpy as np
+import pytest
+
+from pynnlite import errors
+
+
+def _network(sim):
+    p = sim.Population(4, sim.IF_curr_exp(), label="p")
+    q = sim.Population(2, sim.IF_cond_exp(), label="q")
+    prj = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+    return p, q, prj
+
+
+CASES = {
+    "run_until: a callback returning nan": lambda sim, p, q, prj: sim.run_until(5.0, callbacks=[lambda t: float("nan")]),
+    "run: callbacks=5": lambda sim, p, q, prj: sim.run(1.0, callbacks=5),
+    "record: sampling_interval=nan": lambda sim, p, q, prj: p.record("v", sampling_interval=float("nan")),
+    "record: sampling_interval='a'": lambda sim, p, q, prj: p.record("v", sampling_interval="a"),
+    "record(5)": lambda sim, p, q, prj: p.record(5),
+    "get_data(5)": lambda sim, p, q, prj: p.get_data(5),
+    "Population.get(None)": lambda sim, p, q, prj: p.get(None),
+    "Projection.get(5)": lambda sim, p, q, prj: prj.get(5, format="list"),
+    "Projection.get: multiple_synapses='bogus'":
+        lambda sim, p, q, prj: prj.get("weight", format="array", multiple_synapses="bogus"),
+    "sample(2.5)": lambda sim, p, q, prj: p.sample(2.5),
+    "Assembly['x']": lambda sim, p, q, prj: (p + q)["x"],
+    "Projection['a']": lambda sim, p, q, prj: prj["a"],
+    "StepCurrentSource(times='abc')": lambda sim, p, q, prj: sim.StepCurrentSource(times="abc", amplitudes=[1, 2, 3]),
+    "inject(5)": lambda sim, p, q, prj: p.inject(5),
+    "Population(structure=5)": lambda sim, p, q, prj: sim.Population(3, sim.IF_curr_exp(), structure=5),
+    "nearest('a')": lambda sim, p, q, prj: p.nearest("a"),
+    "set(tau_m=a function giving text)": lambda sim, p, q, prj: p.set(tau_m=lambda i: np.full(np.shape(i), "x")),
+    "FromFileConnector(a folder)": lambda sim, p, q, prj: sim.Projection(p, q, sim.FromFileConnector("/"), sim.StaticSynapse()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_argument_is_a_pynnlite_error(sim, case):
+    p, q, prj = _network(sim)
+    with pytest.raises(errors.PynnliteError):
+        CASES[case](sim, p, q, prj)
+
+
+def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
+    p, _, _ = _network(sim)
+    p.record("spikes")
+    sim.run(1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="folder"):
+        p.write_data(str(tmp_path))
