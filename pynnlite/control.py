@@ -8,10 +8,8 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable, Iterable
 
-import numpy as np
-
 from pynnlite import simulation as _simulation
-from pynnlite.errors import InvalidParameterValueError
+from pynnlite.errors import InvalidParameterValueError, is_finite_number
 from pynnlite.simulation import Simulation
 from pynnlite.utility import run_control as _run_control
 
@@ -206,6 +204,5 @@ class SimulatorControl:
 
 
 def _check_time(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value):
+    if not is_finite_number(value):
         raise InvalidParameterValueError(f"{name} must be a finite number of ms, got {value!r}")

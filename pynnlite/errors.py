@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
+
 
 class PynnliteError(Exception):
     """Base class of every pynnlite error."""
@@ -119,3 +121,17 @@ def check_names(argument: str, value: object) -> None:
         names = None
     if names is None or not all(isinstance(n, str) for n in names):
         raise InvalidParameterValueError(f"{argument} must be a name or a list of names, got {value!r}")
+
+
+def is_finite_number(value: object) -> bool:
+    """A finite int or float (numpy's too), not a bool."""
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and bool(np.isfinite(value)))
+
+
+def check_finite(name: str, values: np.ndarray, may_be_infinite: bool = False) -> None:
+    """Raise InvalidParameterValueError if any of ``values`` is NaN, or infinite unless
+    ``may_be_infinite`` (a model's ``infinite_allowed`` parameter)."""
+    finite = np.isfinite(values)
+    if not finite.all() and (not may_be_infinite or np.isnan(values).any()):
+        raise InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value")

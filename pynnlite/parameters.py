@@ -8,7 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 from lazyarray import larray
 
-from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError
+from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError, check_finite
 
 
 class Sequence:
@@ -103,8 +103,7 @@ def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None
     else:
         raise InvalidParameterValueError(
             f"{name}: expected a number, array, RandomDistribution or function, got {type(value).__name__}")
-    if not np.isfinite(result).all():
-        raise InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value")
+    check_finite(name, result)
     return result
 
 

@@ -9,7 +9,8 @@ import neo
 import numpy as np
 import quantities as pq
 
-from pynnlite.errors import InvalidParameterValueError, NothingToWriteError, RecordingError, check_names
+from pynnlite.errors import (InvalidParameterValueError, NothingToWriteError, RecordingError, check_names,
+                             is_finite_number)
 from pynnlite.units import as_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,8 +82,7 @@ class Recorder:
                 raise RecordingError(variable, celltype)
         dt = self.population.simulation.dt
         if sampling_interval is not None:
-            if isinstance(sampling_interval, bool) or not isinstance(sampling_interval, (int, float, np.integer, np.floating)) \
-                    or not np.isfinite(sampling_interval):
+            if not is_finite_number(sampling_interval):
                 raise InvalidParameterValueError(
                     f"sampling_interval must be a positive multiple of the time step ({dt} ms), got {sampling_interval!r}")
             if sampling_interval < dt - 1e-12 or abs(round(sampling_interval / dt) * dt - sampling_interval) > 1e-9:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from pynnlite.errors import InvalidParameterValueError, PynnliteError, SimulationNotSetUpError
+from pynnlite.errors import (InvalidParameterValueError, PynnliteError, SimulationNotSetUpError, check_finite,
+                             is_finite_number)
 from pynnlite.random import NumpyRNG
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,18 +116,15 @@ class Simulation:
     def __init__(self, backend: str, engine_factory: Callable[["Simulation"], Any],
                  timestep: float = 0.1, min_delay: float | str = "auto",
                  max_delay: float | None = None, comm: Any = None, rng_seed: int | None = None):
-        def finite_number(value: Any) -> bool:
-            return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-                    and bool(np.isfinite(value)))
-        if not finite_number(timestep) or not timestep > 0:
+        if not is_finite_number(timestep) or not timestep > 0:
             raise InvalidParameterValueError(f"timestep must be a finite number > 0 ms, got {timestep!r}")
         if min_delay != "auto":
-            if not finite_number(min_delay) or not min_delay >= timestep:
+            if not is_finite_number(min_delay) or not min_delay >= timestep:
                 raise InvalidParameterValueError(
                     f"min_delay must be 'auto' or a finite number >= timestep ({timestep} ms), got {min_delay!r}")
         if max_delay is not None:
             lower = timestep if min_delay == "auto" else min_delay
-            if not finite_number(max_delay) or not max_delay >= lower:
+            if not is_finite_number(max_delay) or not max_delay >= lower:
                 raise InvalidParameterValueError(
                     f"max_delay must be None or a number >= {lower} ms, got {max_delay!r}")
         self.backend = backend
@@ -193,8 +191,8 @@ class Simulation:
         delays = np.asarray(delays, dtype=float)
         if delays.size == 0:
             return
-        if not np.isfinite(delays).all():
-            raise ordered(InvalidParameterValueError(f"{name}: NaN or infinity is not a valid delay"), 0)
+        with check_stage(0):
+            check_finite(name, delays)
         low = self.delay_lower_bound
         smallest = float(delays.min())
         if smallest < low - 1e-9 * max(1.0, low):

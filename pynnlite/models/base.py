@@ -13,7 +13,7 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 
 from pynnlite import units as _units
-from pynnlite.errors import InvalidParameterValueError, NonExistentParameterError
+from pynnlite.errors import InvalidParameterValueError, NonExistentParameterError, check_finite
 
 #: Range checks that a declaration can ask for, by name.
 CONSTRAINTS = {
@@ -130,8 +130,7 @@ class ModelType:
                 arr = np.asarray(value, dtype=float)
             except (TypeError, ValueError):
                 raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r}") from None
-            if np.isnan(arr).any() or (np.isinf(arr).any() and name not in self.infinite_allowed):
-                raise InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value")
+            check_finite(name, arr, name in self.infinite_allowed)
             check_constraint(name, arr, self.constraints.get(name))
         elif name in self.sequence_parameters and str(self.constraints.get(name, "")).startswith("each_"):
             from pynnlite.parameters import Sequence
