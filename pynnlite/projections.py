@@ -19,7 +19,7 @@ from pynnlite import simulation as _simulation
 from pynnlite.connections import Connection, ConnectionTable
 from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
-                             InvalidWeightError, NonExistentParameterError, check_names)
+                             InvalidWeightError, NonExistentParameterError, check_finite, check_names)
 from pynnlite.files import write_table
 from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
@@ -139,7 +139,7 @@ class Projection:
         with _simulation.check_stage(stage + 1):
             for name in self.synapse_state_names():
                 value = explicit.get(name, self.synapse_type.initial_values[name])
-                values[name] = self._evaluate(name, value, positions)
+                values[name] = self._checked(name, self._evaluate(name, value, positions))
         with _simulation.check_stage(stage + 2):
             self._check_columns(values)
         return values
@@ -251,9 +251,8 @@ class Projection:
     def _checked(self, name: str, values: np.ndarray) -> np.ndarray:
         """``values`` of attribute ``name`` after the checks, in this order (order keys:
         see pynnlite.simulation.same_error_on_every_process)."""
-        finite = np.isfinite(values)
-        if not finite.all() and (np.isnan(values).any() or name not in self.synapse_type.infinite_allowed):
-            raise _simulation.ordered(InvalidParameterValueError(f"{name}: NaN or infinity is not a valid value"), 0)
+        with _simulation.check_stage(0):
+            check_finite(name, values, name in self.synapse_type.infinite_allowed)
         if name == "delay":
             self.simulation.check_delays(values)
             return values
@@ -317,7 +316,7 @@ class Projection:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
         if multiple_synapses not in MULTI_SYNAPSE_OPERATIONS:
             raise InvalidParameterValueError(f"multiple_synapses must be one of {', '.join(MULTI_SYNAPSE_OPERATIONS)}, "
-                             f"got {multiple_synapses!r}")
+                                             f"got {multiple_synapses!r}")
         pre, post, values = self._collected(names, gather)
         if format == "list":
             with _no_gc():  # millions of tuples: the cyclic GC would rescan them repeatedly
@@ -360,13 +359,13 @@ class Projection:
         a pre × post array, a 1D array in connection order, a function of distance (µm) or a
         distance expression string. All connections between one pair get the same value
         from a 2D array. Units: weight nA or µS, delay ms (rounded to the time step)."""
-        values = self._new_values(attributes, self.synapse_parameter_names(), "connections", checked=True)
+        values = self._new_values(attributes, self.synapse_parameter_names(), "connections")
         self._store(values)
 
-    def _new_values(self, given: dict[str, Any], names: list[str], kind: str, checked: bool) -> dict[str, np.ndarray]:
+    def _new_values(self, given: dict[str, Any], names: list[str], kind: str) -> dict[str, np.ndarray]:
         """The values of this process's connections for ``given`` attributes (among ``names``),
-        evaluated and checked, in the order given (``checked``: each also by ``_checked``). An
-        error on any process is raised on every process, before anything is stored."""
+        evaluated and checked, in the order given. An error on any process is raised on every
+        process, before anything is stored."""
         values = {}
         positions = self._global_positions(given.values())
         with _simulation.same_error_on_every_process(self.simulation.comm), self._checking_connections():
@@ -374,9 +373,7 @@ class Projection:
                 if name not in names:
                     raise NonExistentParameterError(name, f"{self.synapse_type.name} {kind}", names)
                 with _simulation.check_stage(stage):
-                    values[name] = self._evaluate(name, value, positions)
-                    if checked:
-                        values[name] = self._checked(name, values[name])
+                    values[name] = self._checked(name, self._evaluate(name, value, positions))
             with _simulation.check_stage(len(given) + 1):
                 self._check_columns(values)
         return values
@@ -435,7 +432,7 @@ class Projection:
     def initialize(self, **initial_values: Any) -> None:
         """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same
         value kinds as ``set``."""
-        values = self._new_values(initial_values, self.synapse_state_names(), "state variables", checked=True)
+        values = self._new_values(initial_values, self.synapse_state_names(), "state variables")
         self._store(values)
         self.simulation.engine.synapse_state_initialized(self, values)
 
