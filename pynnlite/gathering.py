@@ -49,7 +49,7 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
         merged.spike_cells, merged.spike_steps = [both[0]], [both[1]]
     merged.signals = signals
     merged.t_stop_step = data.t_stop_step
-    merged.t_start_step = data.t_start_step
+    merged.cleared_at = data.cleared_at
     merged.spikes_stopped = data.spikes_stopped
     merged.annotations = dict(data.annotations)
     return merged

@@ -27,7 +27,7 @@ class _SegmentData:
         #: (epoch, cell indices, list of sample steps, list of value arrays)
         self.signals: dict[str, list[tuple[int, np.ndarray, list[int], list[np.ndarray]]]] = {}
         self.t_stop_step = 0
-        self.t_start_step = 0     # the step of get_data(clear=True), if the segment was cleared
+        self.cleared_at: int | None = None   # the step of get_data(clear=True): the segment starts there
         self.spikes_stopped: np.ndarray | None = None   # cells whose spike recording stopped here
         self.annotations: dict[str, Any] = {}
 
@@ -58,7 +58,6 @@ class Recorder:
         self.current = _SegmentData()
         self.segments: list[tuple[_SegmentData, int]] = []  # closed segments with their index
         self.epochs: dict[str, int] = {}                # variable -> changes of its recorded cells
-        self.cleared_at: int | None = None              # step of the last get_data(clear=True)
 
     # -- what to record ---------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, indices: np.ndarray,
@@ -130,9 +129,9 @@ class Recorder:
         self.current.t_stop_step = t_stop_step
         # a segment emptied by get_data(clear=True) is kept if the simulation ran after that
         # (the same decision on every MPI process, whatever each recorded)
-        if self.cleared_at is None or t_stop_step > self.cleared_at:
+        cleared_at = self.current.cleared_at
+        if cleared_at is None or t_stop_step > cleared_at:
             self.segments.append((self.current, len(self.segments)))
-        self.cleared_at = None
         self.current = _SegmentData()
         self.current.annotations = dict(annotations)
 
@@ -142,7 +141,7 @@ class Recorder:
         annotations = self.current.annotations
         self.current = _SegmentData()
         self.current.annotations = annotations
-        self.cleared_at = self.current.t_start_step = self.population.simulation.step_count
+        self.current.cleared_at = self.population.simulation.step_count
 
     # -- Neo output ---------------------------------------------------------
     def _variables(self, variables: str | Iterable[str]) -> list[str]:
@@ -183,7 +182,7 @@ class Recorder:
             times = steps * dt
             ids = population.first_id + rec
             for cell, first, last, cell_id in zip(rec, starts, stops, ids):
-                train = neo.SpikeTrain(times[first:last], t_start=data.t_start_step * dt * pq.ms, t_stop=t_stop, units="ms",
+                train = neo.SpikeTrain(times[first:last], t_start=(data.cleared_at or 0) * dt * pq.ms, t_stop=t_stop, units="ms",
                                        source_population=population.label, source_id=int(cell_id),
                                        source_index=int(cell))
                 segment.spiketrains.append(train)
