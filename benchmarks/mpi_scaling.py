@@ -164,24 +164,23 @@ def mpiexec() -> str:
     return beside if os.access(beside, os.X_OK) else "mpiexec"
 
 
-def measure(processes: int, n: int, args) -> dict:
-    command = [mpiexec(), "-n", str(processes), sys.executable, os.path.abspath(__file__), "--worker",
-               "--n", str(n), "--synapses", str(args.synapses), "--tstop", str(args.tstop)]
+def run_worker(launcher: list[str], mode: list[str], n: int, args) -> dict:
+    """Run this script as a worker (``mode``: its worker flags) under ``launcher``; its RESULT line."""
+    command = launcher + [os.path.abspath(__file__)] + mode + [
+        "--n", str(n), "--synapses", str(args.synapses), "--tstop", str(args.tstop)]
     out = subprocess.run(command, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
     return json.loads(line[len("RESULT "):])
+
+
+def measure(processes: int, n: int, args) -> dict:
+    return run_worker([mpiexec(), "-n", str(processes), sys.executable], ["--worker"], n, args)
 
 
 def measure_nest(python: str, threads: int, n: int, args) -> dict:
-    command = [python, os.path.abspath(__file__), "--nest-worker", "--threads", str(threads),
-               "--n", str(n), "--synapses", str(args.synapses), "--tstop", str(args.tstop)]
-    out = subprocess.run(command, capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
-    line = [ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return run_worker([python], ["--nest-worker", "--threads", str(threads)], n, args)
 
 
 def report_nest(rows: dict[int, dict], nest: dict[int, dict]) -> None:

@@ -12,7 +12,8 @@ import sys
 import numpy as np
 
 import pynnlite.backends.mpi as sim
-from pynnlite.errors import InvalidParameterValueError
+import pynnlite.utility
+from pynnlite.errors import InvalidParameterValueError, NothingToWriteError
 
 folder = sys.argv[1]
 sim.setup(timestep=0.1, min_delay=0.5)
@@ -125,9 +126,6 @@ assert len(written.segments[0].spiketrains) == 10
 
 # -- a population with one cell: with gather=False the processes without it write an empty
 # Block (no error on some ranks only); with nothing recorded every rank raises
-from pynnlite.errors import NothingToWriteError  # noqa: E402
-import pynnlite.utility  # noqa: E402
-
 single = sim.Population(1, sim.IF_curr_exp(i_offset=1.0), label="single")
 single.record("spikes")
 silent = sim.Population(2, sim.IF_curr_exp(), label="silent")
@@ -152,13 +150,12 @@ with open(os.path.join(folder, "cells_population.pkl"), "rb") as f:
 assert [len(t) for t in saved["spike_times"]] == [expected_counts[c] for c in cells.all_cells]
 
 # -- a path that cannot be written: the same error on every rank (rank 0 alone writes)
-from pynnlite.errors import InvalidParameterValueError as BadValue  # noqa: E402
 unwritable = os.path.join(data_path, "cannot", "be", "here.txt")   # below a file
 for write in (lambda: cells.write_data(unwritable), lambda: single.write_data(unwritable, gather=False)):
     try:
         write()
         raise AssertionError("expected an error for an unwritable path")
-    except BadValue as error:
+    except InvalidParameterValueError as error:
         assert "cannot write" in str(error), error
 
 # -- reset and a second segment are gathered too
