@@ -327,7 +327,7 @@ class NumpyEngine:
             if group.n == pop.size:
                 positions = np.asarray(base_index)   # every cell local: position = index
             else:
-                positions = np.searchsorted(group.local_indices, base_index)
+                positions = pop._local_position(base_index)
             out.append((group, ids, positions))
             offset += indices.size
         return out
@@ -349,7 +349,7 @@ class NumpyEngine:
                 for pop, indices in target._segments():
                     group = self.groups[pop]
                     local = indices[pop._local[indices]]
-                    positions = np.searchsorted(group.local_indices, local)
+                    positions = pop._local_position(local)
                     keys = pop.first_id + local.astype(np.int64)
                     group.injections.append((source, positions, keys))
         self.injections_dirty = False
@@ -508,7 +508,7 @@ class NumpyEngine:
             for variable in recorder.recorded:
                 cells = recorder.recorded_indices(variable) if variable != "spikes" else np.empty(0)
                 if cells.size:
-                    signals.append((variable, cells, np.searchsorted(group.local_indices, cells)))
+                    signals.append((variable, cells, group.population._local_position(cells)))
             if signals:
                 plan.append((group, recorder, recorder.sample_every, signals))
         return plan
