@@ -15,9 +15,10 @@ into the kernels' ``i_ext`` and G to kernels that integrate it exactly
 start-of-step state before any group moves, results do not depend on the order
 of populations or projections.
 
-Each coupling is one vectorised pass over its connections per step: a sparse
-matrix-vector product (graded synapses whose activation parameters are the same
-for all connections of a presynaptic cell) or gathers plus ``np.bincount``
+Each coupling is one vectorised pass over its connections per step: sparse
+matrix-vector products over the connections sorted by output row (graded
+synapses; the activation evaluated once per presynaptic cell when its
+connections share their activation parameters) or gathers plus ``np.bincount``
 over compact output rows.
 
 MPI: the couplings need every presynaptic cell's potential each step, and
@@ -110,8 +111,19 @@ class GradedCoupling(Coupling):
         weight = self.table.weight
         e_rev = self.table.columns["e_rev"]
         n_pre = self.projection.pre.size
-        # Fast path: activation parameters shared by all connections of each presynaptic cell,
-        # so f is evaluated once per presynaptic cell and the rest is two sparse mat-vecs.
+        # Connections sorted by output row; each row's sums are one sparse mat-vec over its
+        # connections in creation order (a sequential sum), with w and w·e_rev precomputed.
+        order = np.argsort(self.row_of_connection, kind="stable")
+        self.sorted_pre = self.pre[order]
+        indptr = np.r_[0, np.cumsum(np.bincount(self.row_of_connection, minlength=self.rows.size))]
+        shape = (self.rows.size, order.size)
+        columns = np.arange(order.size)
+        self.g_matrix = sparse.csr_matrix((weight[order], columns, indptr), shape=shape)
+        self.ge_matrix = sparse.csr_matrix((weight[order] * e_rev[order], columns, indptr), shape=shape)
+        # Fast path: activation parameters shared by all (local) connections of each presynaptic
+        # cell, so f is evaluated once per presynaptic cell. Both paths give every connection
+        # the same activation bitwise, so the choice (made from this process's connections)
+        # cannot change results between process counts.
         pre_v_th = np.zeros(n_pre)
         pre_delta = np.ones(n_pre)
         pre_v_th[self.pre] = v_th
@@ -119,17 +131,8 @@ class GradedCoupling(Coupling):
         self.per_pre = bool(np.array_equal(pre_v_th[self.pre], v_th) and np.array_equal(pre_delta[self.pre], delta))
         if self.per_pre:
             self.pre_v_th, self.pre_inv_delta = pre_v_th, 1.0 / pre_delta
-            shape = (self.rows.size, n_pre)
-            index = (self.row_of_connection, self.pre)
-            self.g_matrix = sparse.csr_matrix((weight, index), shape=shape)
-            self.ge_matrix = sparse.csr_matrix((weight * e_rev, index), shape=shape)
         else:
-            # connections sorted by output row, so that row sums are one np.add.reduceat
-            order = np.argsort(self.row_of_connection, kind="stable")
-            self.sorted_pre = self.pre[order]
-            self.row_starts = np.flatnonzero(np.r_[True, np.diff(self.row_of_connection[order]) != 0])
             self.v_th, self.inv_delta = v_th[order], 1.0 / delta[order]
-            self.weight, self.e_rev = weight[order], e_rev[order]
 
     def accumulate(self, step, v_pre, v_all, current, conductance):
         self._refresh()
@@ -137,18 +140,14 @@ class GradedCoupling(Coupling):
             return
         synapse = self.projection.synapse_type
         if self.per_pre:
-            activation = synapse.activation((v_pre - self.pre_v_th) * self.pre_inv_delta)
-            g_rows = self.g_matrix @ activation
-            ge_rows = self.ge_matrix @ activation
+            activation = synapse.activation((v_pre - self.pre_v_th) * self.pre_inv_delta)[self.sorted_pre]
         else:
             x = v_pre[self.sorted_pre]
             x -= self.v_th
             x *= self.inv_delta
-            g = synapse.activation(x)
-            g *= self.weight
-            g_rows = np.add.reduceat(g, self.row_starts)
-            g *= self.e_rev
-            ge_rows = np.add.reduceat(g, self.row_starts)
+            activation = synapse.activation(x)
+        g_rows = self.g_matrix @ activation
+        ge_rows = self.ge_matrix @ activation
         current[self.rows] += ge_rows - v_all[self.rows] * g_rows
         conductance[self.rows] += g_rows
 

@@ -22,15 +22,22 @@ sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.2, allow_self_conne
                sim.ElectricalSynapse(weight=0.002))
 sim.Projection(graded, graded, sim.FixedProbabilityConnector(0.3, rng=rng),
                sim.GradedSynapse(weight=0.5, e_rev=40.0, v_th=5.0, delta=5.0, nonlinearity="sigmoid"))
+# each of three graded cells reaches both readout cells with different thresholds: a process
+# holding one readout cell sees one threshold per presynaptic cell, one process sees two
+readout = sim.Population(2, sim.NonSpikingNeuron(cm=5.0, g_m=1.0, v_rest=0.0), label="readout")
+sim.Projection(graded[0:3], readout, sim.AllToAllConnector(),
+               sim.GradedSynapse(weight=0.5, e_rev=30.0, delta=2.0,
+                                 v_th=np.array([[1.0, 5.0], [2.0, 6.0], [3.0, 7.0]])))
 noise = sim.NoisyCurrentSource(mean=0.1, stdev=0.3, dt=1.0)
 cells[0:10].inject(noise)
 drive = sim.Population(5, sim.SpikeSourcePoisson(rate=200.0), label="drive")
 sim.Projection(drive, cells, sim.AllToAllConnector(), sim.SimpleStochasticSynapse(p=0.4, weight=0.3, delay=0.5))
 cells.record("v")
 graded.record("v")
+readout.record("v")
 sim.run(100.0)
-data = {label: population.get_data().segments[0].analogsignals[0].magnitude
-        for label, population in (("cells", cells), ("graded", graded))}
+blocks = {label: population.get_data()   # collective: the whole Block on rank 0
+          for label, population in (("cells", cells), ("graded", graded), ("readout", readout))}
 if sim.rank() == 0:
-    np.savez(out, **data)
+    np.savez(out, **{label: block.segments[0].analogsignals[0].magnitude for label, block in blocks.items()})
 sim.end()
