@@ -123,6 +123,14 @@ def check_names(argument: str, value: object) -> None:
         raise InvalidParameterValueError(f"{argument} must be a name or a list of names, got {value!r}")
 
 
+def check_bool(argument: str, value: object) -> bool:
+    """``value`` as a bool; InvalidParameterValueError naming ``argument`` unless it is True or
+    False (numpy's too): a flag given as text or a number is a mistake, not a truth value."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterValueError(f"{argument} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def is_finite_number(value: object) -> bool:
     """A finite int or float (numpy's too), not a bool."""
     return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

@@ -15,7 +15,8 @@ import numpy as np
 from pynnlite import parameters as _parameters
 from pynnlite import simulation as _simulation
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
-                             NonExistentParameterError, NotLocalError, NothingToWriteError, check_names)
+                             NonExistentParameterError, NotLocalError, NothingToWriteError, check_bool,
+                             check_names)
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.recording import Recorder, check_output, has_recorded_data, write_block
 from pynnlite.units import to_standard
@@ -364,6 +365,7 @@ class BasePopulation:
         signal channels in index order), the other processes their own cells'; ``'all'``:
         every process gets everything; ``False``: each process its own cells'."""
         _check_gather(gather)
+        clear = check_bool("clear", clear)
         annotations = {**self.annotations, **(annotations or {})}  # as PyNN: annotate() shows here
         blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
                   for pop, indices in self._segments()]

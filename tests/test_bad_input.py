@@ -43,6 +43,23 @@ def test_bad_argument_is_a_pynnlite_error(sim, case):
         CASES[case](sim, p, q, prj)
 
 
+#: case -> (error class, text the message must contain (the argument's name), the bad call)
+NAMED_CASES = {
+    "setup(timestep=True)": (errors.InvalidParameterValueError, "timestep",
+                             lambda sim, p, q, prj: sim.setup(timestep=True)),
+    "get_data(clear='yes')": (errors.InvalidParameterValueError, "clear",
+                              lambda sim, p, q, prj: p.get_data(clear="yes")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_CASES))
+def test_bad_argument_is_named_in_a_pynnlite_error(sim, case):
+    error, name, call = NAMED_CASES[case]
+    p, q, prj = _network(sim)
+    with pytest.raises(error, match=name):
+        call(sim, p, q, prj)
+
+
 def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
     p, _, _ = _network(sim)
     p.record("spikes")

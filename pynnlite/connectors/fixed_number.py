@@ -27,7 +27,7 @@ from scipy import stats
 
 from pynnlite.connectors.base import ConnectionArrays, ConnectionContext, Connector, check_allow_self, ranges
 from pynnlite.connectors.probabilistic import CHUNK, check_rng, index_of_ids
-from pynnlite.errors import ConnectionError, InvalidParameterValueError
+from pynnlite.errors import ConnectionError, InvalidParameterValueError, check_bool
 from pynnlite.random import RandomDistribution, keyed_uniform
 
 #: Distributions that can give a number of connections (non-negative integers).
@@ -55,12 +55,6 @@ def _check_n(n: Any) -> Any:
         raise InvalidParameterValueError(
             f"n must be a non-negative int or a RandomDistribution of integers, got {n!r}")
     return int(n)
-
-
-def _check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise InvalidParameterValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _n_stream(n: Any, context: ConnectionContext) -> int:
@@ -247,7 +241,7 @@ class _FixedNumberConnector(Connector):
         super().__init__(safe, callback)
         self.n = _check_n(n)
         self.allow_self_connections = check_allow_self(allow_self_connections)
-        self.with_replacement = _check_bool("with_replacement", with_replacement)
+        self.with_replacement = check_bool("with_replacement", with_replacement)
         self.rng = check_rng(rng)
 
     def _may_repeat(self, candidates: int) -> bool:

@@ -7,7 +7,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from pynnlite.connectors.base import ConnectionArrays, ConnectionContext, Connector
-from pynnlite.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError
+from pynnlite.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError, check_bool
 from pynnlite.files import read_table
 
 #: Column names PyNN assumes when a list has 3 or 4 columns and no names are given.
@@ -110,9 +110,7 @@ class FromFileConnector(Connector):
         super().__init__(safe, callback)
         self.path = _file_name(file)
         self.file = file
-        if not isinstance(distributed, (bool, np.bool_)):
-            raise InvalidParameterValueError(f"distributed must be True or False, got {distributed!r}")
-        self.distributed = bool(distributed)
+        self.distributed = check_bool("distributed", distributed)
         self._loaded = None if self.distributed else _read_connection_file(self.path)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Iterable
 
 import numpy as np
 
-from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError
+from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError, check_bool
 from pynnlite.models.base import ModelType, SynapseType, check_constraint
 
 __all__ = [
@@ -176,10 +176,9 @@ class SpikePairRule(STDPTimingDependence):
 
     def __init__(self, tau_plus: Any = 20.0, tau_minus: Any = 20.0, A_plus: Any = 0.01, A_minus: Any = 0.01,
                  nearest: bool = False):
-        if not isinstance(nearest, (bool, np.bool_)):
-            raise InvalidParameterValueError(f"nearest must be True or False, got {nearest!r}")
+        nearest = check_bool("nearest", nearest)
         super().__init__(tau_plus=tau_plus, tau_minus=tau_minus, A_plus=A_plus, A_minus=A_minus)
-        self.nearest = bool(nearest)
+        self.nearest = nearest
 
     def describe_context(self) -> dict[str, Any]:
         context = super().describe_context()
