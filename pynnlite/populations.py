@@ -102,6 +102,28 @@ def _check_gather(gather: Any) -> None:
         raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
 
 
+def _check_size(size: Any) -> tuple[int, ...]:
+    """The shape of a Population of ``size``: an int, or a tuple (or list) of ints, each >= 0.
+    As in PyNN, a bool is not a size and a shape has at least one dimension, each an int."""
+    def is_int(value: Any) -> bool:
+        return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+    if is_int(size):
+        shape = (int(size),)
+    elif isinstance(size, (tuple, list)):
+        if not size:
+            raise InvalidDimensionsError(f"size: a shape needs at least one dimension, got {size!r}")
+        bad = [s for s in size if not is_int(s)]
+        if bad:
+            raise InvalidDimensionsError(f"size: every dimension of a shape must be an int, got {bad[0]!r} in {size!r}")
+        shape = tuple(int(s) for s in size)
+    else:
+        raise InvalidParameterValueError(f"size must be an int or a shape tuple of ints, got {size!r}")
+    if any(s < 0 for s in shape):
+        raise InvalidParameterValueError(f"size must be >= 0, got {size!r}")
+    return shape
+
+
 def _merge_signals(groups: list[list[Any]], offsets: np.ndarray) -> list[Any]:
     """One AnalogSignal per variable over several populations' signals (an Assembly's):
     channels side by side; ``channel_index`` counts cells across the Assembly."""
@@ -459,15 +481,8 @@ class Population(BasePopulation):
                  structure: Any = None, initial_values: dict | None = None, label: str | None = None,
                  simulation: "_simulation.Simulation | None" = None):
         simulation = simulation or _simulation.current()
-        if isinstance(size, (tuple, list)):
-            shape = tuple(int(s) for s in size)
-            n = int(np.prod(shape))
-        elif isinstance(size, (int, np.integer)):
-            shape, n = (int(size),), int(size)
-        else:
-            raise InvalidParameterValueError(f"size must be an int or a shape tuple, got {size!r}")
-        if n < 0 or any(s < 0 for s in shape):
-            raise InvalidParameterValueError(f"size must be >= 0, got {size!r}")
+        shape = _check_size(size)
+        n = int(np.prod(shape))
         if isinstance(cellclass, type):
             if not issubclass(cellclass, CellType):
                 raise InvalidParameterValueError(f"cellclass must be a cell type, got {cellclass!r}")
@@ -486,15 +501,10 @@ class Population(BasePopulation):
             raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
         self.structure = structure
         self.annotations: dict[str, Any] = {}
-        Population._count += 1
-        self.label = label if label is not None else f"population{Population._count - 1}"
-        self.first_id = simulation.allocate_ids(n)
-        comm = simulation.comm
-        self._local = (np.arange(self.first_id, self.first_id + n) % comm.size) == comm.rank
-        self._local_indices = np.flatnonzero(self._local)
         self._id_cache: np.ndarray | None = None
         self._position_of_index: np.ndarray | None = None
         self._positions: np.ndarray | None = None
+        # every value is evaluated and checked before the population takes IDs and a label number
         self._parameters: dict[str, np.ndarray] = {
             name: self._evaluate(name, value, celltype)
             for name, value in celltype.parameter_space.items()}
@@ -507,6 +517,12 @@ class Population(BasePopulation):
                                                 celltype.default_initial_values)
         self._initial_values: dict[str, np.ndarray] = {
             name: self._evaluate(name, value, celltype, check=False) for name, value in values.items()}
+        Population._count += 1
+        self.label = label if label is not None else f"population{Population._count - 1}"
+        self.first_id = simulation.allocate_ids(n)
+        comm = simulation.comm
+        self._local = (np.arange(self.first_id, self.first_id + n) % comm.size) == comm.rank
+        self._local_indices = np.flatnonzero(self._local)
         self.recorder = Recorder(self)
         simulation.engine.add_population(self)
         simulation.populations.append(self)

@@ -49,6 +49,12 @@ NAMED_CASES = {
                              lambda sim, p, q, prj: sim.setup(timestep=True)),
     "get_data(clear='yes')": (errors.InvalidParameterValueError, "clear",
                               lambda sim, p, q, prj: p.get_data(clear="yes")),
+    "Population(size=[])": (errors.InvalidDimensionsError, "size",
+                            lambda sim, p, q, prj: sim.Population([], sim.IF_cond_exp())),
+    "Population(size=True)": (errors.InvalidParameterValueError, "size",
+                              lambda sim, p, q, prj: sim.Population(True, sim.IF_cond_exp())),
+    "Population(size=(2.0, 3))": (errors.InvalidDimensionsError, "size",
+                                  lambda sim, p, q, prj: sim.Population((2.0, 3), sim.IF_cond_exp())),
 }
 
 
@@ -58,6 +64,15 @@ def test_bad_argument_is_named_in_a_pynnlite_error(sim, case):
     p, q, prj = _network(sim)
     with pytest.raises(error, match=name):
         call(sim, p, q, prj)
+
+
+def test_a_refused_population_takes_no_ids_or_label_number(sim):
+    first = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(errors.InvalidParameterValueError, match="tau_m"):
+        sim.Population(3, sim.IF_cond_exp(tau_m=lambda i: np.full(np.shape(i), -1.0)))
+    after = sim.Population(2, sim.IF_cond_exp())
+    assert after.first_id == first.last_id + 1
+    assert int(after.label[len("population"):]) == int(first.label[len("population"):]) + 1
 
 
 def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
