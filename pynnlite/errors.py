@@ -131,6 +131,19 @@ def check_bool(argument: str, value: object) -> bool:
     return bool(value)
 
 
+def is_boolean(value: object) -> bool:
+    """True/False (numpy's too), or a list or array of them: flags where a number is expected
+    (e.g. a mask given as parameter values)."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple, np.ndarray)):
+        try:
+            return np.asarray(value).dtype == bool
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
 def is_finite_number(value: object) -> bool:
     """A finite int or float (numpy's too), not a bool."""
     return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 from lazyarray import larray
 
-from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError, check_finite
+from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError, check_finite, is_boolean
 
 
 class Sequence:
@@ -66,12 +66,13 @@ def _is_sequence_list(value: Any) -> bool:
 
 
 def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None,
-             sequence: bool = False) -> np.ndarray:
+             sequence: bool = False, shape: tuple[int, ...] | None = None, flag: bool = False) -> np.ndarray:
     """Values of one parameter for the cells ``indices`` (default: all) of a group of ``size``.
 
-    ``value`` may be a number, a 1-D array or list of length ``size``, a
-    RandomDistribution, a function of the cell index, or (for sequence
-    parameters) a Sequence or one Sequence per cell.
+    ``value`` may be a number, a 1-D array or list of length ``size`` (or an array of the
+    population's ``shape``, in the order of its cells), a RandomDistribution, a function of
+    the cell index, or (for sequence parameters) a Sequence or one Sequence per cell.
+    True/False only for a ``flag`` parameter (a switch stored as 1.0/0.0).
     Returns a float array, or an object array of Sequence for sequence parameters.
     """
     if indices is None:
@@ -80,19 +81,23 @@ def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None
         return _evaluate_sequence(value, name, size, indices)
     if isinstance(value, Sequence):
         raise InvalidParameterValueError(f"{name} takes numbers, not a Sequence")
+    if not flag and is_boolean(value):
+        raise InvalidParameterValueError(f"{name}: expected numbers, got True/False ({value!r})")
+    if isinstance(value, np.ndarray) and value.ndim == 0:   # a number
+        value = value[()]
     if isinstance(value, (list, tuple)):
-        value = np.asarray(value, dtype=float)
+        try:
+            value = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r}") from None
     if isinstance(value, np.ndarray):
-        if value.shape != (size,):
-            if value.size == size:
-                value = value.reshape(size)
-            else:
-                raise InvalidDimensionsError(
-                    f"{name}: an array of {size} values was expected, got shape {value.shape}")
+        if value.shape not in ((size,), shape):
+            expected = f"({size},)" + (f" or {shape}" if shape not in (None, (size,)) else "")
+            raise InvalidDimensionsError(f"{name}: an array of shape {expected} was expected, got shape {value.shape}")
         if not np.issubdtype(value.dtype, np.number) and value.dtype != bool:
             raise InvalidParameterValueError(f"{name}: expected numbers, got dtype {value.dtype}")
-        result = value[indices].astype(float)
-    elif isinstance(value, (int, float, np.integer, np.floating, bool)):
+        result = value.reshape(size)[indices].astype(float)
+    elif isinstance(value, (int, float, np.integer, np.floating, bool, np.bool_)):
         result = np.full(indices.size, float(value))
     elif callable(value) or hasattr(value, "lazily_evaluate"):
         try:

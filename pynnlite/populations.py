@@ -333,7 +333,8 @@ class BasePopulation:
     def _evaluate(self, name: str, value: Any, celltype: CellType, check: bool = True) -> np.ndarray:
         value = to_standard(value, celltype.units.get(name, "dimensionless"), name)
         sequence = name in celltype.sequence_parameters
-        values = _parameters.evaluate(value, name, self.size, sequence=sequence)
+        values = _parameters.evaluate(value, name, self.size, sequence=sequence, shape=getattr(self, "shape", None),
+                                      flag=celltype.constraints.get(name) == "flag")
         if check:
             check_constraint(name, values, celltype.constraints.get(name))
         return values

@@ -55,6 +55,19 @@ NAMED_CASES = {
                               lambda sim, p, q, prj: sim.Population(True, sim.IF_cond_exp())),
     "Population(size=(2.0, 3))": (errors.InvalidDimensionsError, "size",
                                   lambda sim, p, q, prj: sim.Population((2.0, 3), sim.IF_cond_exp())),
+    "Population(3, tau_m=an array of shape (3, 1))": (
+        errors.InvalidDimensionsError, "tau_m",
+        lambda sim, p, q, prj: sim.Population(3, sim.IF_cond_exp(tau_m=np.ones((3, 1))))),
+    "Population(3, tau_m=an array of bools)": (
+        errors.InvalidParameterValueError, "tau_m",
+        lambda sim, p, q, prj: sim.Population(3, sim.IF_cond_exp(tau_m=np.ones(3, dtype=bool)))),
+    "set(tau_m=an array of shape (4, 1))": (errors.InvalidDimensionsError, "tau_m",
+                                            lambda sim, p, q, prj: p.set(tau_m=np.ones((4, 1)))),
+    "set(tau_m=an array of bools)": (errors.InvalidParameterValueError, "tau_m",
+                                     lambda sim, p, q, prj: p.set(tau_m=np.ones(4, dtype=bool))),
+    "set(tau_m=True)": (errors.InvalidParameterValueError, "tau_m", lambda sim, p, q, prj: p.set(tau_m=True)),
+    "initialize(v=an array of shape (4, 1))": (errors.InvalidDimensionsError, "v",
+                                               lambda sim, p, q, prj: p.initialize(v=np.ones((4, 1)))),
 }
 
 

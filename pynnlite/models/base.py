@@ -13,13 +13,15 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 
 from pynnlite import units as _units
-from pynnlite.errors import InvalidParameterValueError, NonExistentParameterError, check_finite
+from pynnlite.errors import InvalidParameterValueError, NonExistentParameterError, check_finite, is_boolean
 
 #: Range checks that a declaration can ask for, by name.
 CONSTRAINTS = {
     "positive": (lambda v: v > 0, "> 0"),
     "non_negative": (lambda v: v >= 0, ">= 0"),
     "probability": (lambda v: (v >= 0) & (v <= 1), "in [0, 1]"),
+    # a switch stored as a number: the only parameters that may be given True/False
+    "flag": (lambda v: (v == 0) | (v == 1), "True or False"),
 }
 
 
@@ -80,7 +82,7 @@ class ModelType:
     default_parameters: ClassVar[dict[str, Any]] = {}
     #: Parameter or state-variable name -> unit name (a key of ``pynnlite.units.STANDARD_UNITS``).
     units: ClassVar[dict[str, str]] = {}
-    #: Parameter name -> 'positive' | 'non_negative' | 'probability'.
+    #: Parameter name -> 'positive' | 'non_negative' | 'probability' | 'flag' (True/False).
     constraints: ClassVar[dict[str, str]] = {}
     #: Parameters that may be +/-infinity (all others must be finite numbers).
     infinite_allowed: ClassVar[frozenset[str]] = frozenset()
@@ -126,6 +128,8 @@ class ModelType:
         if isinstance(value, str) and isinstance(default, (int, float)) and not isinstance(default, bool):
             raise InvalidParameterValueError(f"{name}: expected a number, got {value!r}")
         if name not in self.sequence_parameters and is_scalar_or_array(value):
+            if self.constraints.get(name) != "flag" and is_boolean(value):
+                raise InvalidParameterValueError(f"{name}: expected numbers, got True/False ({value!r})")
             try:
                 arr = np.asarray(value, dtype=float)
             except (TypeError, ValueError):

@@ -178,20 +178,9 @@ class CondBetaPostSynapticResponse(PostSynapticResponse):
                                                     "normalize_peak": 1.0}
     units = {"e_syn": "mV", "tau_rise": "ms", "tau_decay": "ms", "normalize_peak": "dimensionless",
              "gsyn": "uS", "drive": "uS/ms"}
-    constraints = {"tau_rise": "non_negative", "tau_decay": "positive"}
+    constraints = {"tau_rise": "non_negative", "tau_decay": "positive", "normalize_peak": "flag"}
     default_initial_values = {"gsyn": 0.0, "drive": 0.0}
     recordable = ("gsyn",)
-
-    def check_value(self, name: str, value: Any) -> Any:
-        value = super().check_value(name, value)
-        if name == "normalize_peak":
-            try:
-                arr = np.asarray(value, dtype=float)
-            except (TypeError, ValueError):
-                return value
-            if not np.all((arr == 0.0) | (arr == 1.0)):
-                raise InvalidParameterValueError(f"normalize_peak must be True or False, got {value!r}")
-        return value
 
 
 class AMPAPostSynapticResponse(CondBetaPostSynapticResponse):
@@ -215,8 +204,7 @@ class NMDAPostSynapticResponse(CondBetaPostSynapticResponse):
         "gamma": 0.0,     # mV, voltage offset of the block
     }
     units = {**CondBetaPostSynapticResponse.units, "mg": "mM", "alpha": "/mV", "beta": "mM", "gamma": "mV"}
-    constraints = {"tau_rise": "non_negative", "tau_decay": "positive", "mg": "non_negative",
-                   "beta": "positive"}
+    constraints = {**CondBetaPostSynapticResponse.constraints, "mg": "non_negative", "beta": "positive"}
     kinetics = "nmda"
 
 
