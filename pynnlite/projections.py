@@ -24,6 +24,7 @@ from pynnlite.files import write_table
 from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
 from pynnlite.populations import BasePopulation
+from pynnlite.space import Space
 from pynnlite.units import to_standard
 
 MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
@@ -52,6 +53,8 @@ class Projection:
         if not isinstance(synapse_type, SynapseType):
             raise InvalidParameterValueError(
                 f"synapse_type must be a synapse type such as StaticSynapse(), got {type(synapse_type).__name__}")
+        if space is not None and not isinstance(space, Space):
+            raise InvalidParameterValueError(f"space must be a pynnlite.space.Space (e.g. Space(axes='xy')), got {space!r}")
         self.simulation = presynaptic_population.simulation
         self.pre = presynaptic_population
         self.post = postsynaptic_population
@@ -70,10 +73,11 @@ class Projection:
         check_projection = getattr(synapse_type, "check_projection", None)
         if check_projection is not None:  # e.g. plastic synapses need spiking cells
             check_projection(self)
-        if space is None:
-            from pynnlite.space import Space
-            space = Space()
-        self.space = space
+        if not getattr(synapse_type, "continuous", False) and source not in (None, "spikes"):
+            # (graded and electrical synapse types check the source they transmit themselves)
+            raise ConnectionError(
+                f"source must be 'spikes' (or None) for {synapse_type.name}, a spike-driven synapse, got {source!r}")
+        self.space = space if space is not None else Space()
         self.label = label if label is not None else f"{self.pre.label}→{self.post.label}"
         self.annotations: dict[str, Any] = {}
         self.rng = getattr(connector, "rng", None) or self.simulation.default_rng

@@ -68,6 +68,12 @@ NAMED_CASES = {
     "set(tau_m=True)": (errors.InvalidParameterValueError, "tau_m", lambda sim, p, q, prj: p.set(tau_m=True)),
     "initialize(v=an array of shape (4, 1))": (errors.InvalidDimensionsError, "v",
                                                lambda sim, p, q, prj: p.initialize(v=np.ones((4, 1)))),
+    "Projection(source='bogus')": (
+        errors.ConnectionError, "source",
+        lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(), source="bogus")),
+    "Projection(space=5)": (
+        errors.InvalidParameterValueError, "space",
+        lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(), space=5)),
 }
 
 
