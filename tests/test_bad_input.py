@@ -74,6 +74,9 @@ NAMED_CASES = {
     "Projection(space=5)": (
         errors.InvalidParameterValueError, "space",
         lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(), space=5)),
+    "FromListConnector(column_names=['weight', 'weight'])": (
+        errors.InvalidParameterValueError, "column_names",
+        lambda sim, p, q, prj: sim.FromListConnector([(0, 1, 0.5, 0.7)], column_names=["weight", "weight"])),
 }
 
 

@@ -37,6 +37,11 @@ def connection_table_from_list(conn_list: Any, column_names: Sequence[str] | Non
         if len(names) != n_values:
             raise InvalidDimensionsError(
                 f"{source}: column_names {names} name {len(names)} value columns, but rows have {n_values}")
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise InvalidParameterValueError(
+                f"{source}: column_names must name each value column once, got {list(names)} "
+                f"({', '.join(map(repr, repeated))} repeated)")
     if np.isnan(table).any():
         row = int(np.argwhere(np.isnan(table))[0, 0])
         raise InvalidParameterValueError(f"{source}: NaN in row {row}")
