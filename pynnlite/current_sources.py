@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from pynnlite import simulation as _simulation
 from pynnlite.errors import InvalidParameterValueError, RecordingError
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
@@ -60,21 +61,47 @@ class CurrentSource(ModelType):
                                 source=type(self).__name__)
 
     def inject_into(self, cells: Any) -> None:
-        """Inject this current into every cell of ``cells`` (a population, view or assembly)."""
+        """Inject this current into every cell of ``cells`` (a population, view or assembly,
+        an ID or a list of IDs). Spike sources cannot take a current (as in PyNN)."""
         from pynnlite.populations import BasePopulation, ID
         if isinstance(cells, ID):
-            cells = cells.parent[cells.index:cells.index + 1]
-        if isinstance(cells, (list, tuple)) and cells and all(isinstance(c, ID) for c in cells):
-            for cell in cells:
-                self.inject_into(cell)
-            return
-        if not isinstance(cells, BasePopulation):
+            groups = [cells.as_view()]
+        elif isinstance(cells, (list, tuple)) and cells and all(isinstance(c, ID) for c in cells):
+            groups = [cell.as_view() for cell in cells]
+        elif isinstance(cells, BasePopulation):
+            groups = [cells]
+        else:
             raise InvalidParameterValueError(f"cells must be a population, view, assembly or IDs, got {cells!r}")
-        self.simulation = cells.simulation
-        self.targets.append(cells)
-        if self not in cells.simulation.current_sources:
-            cells.simulation.current_sources.append(self)
-        cells.simulation.engine.current_sources_changed()
+        for group in groups:   # every target checked before any is added
+            for pop, _ in group._segments():
+                if not pop.celltype.injectable:
+                    raise InvalidParameterValueError(
+                        f"cells: cannot inject a current into {pop.label}: {pop.celltype.name} cells are "
+                        "not injectable (spike sources have no membrane)")
+            self._check_timing(self.parameter_space, group.simulation)
+        for group in groups:
+            self.simulation = group.simulation
+            self.targets.append(group)
+            if self not in group.simulation.current_sources:
+                group.simulation.current_sources.append(self)
+            group.simulation.engine.current_sources_changed()
+
+    def check_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        """Each value checked, then start <= stop (NEST: 'stop >= start required') and the
+        source's timing against the simulation's time step (when there is one)."""
+        checked = super().check_parameters(parameters)
+        values = {**self.__dict__.get("parameter_space", {}), **checked}
+        if "start" in checked or "stop" in checked:
+            start, stop = values.get("start"), values.get("stop")
+            if start is not None and stop is not None and np.any(np.asarray(stop) < np.asarray(start)):
+                raise InvalidParameterValueError(f"stop must be >= start, got start={start} ms and stop={stop} ms")
+        simulation = self.__dict__.get("simulation") or _simulation._current
+        if simulation is not None:
+            self._check_timing(values, simulation)
+        return checked
+
+    def _check_timing(self, values: dict[str, Any], simulation: Any) -> None:
+        """Raise if ``values`` cannot be played with ``simulation``'s time step (none here)."""
 
     def set_parameters(self, **parameters: Any) -> None:
         self.parameter_space.update(self.check_parameters(parameters))
@@ -169,7 +196,6 @@ class StepCurrentSource(CurrentSource):
         if len(times) > 1 and np.any(np.diff(times.value) <= 0):
             raise InvalidParameterValueError("times must be in increasing order")
         if len(times):  # to the time grid, as PyNN: a later step at the same grid time wins
-            from pynnlite import simulation as _simulation
             current = _simulation._current
             if current is not None:
                 steps = np.rint(times.value / current.dt).astype(np.int64)
@@ -188,7 +214,8 @@ class StepCurrentSource(CurrentSource):
 
 class NoisyCurrentSource(CurrentSource):
     """Gaussian white-noise current with ``mean`` and ``stdev`` (nA), a new value every
-    ``dt`` ms, independent for each target cell (as NEST's noise_generator)."""
+    ``dt`` ms, independent for each target cell (as NEST's noise_generator). ``dt`` must be
+    a whole number of simulation time steps (None: the time step)."""
 
     default_parameters: ClassVar[dict] = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": None, "dt": None}
     units: ClassVar[dict] = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms"}
@@ -197,6 +224,12 @@ class NoisyCurrentSource(CurrentSource):
 
     def check_value(self, name: str, value: Any) -> Any:
         return None if value is None else super().check_value(name, value)
+
+    def _check_timing(self, values: dict[str, Any], simulation: Any) -> None:
+        """``dt`` must be a whole number of time steps: NEST's noise_generator refuses any
+        other (StepMultipleRequired), so a dt below the time step is an error, not rounded."""
+        if values.get("dt") is not None:
+            simulation.steps(float(values["dt"]), "dt")
 
     def current_at(self, times, n_targets, stream, target_keys):
         from pynnlite.random import keyed_uniform

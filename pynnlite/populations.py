@@ -455,9 +455,7 @@ class BasePopulation:
         return float(counts.mean()) if counts.size else 0.0
 
     def inject(self, current_source: Any) -> None:
-        """Inject a current source into every cell of this group."""
-        if not all(pop.celltype.injectable for pop, _ in self._segments()):
-            raise InvalidParameterValueError(f"cannot inject a current into {self.label}: not injectable")
+        """Inject a current source into every cell of this group (spike sources refused)."""
         if not hasattr(current_source, "inject_into"):
             raise InvalidParameterValueError(f"current_source must be a current source (e.g. DCSource), got {current_source!r}")
         current_source.inject_into(self)

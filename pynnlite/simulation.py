@@ -151,14 +151,15 @@ class Simulation:
         """Current time in ms (rounded to 12 decimals, as PyNN: 101 steps of 0.1 ms are 10.1)."""
         return round(self.step_count * self.dt, 12)
 
-    def steps(self, duration_ms: float) -> int:
+    def steps(self, duration_ms: float, name: str = "simtime") -> int:
         """Number of time steps in ``duration_ms``, which must be a whole number of them (as NEST
-        requires: a run of 0.06 ms with dt = 0.1 ms would otherwise silently not advance)."""
+        requires: a run of 0.06 ms with dt = 0.1 ms would otherwise silently not advance);
+        ``name``: the argument the error names."""
         steps = duration_ms / self.dt
         whole = round(steps) if math.isfinite(steps) else 0
         if not math.isfinite(steps) or abs(steps - whole) > 1e-6:
             raise InvalidParameterValueError(
-                f"simtime must be a whole number of time steps ({self.dt} ms), got {duration_ms} ms")
+                f"{name} must be a whole number of time steps ({self.dt} ms), got {duration_ms} ms")
         return int(whole)
 
     def delay_steps(self, delay_ms: np.ndarray | float) -> np.ndarray:

@@ -77,6 +77,18 @@ NAMED_CASES = {
     "FromListConnector(column_names=['weight', 'weight'])": (
         errors.InvalidParameterValueError, "column_names",
         lambda sim, p, q, prj: sim.FromListConnector([(0, 1, 0.5, 0.7)], column_names=["weight", "weight"])),
+    "DCSource into a SpikeSourcePoisson population": (
+        errors.InvalidParameterValueError, "not injectable",
+        lambda sim, p, q, prj: sim.DCSource(amplitude=1.0).inject_into(sim.Population(2, sim.SpikeSourcePoisson()))),
+    "DCSource(start=50, stop=10)": (errors.InvalidParameterValueError, "stop",
+                                    lambda sim, p, q, prj: sim.DCSource(start=50.0, stop=10.0)),
+    "ACSource.stop = 10 after start=50": (
+        errors.InvalidParameterValueError, "stop",
+        lambda sim, p, q, prj: setattr(sim.ACSource(start=50.0), "stop", 10.0)),
+    "NoisyCurrentSource(dt=0.05), below the time step": (
+        errors.InvalidParameterValueError, "dt", lambda sim, p, q, prj: sim.NoisyCurrentSource(dt=0.05)),
+    "NoisyCurrentSource(dt=0.15), not a whole number of steps": (
+        errors.InvalidParameterValueError, "dt", lambda sim, p, q, prj: sim.NoisyCurrentSource(dt=0.15)),
 }
 
 
@@ -95,6 +107,24 @@ def test_a_refused_population_takes_no_ids_or_label_number(sim):
     after = sim.Population(2, sim.IF_cond_exp())
     assert after.first_id == first.last_id + 1
     assert int(after.label[len("population"):]) == int(first.label[len("population"):]) + 1
+
+
+def test_a_refused_injection_injects_into_no_cell(sim):
+    cells = sim.Population(2, sim.IF_cond_exp())
+    sources = sim.Population(1, sim.SpikeSourcePoisson())
+    dc = sim.DCSource(amplitude=1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="not injectable"):
+        dc.inject_into([cells[0], sources[0]])
+    assert dc.targets == [] and dc not in cells.simulation.current_sources
+
+
+def test_noisy_current_dt_is_checked_against_the_time_step_of_the_cells_it_is_injected_into(sim):
+    noise = sim.NoisyCurrentSource(dt=0.1)
+    sim.setup(timestep=0.2)   # a new simulation: 0.1 ms is not a whole number of its steps
+    cells = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(errors.InvalidParameterValueError, match="dt"):
+        noise.inject_into(cells)
+    assert noise.targets == []
 
 
 def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
