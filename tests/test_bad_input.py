@@ -89,6 +89,12 @@ NAMED_CASES = {
         errors.InvalidParameterValueError, "dt", lambda sim, p, q, prj: sim.NoisyCurrentSource(dt=0.05)),
     "NoisyCurrentSource(dt=0.15), not a whole number of steps": (
         errors.InvalidParameterValueError, "dt", lambda sim, p, q, prj: sim.NoisyCurrentSource(dt=0.15)),
+    "SpikeSourceArray(spike_times=[-1, 2])": (
+        errors.InvalidParameterValueError, "spike_times",
+        lambda sim, p, q, prj: sim.Population(1, sim.SpikeSourceArray(spike_times=[-1.0, 2.0]))),
+    "SpikeSourceArray: set(spike_times=[-1, 2])": (
+        errors.InvalidParameterValueError, "spike_times",
+        lambda sim, p, q, prj: sim.Population(2, sim.SpikeSourceArray()).set(spike_times=[-1.0, 2.0])),
 }
 
 

@@ -41,9 +41,14 @@ def _sequences(values: Any) -> list[np.ndarray]:
     return [item.value if isinstance(item, Sequence) else np.asarray(item, dtype=float) for item in items]
 
 
-def check_constraint(name: str, values: Any, constraint: str | None) -> None:
-    """Raise InvalidParameterValueError if any of ``values`` breaks ``constraint``."""
+def check_constraint(name: str, values: Any, constraint: str | tuple[str, ...] | None) -> None:
+    """Raise InvalidParameterValueError if any of ``values`` breaks ``constraint`` (a tuple:
+    each of its constraints, in order)."""
     if constraint is None:
+        return
+    if isinstance(constraint, tuple):
+        for part in constraint:
+            check_constraint(name, values, part)
         return
     if constraint == "increasing":  # each cell's Sequence (e.g. spike times) in order
         for k, sequence in enumerate(_sequences(values)):
@@ -82,8 +87,9 @@ class ModelType:
     default_parameters: ClassVar[dict[str, Any]] = {}
     #: Parameter or state-variable name -> unit name (a key of ``pynnlite.units.STANDARD_UNITS``).
     units: ClassVar[dict[str, str]] = {}
-    #: Parameter name -> 'positive' | 'non_negative' | 'probability' | 'flag' (True/False).
-    constraints: ClassVar[dict[str, str]] = {}
+    #: Parameter name -> 'positive' | 'non_negative' | 'probability' | 'flag' (True/False);
+    #: for sequence parameters 'increasing' or 'each_<one of those>'; or a tuple of them.
+    constraints: ClassVar[dict[str, str | tuple[str, ...]]] = {}
     #: Parameters that may be +/-infinity (all others must be finite numbers).
     infinite_allowed: ClassVar[frozenset[str]] = frozenset()
     #: Parameters holding a ``Sequence`` per cell rather than a number.
@@ -136,10 +142,10 @@ class ModelType:
                 raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r}") from None
             check_finite(name, arr, name in self.infinite_allowed)
             check_constraint(name, arr, self.constraints.get(name))
-        elif name in self.sequence_parameters and str(self.constraints.get(name, "")).startswith("each_"):
-            from pynnlite.parameters import Sequence
-            if isinstance(value, (Sequence, list, tuple, np.ndarray)):
-                check_constraint(name, [value] if isinstance(value, Sequence) else value, self.constraints[name])
+        elif name in self.sequence_parameters and self.constraints.get(name) is not None:
+            from pynnlite.parameters import Sequence, _is_sequence_list
+            if isinstance(value, (Sequence, list, tuple, np.ndarray)):   # one sequence, or one per cell
+                check_constraint(name, value if _is_sequence_list(value) else [value], self.constraints[name])
         return value
 
     def check_sequences(self, name: str, values: Any) -> None:

@@ -433,5 +433,5 @@ class SpikeSourceArray(_SpikeSource):
         "spike_times": Sequence([]),  # ms, the spike times of each cell
     }
     units = {"spike_times": "ms"}
-    constraints = {"spike_times": "increasing"}
+    constraints = {"spike_times": ("each_non_negative", "increasing")}   # (a spike before t = 0 never happens)
     sequence_parameters = ("spike_times",)
