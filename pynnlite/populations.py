@@ -464,7 +464,14 @@ class BasePopulation:
         self.annotations.update(annotations)
 
     def find_units(self, variable: str) -> str:
-        return self._segments()[0][0].celltype.variable_unit(variable)
+        """The unit of a parameter or state variable of the cell type. An unknown name (or
+        'spikes') is an error, as in PyNN (a KeyError on the cell type's units)."""
+        celltype = self._segments()[0][0].celltype
+        known = dict.fromkeys([*celltype.default_parameters, *celltype.default_initial_values,
+                               *(name for name in celltype.recordable if name != "spikes")])
+        if variable not in known:
+            raise NonExistentParameterError(variable, f"{celltype.name} (parameters and state variables)", known)
+        return celltype.variable_unit(variable)
 
     def describe(self, template: str | None = "population_default.txt", engine: str = "default"):
         from pynnlite import descriptions

@@ -95,6 +95,7 @@ NAMED_CASES = {
     "SpikeSourceArray: set(spike_times=[-1, 2])": (
         errors.InvalidParameterValueError, "spike_times",
         lambda sim, p, q, prj: sim.Population(2, sim.SpikeSourceArray()).set(spike_times=[-1.0, 2.0])),
+    "find_units('bogus')": (errors.NonExistentParameterError, "bogus", lambda sim, p, q, prj: p.find_units("bogus")),
 }
 
 
