@@ -96,7 +96,31 @@ NAMED_CASES = {
         errors.InvalidParameterValueError, "spike_times",
         lambda sim, p, q, prj: sim.Population(2, sim.SpikeSourceArray()).set(spike_times=[-1.0, 2.0])),
     "find_units('bogus')": (errors.NonExistentParameterError, "bogus", lambda sim, p, q, prj: p.find_units("bogus")),
+    "WeightNormalization(target=-1) on positive weights": (
+        errors.InvalidParameterValueError, "WeightNormalization",
+        lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(),
+                                              _stdp(sim, weight=0.5, constraints=[sim.WeightNormalization(target=-1)]))),
+    "WeightNormalization(target=1), then set(weight=-0.5)": (
+        errors.InvalidParameterValueError, "WeightNormalization",
+        lambda sim, p, q, prj: sim.Projection(
+            p, sim.Population(2, sim.IF_curr_exp()), sim.AllToAllConnector(),
+            _stdp(sim, w_min=-1.0, weight=0.5, constraints=[sim.WeightNormalization(target=1)]),
+            receptor_type="inhibitory").set(weight=-0.5)),
+    "WeightNormalization(target=inf)": (errors.InvalidParameterValueError, "target",
+                                        lambda sim, p, q, prj: sim.WeightNormalization(target=float("inf"))),
+    "STDPMechanism: initialize(pre_trace=-1)": (
+        errors.InvalidParameterValueError, "pre_trace",
+        lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(), _stdp(sim)).initialize(pre_trace=-1.0)),
+    "STDPMechanism: initialize(post_trace=-1)": (
+        errors.InvalidParameterValueError, "post_trace",
+        lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(), _stdp(sim)).initialize(post_trace=-1.0)),
 }
+
+
+def _stdp(sim, w_min=0.0, weight=0.01, constraints=None):
+    return sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=w_min, w_max=1.0),
+                             weight=weight, constraints=constraints)
 
 
 @pytest.mark.parametrize("case", sorted(NAMED_CASES))
@@ -132,6 +156,19 @@ def test_noisy_current_dt_is_checked_against_the_time_step_of_the_cells_it_is_in
     with pytest.raises(errors.InvalidParameterValueError, match="dt"):
         noise.inject_into(cells)
     assert noise.targets == []
+
+
+def test_a_negative_normalisation_target_serves_negative_weights(sim):
+    """Current-based inhibitory weights are negative (PyNN's sign convention): a negative
+    WeightNormalization target keeps them summing to it."""
+    pre = sim.Population(3, sim.SpikeSourcePoisson(rate=50.0))
+    post = sim.Population(2, sim.IF_curr_exp())
+    synapse = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                                weight_dependence=sim.AdditiveWeightDependence(w_min=-1.0, w_max=0.0),
+                                weight=-0.5, constraints=[sim.WeightNormalization(target=-1.0)])
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), synapse, receptor_type="inhibitory")
+    sim.run(20.0)
+    assert np.allclose(prj.get("weight", format="array").sum(axis=0), -1.0)
 
 
 def test_write_data_to_a_folder_is_an_error(sim, tmp_path):

@@ -19,6 +19,7 @@ from pynnlite.errors import InvalidParameterValueError, NonExistentParameterErro
 CONSTRAINTS = {
     "positive": (lambda v: v > 0, "> 0"),
     "non_negative": (lambda v: v >= 0, ">= 0"),
+    "non_positive": (lambda v: v <= 0, "<= 0"),
     "probability": (lambda v: (v >= 0) & (v <= 1), "in [0, 1]"),
     # a switch stored as a number: the only parameters that may be given True/False
     "flag": (lambda v: (v == 0) | (v == 1), "True or False"),

@@ -30,7 +30,8 @@ from typing import Any, ClassVar, Iterable
 
 import numpy as np
 
-from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError, check_bool
+from pynnlite.errors import (InvalidModelError, InvalidParameterValueError, NoModelAvailableError, check_bool,
+                             is_finite_number)
 from pynnlite.models.base import ModelType, SynapseType, check_constraint
 
 __all__ = [
@@ -67,6 +68,21 @@ def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "") 
     if np.any(bad):
         raise InvalidParameterValueError(
             f"w_min must be <= w_max{where}, got w_min={lo[bad].ravel()[0]} > w_max={hi[bad].ravel()[0]}")
+
+
+#: Every timing rule's traces are sums of decaying jumps of +1 (or set to 1): never negative.
+_TRACE_CONSTRAINTS = {"pre_trace": "non_negative", "post_trace": "non_negative"}
+
+
+def _check_normalization(constraints: Iterable["WeightConstraint"], values: dict[str, Any]) -> None:
+    """Weights of the sign of every WeightNormalization target: scaling a cell's weights to
+    sum to a target of the other sign would flip their sign (e.g. make conductances negative)."""
+    if "weight" not in values:
+        return
+    for constraint in constraints:
+        if isinstance(constraint, WeightNormalization) and constraint.target != 0:
+            check_constraint(f"weight (normalised to sum to {constraint.target:g} by WeightNormalization)",
+                             values["weight"], "non_negative" if constraint.target > 0 else "non_positive")
 
 
 def _scalar_values(model: ModelType) -> dict[str, Any]:
@@ -293,10 +309,14 @@ class WeightNormalization(WeightConstraint):
     """Scale the incoming weights (within the projection) of every post-synaptic cell
     whose weights changed, so that they sum to ``target`` (conex ``WeightNormalization``).
     Applied at the start of each run to every cell and after each learning update; a
-    cell whose weights sum to 0 is left unchanged."""
+    cell whose weights sum to 0 is left unchanged. ``target`` has the sign of the weights
+    (negative for the negative weights of current-based inhibitory synapses): the
+    projection's weights are checked against it."""
 
     def __init__(self, target: Any = 1.0):
-        self.target = _number("target", target)
+        if not is_finite_number(target):
+            raise InvalidParameterValueError(f"target must be a finite number, got {target!r}")
+        self.target = float(target)
 
 
 class WeightClip(WeightConstraint):
@@ -407,7 +427,8 @@ class STDPMechanism(SynapseType):
         self.default_parameters = {"weight": 0.0, "delay": None, **timing_dependence.default_parameters,
                                    **weight_dependence.default_parameters}
         self.units = {"delay": "ms", **timing_dependence.units, **weight_dependence.units}
-        self.constraints = {"delay": "positive", **timing_dependence.constraints, **weight_dependence.constraints}
+        self.constraints = {"delay": "positive", **_TRACE_CONSTRAINTS, **timing_dependence.constraints,
+                            **weight_dependence.constraints}
         self.default_initial_values = dict(timing_dependence.default_initial_values)
         super().__init__(weight=weight, delay=delay)
         self.parameter_space.update(timing_dependence.parameter_space)
@@ -426,6 +447,7 @@ class STDPMechanism(SynapseType):
     def check_columns(self, values: dict[str, np.ndarray], current: Any) -> None:
         """Cross-parameter checks of per-connection values before they are stored."""
         _bounds_check(values, current)
+        _check_normalization(self.weight_constraints, values)
         check = getattr(self.weight_dependence, "check_columns", None)
         if check is not None:
             check(values, current)
@@ -485,7 +507,7 @@ class RewardModulatedSTDP(SynapseType):
                              "b": "/ms", "d": "/ms"}
     constraints: ClassVar[dict] = {"delay": "positive", "tau_plus": "positive", "tau_minus": "positive",
                                    "A_plus": "non_negative", "A_minus": "non_negative", "tau_c": "positive",
-                                   "tau_d": "positive", "b": "non_negative"}
+                                   "tau_d": "positive", "b": "non_negative", **_TRACE_CONSTRAINTS}
     default_initial_values: ClassVar[dict] = {"c": 0.0, "d": 0.0, "pre_trace": 0.0, "post_trace": 0.0}
     plastic = True
     rule = "reward_modulated"
@@ -506,9 +528,7 @@ class RewardModulatedSTDP(SynapseType):
 
     def check_columns(self, values: dict[str, np.ndarray], current: Any) -> None:
         _bounds_check(values, current)
-        for name in ("pre_trace", "post_trace"):
-            if name in values:
-                check_constraint(name, values[name], "non_negative")
+        _check_normalization(self.weight_constraints, values)
 
     def check_projection(self, projection: Any) -> None:
         _check_spiking_projection(self, projection, needs_post_spikes=True)
