@@ -171,6 +171,17 @@ def test_a_negative_normalisation_target_serves_negative_weights(sim):
     assert np.allclose(prj.get("weight", format="array").sum(axis=0), -1.0)
 
 
+def test_a_poisson_source_may_start_before_zero_as_in_pynn_and_nest(sim):
+    """Kept on purpose: PyNN+NEST accept SpikeSourcePoisson(start=-5) (NEST devices allow any
+    start <= stop; PyNN passes start and stop = start + duration): the train runs from t = 0
+    until start + duration."""
+    source = sim.Population(20, sim.SpikeSourcePoisson(rate=1000.0, start=-5.0, duration=10.0))
+    source.record("spikes")
+    sim.run(20.0)
+    times = np.concatenate([np.asarray(t) for t in source.get_data().segments[0].spiketrains])
+    assert times.size > 0 and times.min() >= 0.0 and times.max() < 5.0
+
+
 def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
     p, _, _ = _network(sim)
     p.record("spikes")
