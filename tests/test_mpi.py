@@ -69,6 +69,15 @@ def test_error_on_one_rank_aborts_the_job_promptly():
 
 
 @needs_mpi
+def test_error_while_importing_the_backend_on_one_rank_aborts_the_job():
+    result = run_script("fail_import.py", processes=2, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "uncaught exception on MPI rank 1 of 2" in result.stderr
+    assert "pynnlite.api" in result.stderr
+    assert result.elapsed < 30
+
+
+@needs_mpi
 def test_mismatched_collective_calls_are_detected():
     result = run_script("mismatch.py", processes=3, timeout=60, check=False)
     assert result.returncode != 0

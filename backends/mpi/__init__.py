@@ -14,6 +14,9 @@ traceback and aborts the whole job (``MPI.COMM_WORLD.Abort(1)``).
 from pynnlite.backends.mpi.runtime import bind_to_cores, install_fault_handlers, load_mpi
 
 load_mpi()   # a clear MPINotAvailableError if mpi4py or the MPI runtime is missing
+# before anything else can fail: an error on one rank while importing the rest must end the
+# job, not leave that rank in MPI_Finalize and the others in the first collective
+install_fault_handlers()
 bind_to_cores()   # PYNNLITE_MPI_BIND=1: one CPU per process when the launcher did not bind
 
 from pynnlite.api import *  # noqa: E402,F401,F403
@@ -31,7 +34,6 @@ def _communicator():
     return MPIComm(state) if state.size > 1 else SingleProcess()
 
 
-install_fault_handlers()
 if world_state().size > 1:
     # NumpyRNG() without a seed: every process uses rank 0's entropy seed
     _random.broadcast_seed = lambda seed: MPIComm().bcast(seed, root=0)
