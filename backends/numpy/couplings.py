@@ -111,19 +111,10 @@ class GradedCoupling(Coupling):
         weight = self.table.weight
         e_rev = self.table.columns["e_rev"]
         n_pre = self.projection.pre.size
-        # Connections sorted by output row; each row's sums are one sparse mat-vec over its
-        # connections in creation order (a sequential sum), with w and w·e_rev precomputed.
-        order = np.argsort(self.row_of_connection, kind="stable")
+        order = np.argsort(self.row_of_connection, kind="stable")   # by output row, creation order within
         self.sorted_pre = self.pre[order]
-        indptr = np.r_[0, np.cumsum(np.bincount(self.row_of_connection, minlength=self.rows.size))]
-        shape = (self.rows.size, order.size)
-        columns = np.arange(order.size)
-        self.g_matrix = sparse.csr_matrix((weight[order], columns, indptr), shape=shape)
-        self.ge_matrix = sparse.csr_matrix((weight[order] * e_rev[order], columns, indptr), shape=shape)
         # Fast path: activation parameters shared by all (local) connections of each presynaptic
-        # cell, so f is evaluated once per presynaptic cell. Both paths give every connection
-        # the same activation bitwise, so the choice (made from this process's connections)
-        # cannot change results between process counts.
+        # cell, so f is evaluated once per presynaptic cell; otherwise once per connection.
         pre_v_th = np.zeros(n_pre)
         pre_delta = np.ones(n_pre)
         pre_v_th[self.pre] = v_th
@@ -131,8 +122,18 @@ class GradedCoupling(Coupling):
         self.per_pre = bool(np.array_equal(pre_v_th[self.pre], v_th) and np.array_equal(pre_delta[self.pre], delta))
         if self.per_pre:
             self.pre_v_th, self.pre_inv_delta = pre_v_th, 1.0 / pre_delta
+            columns, width = self.sorted_pre, n_pre
         else:
             self.v_th, self.inv_delta = v_th[order], 1.0 / delta[order]
+            columns, width = np.arange(order.size), order.size
+        # Either way each row is summed by one sparse mat-vec, entry by entry in creation order
+        # (built from indptr, so a presynaptic cell connected twice stays two entries), of w·a
+        # and (w·e_rev)·a with the same activation a per connection: the path a process takes
+        # (decided from its own connections) cannot change the results.
+        indptr = np.r_[0, np.cumsum(np.bincount(self.row_of_connection, minlength=self.rows.size))]
+        shape = (self.rows.size, width)
+        self.g_matrix = sparse.csr_matrix((weight[order], columns, indptr), shape=shape)
+        self.ge_matrix = sparse.csr_matrix((weight[order] * e_rev[order], columns, indptr), shape=shape)
 
     def accumulate(self, step, v_pre, v_all, current, conductance):
         self._refresh()
@@ -140,7 +141,7 @@ class GradedCoupling(Coupling):
             return
         synapse = self.projection.synapse_type
         if self.per_pre:
-            activation = synapse.activation((v_pre - self.pre_v_th) * self.pre_inv_delta)[self.sorted_pre]
+            activation = synapse.activation((v_pre - self.pre_v_th) * self.pre_inv_delta)
         else:
             x = v_pre[self.sorted_pre]
             x -= self.v_th
