@@ -60,20 +60,15 @@ def test_gather_semantics_and_output(tmp_path, processes):
 # -- faults: no hang, non-zero exit, the failing rank's message ---------------------------------
 
 @needs_mpi
-def test_error_on_one_rank_aborts_the_job_promptly():
-    result = run_script("fail_rank.py", processes=2, timeout=60, check=False)
+@pytest.mark.parametrize("script, message", [
+    ("fail_rank.py", "deliberate failure on rank 1"),   # in the middle of a run
+    ("fail_import.py", "pynnlite.api"),                 # while importing the backend
+])
+def test_error_on_one_rank_aborts_the_job_promptly(script, message):
+    result = run_script(script, processes=2, timeout=60, check=False)
     assert result.returncode != 0
-    assert "deliberate failure on rank 1" in result.stderr
+    assert message in result.stderr
     assert "uncaught exception on MPI rank 1 of 2" in result.stderr
-    assert result.elapsed < 30
-
-
-@needs_mpi
-def test_error_while_importing_the_backend_on_one_rank_aborts_the_job():
-    result = run_script("fail_import.py", processes=2, timeout=60, check=False)
-    assert result.returncode != 0
-    assert "uncaught exception on MPI rank 1 of 2" in result.stderr
-    assert "pynnlite.api" in result.stderr
     assert result.elapsed < 30
 
 
