@@ -239,3 +239,18 @@ def test_non_finite_or_overflowing_connection_values_are_errors(sim, attribute, 
     with pytest.raises(errors.InvalidParameterValueError, match=message):
         sim.Projection(prj.pre, prj.post, sim.AllToAllConnector(), sim.StaticSynapse(**{attribute: value}))
     assert prj.get(["weight", "delay"], format="list") == before
+
+
+def test_synapse_parameters_as_distance_expressions(sim):
+    """As PyNN (its inhomogeneous_network example): StaticSynapse(weight='1/(1+d)', delay=...)
+    gives each connection the expression's value at its distance (µm); anything but an
+    expression of d is refused when the synapse is made."""
+    pre = sim.Population(4, sim.IF_curr_exp(), structure=sim.space.Line(dx=10.0))
+    post = sim.Population(3, sim.IF_curr_exp(), structure=sim.space.Line(dx=10.0, x0=5.0))
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                         sim.StaticSynapse(weight="1/(1+d)", delay="0.2 + 0.01*d"))
+    d = np.abs(np.arange(4)[:, None] * 10.0 - (5.0 + np.arange(3)[None, :] * 10.0))
+    np.testing.assert_allclose(prj.get("weight", format="array"), 1 / (1 + d))
+    np.testing.assert_allclose(prj.get("delay", format="array"), 0.2 + 0.01 * d, atol=sim.get_time_step() / 2)
+    with pytest.raises(errors.InvalidParameterValueError, match="weight"):
+        sim.StaticSynapse(weight="1/(1+distance)")

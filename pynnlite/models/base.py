@@ -13,6 +13,7 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 
 from pynnlite import units as _units
+from pynnlite.expressions import distance_expression
 from pynnlite.errors import InvalidParameterValueError, NonExistentParameterError, check_finite, is_boolean
 
 #: Range checks that a declaration can ask for, by name.
@@ -229,6 +230,9 @@ class SynapseType(ModelType):
     def check_value(self, name: str, value: Any) -> Any:
         if name == "delay" and value is None:
             return None
+        if isinstance(value, str):   # a function of distance, as PyNN: weight="1/(1+d)"
+            distance_expression(value, name)   # a clear error for anything but an expression of d
+            return value
         return super().check_value(name, value)
 
     def get_parameter_names(self) -> list[str]:  # type: ignore[override]
