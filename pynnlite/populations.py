@@ -8,7 +8,7 @@ process owns); the engine holds the dynamic state.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -212,6 +212,12 @@ class BasePopulation:
         """Cell positions, shape (3, size), µm."""
         parts = [pop.positions[:, indices] for pop, indices in self._segments()]
         return np.concatenate(parts, axis=1) if parts else np.empty((3, 0))
+
+    @property
+    def position_generator(self) -> Callable[[Any], np.ndarray]:
+        """A function of cell index (or index array) giving that cell's position (x, y, z in µm),
+        rows of shape (n, 3) for an index array, e.g. for ``set(p=lambda i: f(pop.position_generator(i)))``."""
+        return lambda i: self.positions.T[i]
 
     @property
     def conductance_based(self) -> bool:
@@ -637,6 +643,12 @@ class PopulationView(BasePopulation):
                 indices = np.where(indices < 0, indices + size, indices)
                 if indices.size and (indices.min() < 0 or indices.max() >= size):
                     raise IndexError(f"index out of range for {parent.label} of size {size}")
+                # PyNN keeps each cell once, in index order, whatever order the selector gives
+                unique = np.unique(indices)
+                if unique.size != indices.size:
+                    warnings.warn(f"a view of {parent.label} holds each cell once; duplicate indices are dropped",
+                                  stacklevel=2)
+                indices = unique
             else:
                 raise InvalidParameterValueError(f"cannot select cells with {selector!r}")
         self.mask = indices
@@ -704,6 +716,11 @@ class Assembly(BasePopulation):
 
     def _segments(self) -> list[tuple[Population, np.ndarray]]:
         return [segment for p in self.populations for segment in p._segments()]
+
+    @property
+    def position_generator(self) -> Callable[[Any], np.ndarray]:
+        """As a Population's, but giving columns (shape (3, n), µm) as PyNN's Assembly does."""
+        return lambda i: self.positions[:, i]
 
     def __iadd__(self, other: BasePopulation) -> "Assembly":
         self.populations.extend(other.populations if isinstance(other, Assembly) else [other])

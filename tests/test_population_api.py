@@ -65,6 +65,33 @@ def test_views_write_through_to_parent(sim):
     assert view[1:].size == 2 and view[1:].grandparent is p
 
 
+def test_view_from_an_index_list_is_sorted_and_without_duplicates(sim):
+    # PyNN 0.13 (common.PopulationView) sorts the mask and drops repeated indices with a
+    # warning, so p[[3, 1, 3]] is cells 1 and 3 and an array set on it is in that order
+    p = sim.Population(5, sim.IF_curr_exp())
+    with pytest.warns(UserWarning, match="duplicate"):
+        view = p[[3, 1, 3]]
+    assert view.mask.tolist() == [1, 3] and view.size == 2
+    view.set(tau_m=[11.0, 33.0])
+    assert p.get("tau_m").tolist() == [20.0, 11.0, 20.0, 33.0, 20.0]
+    assert p[np.array([4, 0])][0] == p[0]
+
+
+def test_position_generator_gives_positions_by_index(sim):
+    # the parameters page of PyNN's docs: v_thresh = -50 + 0.5 x - 0.2 y on a 4x4 grid, 10 µm apart
+    p = sim.Population(16, sim.IF_cond_alpha(), structure=sim.space.Grid2D(dx=10.0, dy=10.0))
+
+    def f_v_thresh(pos):
+        x, y, z = pos.T
+        return -50 + 0.5 * x - 0.2 * y
+    p.set(v_thresh=lambda i: f_v_thresh(p.position_generator(i)))
+    assert p.get("v_thresh").reshape((4, 4))[1].tolist() == [-45.0, -47.0, -49.0, -51.0]
+    assert p[2:4].position_generator(1).tolist() == p.positions[:, 3].tolist()
+    # PyNN's Assembly gives columns: positions[:, i]
+    assembly = p + p[:2]
+    assert assembly.position_generator(np.array([0, 16])).shape == (3, 2)
+
+
 def test_assembly_and_ids(sim):
     a = sim.Population(3, sim.IF_curr_exp(), label="a")
     b = sim.Population(2, sim.IF_curr_exp(), label="b")
