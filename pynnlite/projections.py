@@ -447,8 +447,10 @@ class Projection:
         Under MPI, ``gather=True`` or ``'all'``: rank 0 writes every connection; ``False``: each
         process writes its own to ``file + '.<rank>'`` (as PyNN; FromFileConnector(distributed=True)
         reads those)."""
-        if isinstance(attribute_names, str) and attribute_names == "connections":
-            attribute_names = "all"          # PyNN's other name for every attribute here
+        if isinstance(attribute_names, str) and attribute_names in ("all", "connections"):
+            # as PyNN: the synapse type's parameters, not its state variables (u, traces ...)
+            attribute_names = ["weight", "delay"] + [n for n in self.synapse_parameter_names()
+                                                     if n not in ("weight", "delay")]
         names, _ = self._names(attribute_names)
         if format not in FORMATS:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")

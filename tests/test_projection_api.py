@@ -167,6 +167,18 @@ def test_save_creates_missing_folders(sim, tmp_path):
     assert path.read_text().startswith("# columns")
 
 
+def test_save_all_writes_the_synapse_parameters_only(sim, tmp_path):
+    # PyNN: save('all') writes synapse_type.get_parameter_names(), i.e. for Tsodyks-Markram
+    # # columns = ['i', 'j', 'weight', 'delay', 'U', 'tau_rec', 'tau_facil'] (no u, x, y)
+    a = sim.Population(2, sim.IF_curr_exp())
+    prj = sim.Projection(a, a, sim.OneToOneConnector(), sim.TsodyksMarkramSynapse(weight=0.5))
+    path = tmp_path / "tm.txt"
+    prj.save("all", str(path))
+    assert path.read_text().splitlines()[0] == \
+        "# columns = ['i', 'j', 'weight', 'delay', 'U', 'tau_rec', 'tau_facil']"
+    assert np.loadtxt(path).shape == (2, 7)
+
+
 def test_save_array_format_zero_for_missing(sim):
     prj = make(sim, [(2, 1, 0.5, 1.0)])
     stream = io.StringIO()
