@@ -102,6 +102,14 @@ def _check_gather(gather: Any) -> None:
         raise InvalidParameterValueError(f"gather must be True, False or 'all', got {gather!r}")
 
 
+def _grid_of_shape(shape: tuple[int, ...]) -> Any:
+    """PyNN's structure for a Population created with a 2-D or 3-D shape: a grid of that shape."""
+    from pynnlite.space import Grid2D, Grid3D
+    if len(shape) == 2:
+        return Grid2D(shape[0] / shape[1])
+    return Grid3D(shape[0] / shape[1], shape[0] / shape[2])
+
+
 def _check_size(size: Any) -> tuple[int, ...]:
     """The shape of a Population of ``size``: an int, or a tuple (or list) of ints, each >= 0.
     As in PyNN, a bool is not a size and a shape has at least one dimension, each an int."""
@@ -511,11 +519,19 @@ class Population(BasePopulation):
         self.celltype = celltype
         if structure is not None and not hasattr(structure, "generate_positions"):
             raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
-        self.structure = structure
+        if len(shape) > 1:
+            if structure is not None:
+                raise InvalidParameterValueError(
+                    f"structure: a Population of shape {shape} is laid out on a grid of that shape; "
+                    "give an int size to use another structure")
+            if len(shape) > 3:
+                raise InvalidDimensionsError(f"size: a shape has at most 3 dimensions, got {shape}")
+            structure = _grid_of_shape(shape)
+        self._positions: np.ndarray | None = None
+        self._structure = structure        # None: not set, PyNN's default Line() is used
         self.annotations: dict[str, Any] = {}
         self._id_cache: np.ndarray | None = None
         self._position_of_index: np.ndarray | None = None
-        self._positions: np.ndarray | None = None
         # every value is evaluated and checked before the population takes IDs and a label number
         self._parameters: dict[str, np.ndarray] = {
             name: self._evaluate(name, value, celltype)
@@ -587,11 +603,25 @@ class Population(BasePopulation):
         return {name: values[self._local_indices] for name, values in self._initial_values.items()}
 
     @property
+    def structure(self) -> Any:
+        """The spatial structure: the one given, else ``Line()`` (as PyNN); a Population created
+        with a 2-D or 3-D shape is on a ``Grid2D``/``Grid3D`` of that shape."""
+        if self._structure is None:
+            from pynnlite.space import Line
+            return Line()
+        return self._structure
+
+    @structure.setter
+    def structure(self, structure: Any) -> None:
+        if not hasattr(structure, "generate_positions"):
+            raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
+        if structure != self._structure:
+            self._positions = None        # as PyNN: a new structure means new positions
+        self._structure = structure
+
+    @property
     def positions(self) -> np.ndarray:
         if self._positions is None:
-            if self.structure is None:
-                from pynnlite.space import Line
-                self.structure = Line()
             self._positions = np.asarray(self.structure.generate_positions(self._size), dtype=float)
         return self._positions
 
@@ -611,8 +641,8 @@ class Population(BasePopulation):
         return {"label": self.label, "size": self.size, "shape": self.shape, "local_size": self.local_size,
                 "first_id": self.first_id, "last_id": self.last_id,
                 "celltype": self.celltype.describe_context(),
-                "structure": (self.structure.describe_context()
-                              if self.structure is not None and hasattr(self.structure, "describe_context")
+                "structure": (self._structure.describe_context()
+                              if self._structure is not None and hasattr(self._structure, "describe_context")
                               else None),
                 "annotations": dict(self.annotations), **descriptions.population_values(self)}
 

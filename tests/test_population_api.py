@@ -92,6 +92,24 @@ def test_position_generator_gives_positions_by_index(sim):
     assert assembly.position_generator(np.array([0, 16])).shape == (3, 2)
 
 
+def test_structure_defaults_to_line_and_follows_a_shape_as_pynn(sim):
+    # PyNN 0.13: structure=None is Line(); size (2, 3) is Grid2D(2/3), whose positions are
+    # x = [0, 0, 0, 1, 1, 1], y = [0, 1, 2, 0, 1, 2]; (2, 2, 2) is Grid3D(1, 1); a tuple size
+    # with a structure is an error; assigning a structure replaces the positions
+    p = sim.Population(4, sim.IF_curr_exp())
+    assert p.structure == sim.space.Line()
+    grid = sim.Population((2, 3), sim.IF_curr_exp())
+    assert grid.structure == sim.space.Grid2D(2 / 3)
+    assert grid.positions[:2].tolist() == [[0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]]
+    cube = sim.Population((2, 2, 2), sim.IF_curr_exp())
+    assert cube.positions[:, 1].tolist() == [0, 0, 1]
+    with pytest.raises(errors.InvalidParameterValueError, match="structure"):
+        sim.Population((2, 3), sim.IF_curr_exp(), structure=sim.space.Line())
+    assert p.positions[0].tolist() == [0, 1, 2, 3]
+    p.structure = sim.space.Line(dx=5.0)
+    assert p.positions[0].tolist() == [0, 5, 10, 15]
+
+
 def test_assembly_and_ids(sim):
     a = sim.Population(3, sim.IF_curr_exp(), label="a")
     b = sim.Population(2, sim.IF_curr_exp(), label="b")

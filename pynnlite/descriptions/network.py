@@ -67,7 +67,7 @@ def _population_entry(population: Any, simulation: Any) -> dict[str, Any]:
     celltype = population.celltype
     values = population_values(population)
     parameters, initial = values["parameters"], values["initial_values"]
-    structure = _structure_entry(population.structure)
+    structure = _structure_entry(population._structure)
     size = population.size
     return {"label": population.label, "size": size, "shape": list(population.shape),
             "first_id": population.first_id, "last_id": population.last_id,
@@ -215,7 +215,7 @@ def _seeds(simulation: Any) -> list[dict[str, Any]]:
         for name, value in population.celltype.parameter_space.items():
             if _is_random_distribution(value):
                 add(f"population {population.label}: {name}", value.rng)
-        structure = population.structure
+        structure = population._structure
         if structure is not None and getattr(structure, "rng", None) is not None:
             add(f"population {population.label}: structure", structure.rng)
     for projection in simulation.projections:
