@@ -147,7 +147,8 @@ def _merge_signals(groups: list[list[Any]], offsets: np.ndarray) -> list[Any]:
             merged.extend(s for s, _ in items)  # different sampling: keep them apart
             continue
         signal = first.__class__(np.hstack([s.magnitude for s, _ in items]) * first.units,
-                                 t_start=first.t_start, sampling_period=first.sampling_period, name=name)
+                                 t_start=first.t_start, sampling_period=first.sampling_period, name=name,
+                                 channel_ids=np.concatenate([s.annotations["channel_ids"] for s, _ in items]))
         signal.array_annotate(
             channel_index=np.concatenate([s.array_annotations["channel_index"] + off for s, off in items]),
             source_ids=np.concatenate([s.array_annotations["source_ids"] for s, _ in items]))

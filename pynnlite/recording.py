@@ -184,7 +184,7 @@ class Recorder:
             for cell, first, last, cell_id in zip(rec, starts, stops, ids):
                 train = neo.SpikeTrain(times[first:last], t_start=(data.cleared_at or 0) * dt * pq.ms, t_stop=t_stop, units="ms",
                                        source_population=population.label, source_id=int(cell_id),
-                                       source_index=int(cell))
+                                       channel_id=int(cell_id), source_index=int(cell))
                 segment.spiketrains.append(train)
         for variable in variables:
             if variable == "spikes":
@@ -199,7 +199,8 @@ class Recorder:
                 signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=sample_steps[0] * dt * pq.ms,
                                           sampling_period=every * dt * pq.ms, name=variable,
                                           source_population=population.label,
-                                          source_ids=(population.first_id + cells[keep]))
+                                          source_ids=(population.first_id + cells[keep]),
+                                          channel_ids=(population.first_id + cells[keep]))
                 signal.array_annotate(channel_index=cells[keep], source_ids=population.first_id + cells[keep])
                 segment.analogsignals.append(signal)
         return segment
@@ -225,9 +226,11 @@ class Recorder:
                 else:
                     data = merged
             block.segments.append(self.segment(data, index, variables, segment_indices, data.t_stop_step))
-        block.annotate(**(annotations or {}))
-        block.annotate(simulator=f"pynnlite.backends.{population.simulation.backend}",
+        block.annotate(size=population.size, first_index=0, last_index=population.size,   # as PyNN
+                       first_id=int(population.first_id), last_id=int(population.last_id), label=population.label,
+                       simulator=f"pynnlite.backends.{population.simulation.backend}",
                        dt=population.simulation.dt, mpi_processes=population.simulation.comm.size)
+        block.annotate(**(annotations or {}))
         if clear:
             self.clear()
         return block

@@ -37,6 +37,24 @@ def test_assembly_views_and_merged_signals(sim):
     assert list(signals["gsyn_exc"].array_annotations["channel_index"]) == [2, 3, 4]
 
 
+def test_neo_annotations_have_pynn_names(sim):
+    # PyNN 0.13 (recording.Recorder): SpikeTrain.annotations channel_id (the cell's ID),
+    # source_index, source_population; AnalogSignal.annotations channel_ids; Block
+    # annotations size, first_index, last_index, first_id, last_id, label, simulator, dt
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=1.0), label="cells")
+    p.record(["spikes", "v"])
+    sim.run(30.0)
+    block = p[1:].get_data()
+    train = block.segments[0].spiketrains[0]
+    assert train.annotations["channel_id"] == p[1] and train.annotations["source_index"] == 1
+    assert list(block.segments[0].analogsignals[0].annotations["channel_ids"]) == [p[1], p[2]]
+    assert {k: block.annotations[k] for k in ("size", "first_index", "last_index", "first_id", "last_id", "label")} \
+        == {"size": 3, "first_index": 0, "last_index": 3, "first_id": p.first_id, "last_id": p.last_id,
+            "label": "cells"}
+    merged = (p + sim.Population(1, sim.IF_curr_exp())).get_data("v").segments[0].analogsignals
+    assert [list(s.annotations["channel_ids"]) for s in merged] == [[p[0], p[1], p[2]]]
+
+
 def test_min_delay_auto_is_the_smallest_delay(sim):
     # PyNN's issue231
     a = sim.Population(3, sim.IF_cond_exp())
