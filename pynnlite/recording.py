@@ -66,7 +66,10 @@ class Recorder:
         if variables is None:  # PyNN: record(None) stops recording
             for variable, mask in self.recorded.items():
                 if mask[indices].any():
-                    if variable == "spikes":   # their trains stay in this segment
+                    # their trains stay in this segment if it has run since they started recording
+                    # (as PyNN, record(None) before any run leaves no trains)
+                    ran = self.population.simulation.step_count > (self.current.cleared_at or 0)
+                    if variable == "spikes" and ran:
                         stopped = self.current.spikes_stopped
                         self.current.spikes_stopped = mask.copy() if stopped is None else stopped | mask
                     mask[indices] = False

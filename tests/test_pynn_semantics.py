@@ -55,6 +55,17 @@ def test_neo_annotations_have_pynn_names(sim):
     assert [list(s.annotations["channel_ids"]) for s in merged] == [[p[0], p[1], p[2]]]
 
 
+def test_record_none_before_any_run_leaves_no_spike_trains(sim):
+    # PyNN+NEST: record(['spikes', 'v']); record(None); record('v') then run: no spike trains
+    cells = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    cells.record(["spikes", "v"])
+    cells.record(None)
+    cells.record("v")
+    sim.run(20.0)
+    segment = cells.get_data().segments[0]
+    assert len(segment.spiketrains) == 0 and segment.analogsignals[0].shape == (201, 3)
+
+
 def test_min_delay_auto_is_the_smallest_delay(sim):
     # PyNN's issue231
     a = sim.Population(3, sim.IF_cond_exp())
