@@ -103,6 +103,10 @@ class CurrentSource(ModelType):
     def _check_timing(self, values: dict[str, Any], simulation: Any) -> None:
         """Raise if ``values`` cannot be played with ``simulation``'s time step (none here)."""
 
+    def get_parameters(self) -> dict[str, Any]:
+        """Every parameter of this source by name, in PyNN's units (as PyNN's get_parameters())."""
+        return dict(self.parameter_space)
+
     def set_parameters(self, **parameters: Any) -> None:
         self.parameter_space.update(self.check_parameters(parameters))
         if self.simulation is not None:

@@ -87,6 +87,16 @@ def test_step_current_source_times_on_the_grid():
     sim.end()
 
 
+def test_current_source_get_parameters(sim):
+    # PyNN's StandardCurrentSource.get_parameters(): every parameter by name, PyNN's units
+    sine = sim.ACSource(start=50.0, stop=450.0, amplitude=1.0, offset=1.0, frequency=10.0, phase=180.0)
+    assert sine.get_parameters() == {"start": 50.0, "stop": 450.0, "amplitude": 1.0, "offset": 1.0,
+                                     "frequency": 10.0, "phase": 180.0}
+    pulse = sim.DCSource(amplitude=0.5, start=20.0, stop=80.0)
+    pulse.set_parameters(amplitude=0.7)
+    assert pulse.get_parameters()["amplitude"] == 0.7
+
+
 def test_current_source_recording_and_ac_phase_at_start(sim):
     # PyNN's issue497/631: the AC phase holds at `start`; sources record what they inject
     cells = sim.Population(2, sim.IF_curr_exp())
