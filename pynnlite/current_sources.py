@@ -218,10 +218,11 @@ class StepCurrentSource(CurrentSource):
 
 class NoisyCurrentSource(CurrentSource):
     """Gaussian white-noise current with ``mean`` and ``stdev`` (nA), a new value every
-    ``dt`` ms, independent for each target cell (as NEST's noise_generator). ``dt`` must be
-    a whole number of simulation time steps (None: the time step)."""
+    ``dt`` ms (default 0.1 ms, as PyNN, whatever the time step), independent for each target
+    cell (as NEST's noise_generator). ``dt`` must be a whole number of simulation time steps
+    (None: the time step)."""
 
-    default_parameters: ClassVar[dict] = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": None, "dt": None}
+    default_parameters: ClassVar[dict] = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": None, "dt": 0.1}
     units: ClassVar[dict] = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms"}
     constraints: ClassVar[dict] = {"stdev": "non_negative", "dt": "positive"}
     description = "Gaussian noise current"

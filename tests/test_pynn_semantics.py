@@ -97,6 +97,22 @@ def test_current_source_get_parameters(sim):
     assert pulse.get_parameters()["amplitude"] == 0.7
 
 
+def test_noisy_current_source_default_dt_is_0_1_ms():
+    # PyNN: NoisyCurrentSource.default_parameters['dt'] == 0.1 (ms), whatever the time step;
+    # with timestep 0.01 PyNN+NEST draws a new value every 10 steps (201 changes in 20 ms)
+    import pynnlite.backends.numpy as sim
+    sim.setup(timestep=0.01)
+    assert sim.NoisyCurrentSource.default_parameters["dt"] == 0.1
+    cells = sim.Population(1, sim.IF_curr_exp())
+    noise = sim.NoisyCurrentSource(mean=0.0, stdev=1.0)
+    cells.inject(noise)
+    noise.record()
+    sim.run(20.0)
+    changes = np.count_nonzero(np.diff(np.asarray(noise.get_data()).ravel()))
+    sim.end()
+    assert changes == 200
+
+
 def test_current_source_recording_and_ac_phase_at_start(sim):
     # PyNN's issue497/631: the AC phase holds at `start`; sources record what they inject
     cells = sim.Population(2, sim.IF_curr_exp())
