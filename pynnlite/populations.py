@@ -279,11 +279,19 @@ class BasePopulation:
 
     def sample(self, n: int, rng: Any = None) -> "PopulationView":
         """A view of ``n`` cells chosen at random without replacement."""
+        return PopulationView(self, self._sample_indices(n, rng), label=f"Random sample of {n} cells from {self.label}")
+
+    def _sample_indices(self, n: int, rng: Any) -> np.ndarray:
+        """``n`` indices chosen at random, sorted: as PyNN, the first ``n`` of ``rng.permutation``
+        (so a seeded NumpyRNG picks the cells it picks in PyNN)."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= self.size:
             raise InvalidParameterValueError(f"n must be in [0, {self.size}], got {n}")
         rng = rng or self.simulation.default_rng
-        indices = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}), kind="stable")[:n]
-        return PopulationView(self, np.sort(indices), label=f"Random sample of {n} cells from {self.label}")
+        if hasattr(rng, "permutation"):
+            indices = rng.permutation(np.arange(self.size))[:n]
+        else:
+            indices = np.argsort(rng.next(self.size, "uniform", {"low": 0.0, "high": 1.0}), kind="stable")[:n]
+        return np.sort(indices)
 
     def nearest(self, position: Iterable[float]) -> ID:
         """The cell closest to ``position`` (µm)."""
@@ -747,6 +755,10 @@ class Assembly(BasePopulation):
 
     def _segments(self) -> list[tuple[Population, np.ndarray]]:
         return [segment for p in self.populations for segment in p._segments()]
+
+    def sample(self, n: int, rng: Any = None) -> "Assembly":
+        """``n`` cells chosen at random without replacement, as an Assembly (as PyNN)."""
+        return self[self._sample_indices(n, rng)]
 
     @property
     def position_generator(self) -> Callable[[Any], np.ndarray]:

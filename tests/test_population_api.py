@@ -77,6 +77,17 @@ def test_view_from_an_index_list_is_sorted_and_without_duplicates(sim):
     assert p[np.array([4, 0])][0] == p[0]
 
 
+def test_sample_picks_the_cells_pynn_picks_and_works_on_an_assembly(sim):
+    # PyNN: the first n of rng.permutation(arange(size)), sorted; its docs' sample(50,
+    # NumpyRNG(seed=6538)) of 500 cells starts 5, 8, 13, 19, 28 (PyNN+NEST 0.13);
+    # Assembly.sample gives an Assembly (PyNN+NEST: indices 47, 67, 307, 343 for seed 1)
+    p = sim.Population(500, sim.IF_curr_exp())
+    assert p.sample(50, rng=NumpyRNG(seed=6538)).mask[:5].tolist() == [5, 8, 13, 19, 28]
+    assembly = p + sim.Population(5, sim.IF_curr_exp())
+    chosen = assembly.sample(4, rng=NumpyRNG(seed=1))
+    assert [assembly.id_to_index(c) for c in chosen] == [47, 67, 307, 343]
+
+
 def test_position_generator_gives_positions_by_index(sim):
     # the parameters page of PyNN's docs: v_thresh = -50 + 0.5 x - 0.2 y on a 4x4 grid, 10 µm apart
     p = sim.Population(16, sim.IF_cond_alpha(), structure=sim.space.Grid2D(dx=10.0, dy=10.0))
