@@ -158,12 +158,14 @@ class Projection:
         finally:
             connection_positions.reset(token)
 
-    def _check_columns(self, values: dict[str, np.ndarray]) -> None:
-        """The synapse type's checks across columns (e.g. w_min <= w_max), before storing."""
+    def _check_columns(self, values: dict[str, np.ndarray], index: np.ndarray | None = None) -> None:
+        """The synapse type's checks across columns (e.g. w_min <= w_max), before storing
+        (``index``: the connections ``values`` are for, default all)."""
         check = getattr(self.synapse_type, "check_columns", None)
         if check is not None:
             table = self._table
-            check(values, lambda name: self._column(name) if name in table.columns or name == "weight" else None)
+            sel = slice(None) if index is None else index
+            check(values, lambda name: self._column(name, sel) if name in table.columns or name == "weight" else None)
 
     def _store(self, values: dict[str, np.ndarray], index: np.ndarray | None = None) -> None:
         """Write checked values into the columns (in place, so the engine sees them)."""
@@ -391,6 +393,7 @@ class Projection:
                 raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
             value = to_standard(value, self._unit(name), name) if isinstance(value, pq.Quantity) else value
             checked[name] = self._checked(name, np.full(index.size, float(value)))
+        self._check_columns(checked, index)   # e.g. the sign of a normalised projection's weights
         self._store(checked, index)
 
     # -- PyNN's deprecated spellings ---------------------------------------------------------

@@ -106,6 +106,12 @@ NAMED_CASES = {
             p, sim.Population(2, sim.IF_curr_exp()), sim.AllToAllConnector(),
             _stdp(sim, w_min=-1.0, weight=0.5, constraints=[sim.WeightNormalization(target=1)]),
             receptor_type="inhibitory").set(weight=-0.5)),
+    "WeightNormalization(target=1), then prj[0].weight = -0.5 (one connection)": (
+        errors.InvalidParameterValueError, "WeightNormalization",
+        lambda sim, p, q, prj: setattr(sim.Projection(
+            p, sim.Population(2, sim.IF_curr_exp()), sim.AllToAllConnector(),
+            _stdp(sim, w_min=-1.0, weight=0.5, constraints=[sim.WeightNormalization(target=1)]),
+            receptor_type="inhibitory")[0], "weight", -0.5)),
     "WeightNormalization(target=inf)": (errors.InvalidParameterValueError, "target",
                                         lambda sim, p, q, prj: sim.WeightNormalization(target=float("inf"))),
     "STDPMechanism: initialize(pre_trace=-1)": (
