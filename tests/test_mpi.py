@@ -177,6 +177,20 @@ def test_an_error_in_one_process_connections_is_raised_on_every_process(tmp_path
 
 
 @needs_mpi
+@pytest.mark.parametrize("processes", [2, 3])
+def test_errors_of_checks_across_columns_are_chosen_as_on_one_process(tmp_path, processes):
+    """w_min <= w_max, the sign of normalised weights, a weight dependence's checks, e_hi > e_lo
+    and TM's u/x/y with offending connections on two processes: every process raises the numpy
+    backend's error (the check that comes first, then the first offending connection)."""
+    run_script("column_check_order.py", "numpy", str(tmp_path / "numpy"))
+    expected = json.loads((tmp_path / "numpy.0").read_text())
+    assert all(expected["errors"])
+    run_script("column_check_order.py", "mpi", str(tmp_path / "mpi"), processes=processes)
+    for rank in range(processes):
+        assert json.loads((tmp_path / f"mpi.{rank}").read_text()) == expected, rank
+
+
+@needs_mpi
 def test_recording_changes_between_runs_bitwise_equal_to_numpy(tmp_path):
     """get_data(clear=True) then reset() keeps the same segments on every process, and cells
     added to or removed from recording within a segment give the numpy backend's signals."""

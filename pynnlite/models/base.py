@@ -69,13 +69,20 @@ def check_constraint(name: str, values: Any, constraint: str | tuple[str, ...] |
     arr = np.asarray(values, dtype=float)
     if arr.size and not np.all(test(arr)):
         first = int(np.flatnonzero(~test(arr).ravel())[0])
-        error = InvalidParameterValueError(f"{name} must be {text}, got {arr.ravel()[first]}")
-        positions = connection_positions.get()
-        if positions is not None:
-            positions = positions()
-            if positions.size == arr.size:   # one value per connection: the first offending one
-                error.order_key = (float(positions[first]),)
-        raise error
+        raise at_connection(InvalidParameterValueError(f"{name} must be {text}, got {arr.ravel()[first]}"),
+                            first, arr.size)
+
+
+def at_connection(error: Exception, first: int, n_values: int) -> Exception:
+    """``error`` (about the value at ``first`` of ``n_values``) with the order key of that
+    connection when the values are one per connection of a projection being checked
+    (connection_positions), so that every process reports the first offending connection."""
+    positions = connection_positions.get()
+    if positions is not None:
+        positions = positions()
+        if positions.size == n_values:
+            error.order_key = (float(positions[first]),)
+    return error
 
 
 def is_scalar_or_array(value: Any) -> bool:

@@ -83,7 +83,7 @@ import numpy as np
 from scipy.special import expit
 
 from pynnlite.errors import ConnectionError, InvalidParameterValueError
-from pynnlite.models.base import CellType, SynapseType
+from pynnlite.models.base import CellType, SynapseType, at_connection
 
 __all__ = ["NonSpikingNeuron", "GradedSynapse", "NonSpikingSynapse", "SpikingConductanceSynapse",
            "transmission_synapse", "modulation_synapse"]
@@ -246,8 +246,9 @@ class GradedSynapse(SynapseType):
         bad = hi <= lo
         if bad.any():
             k = int(np.flatnonzero(bad.ravel())[0])
-            raise InvalidParameterValueError(
-                f"e_hi must be > e_lo for every connection, got e_lo={lo.ravel()[k]}, e_hi={hi.ravel()[k]}")
+            raise at_connection(InvalidParameterValueError(
+                f"e_hi must be > e_lo for every connection, got e_lo={lo.ravel()[k]}, e_hi={hi.ravel()[k]}"),
+                k, bad.size)
 
     # -- what the engine reads ----------------------------------------------------
     def activation_columns(self, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -32,7 +32,7 @@ import numpy as np
 
 from pynnlite.errors import (InvalidModelError, InvalidParameterValueError, NoModelAvailableError, check_bool,
                              is_finite_number)
-from pynnlite.models.base import ModelType, SynapseType, check_constraint
+from pynnlite.models.base import ModelType, SynapseType, at_connection, check_constraint
 
 __all__ = [
     "TsodyksMarkramSynapse", "STDPMechanism", "RewardModulatedSTDP",
@@ -64,10 +64,12 @@ def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "") 
     if lo is None or hi is None:
         return
     lo, hi = np.broadcast_arrays(np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
-    bad = lo > hi
+    bad = (lo > hi).ravel()
     if np.any(bad):
-        raise InvalidParameterValueError(
-            f"w_min must be <= w_max{where}, got w_min={lo[bad].ravel()[0]} > w_max={hi[bad].ravel()[0]}")
+        first = int(np.flatnonzero(bad)[0])
+        raise at_connection(InvalidParameterValueError(
+            f"w_min must be <= w_max{where}, got w_min={lo.ravel()[first]} > w_max={hi.ravel()[first]}"),
+            first, bad.size)
 
 
 #: Every timing rule's traces are sums of decaying jumps of +1 (or set to 1): never negative.
@@ -123,15 +125,22 @@ class TsodyksMarkramSynapse(SynapseType):
     description = "Tsodyks-Markram short-term depression and facilitation"
 
     def check_columns(self, values: dict[str, np.ndarray], current: Any) -> None:
-        """Cross-variable checks of per-connection values before they are stored."""
-        for name in ("u", "x", "y"):
+        """Cross-variable checks of per-connection values before they are stored (each check
+        a stage of its own: the order of the errors, see simulation.same_error_on_every_process)."""
+        from pynnlite.simulation import check_stage
+        for stage, name in enumerate(("u", "x", "y")):
             if name in values:
-                check_constraint(name, values[name], "probability")
+                with check_stage(stage):
+                    check_constraint(name, values[name], "probability")
         if "x" in values or "y" in values:
             x = values["x"] if "x" in values else current("x")
             y = values["y"] if "y" in values else current("y")
-            if x is not None and y is not None and np.any(np.asarray(x) + np.asarray(y) > 1.0 + 1e-12):
-                raise InvalidParameterValueError("x + y must be <= 1 for every connection")
+            if x is not None and y is not None:
+                bad = (np.asarray(x, dtype=float) + np.asarray(y, dtype=float) > 1.0 + 1e-12).ravel()
+                if np.any(bad):
+                    with check_stage(3):
+                        raise at_connection(InvalidParameterValueError("x + y must be <= 1 for every connection"),
+                                            int(np.flatnonzero(bad)[0]), bad.size)
 
     def check_projection(self, projection: Any) -> None:
         _check_spiking_projection(self, projection, needs_post_spikes=False)
@@ -445,14 +454,20 @@ class STDPMechanism(SynapseType):
         return name in self.default_parameters
 
     def check_columns(self, values: dict[str, np.ndarray], current: Any) -> None:
-        """Cross-parameter checks of per-connection values before they are stored."""
-        _bounds_check(values, current)
-        _check_normalization(self.weight_constraints, values)
+        """Cross-parameter checks of per-connection values before they are stored (each check
+        a stage of its own: the order of the errors, see simulation.same_error_on_every_process)."""
+        from pynnlite.simulation import check_stage
+        with check_stage(0):
+            _bounds_check(values, current)
+        with check_stage(1):
+            _check_normalization(self.weight_constraints, values)
         check = getattr(self.weight_dependence, "check_columns", None)
         if check is not None:
-            check(values, current)
+            with check_stage(2):
+                check(values, current)
         if isinstance(self.timing_dependence, Vogels2011Rule) and "w_max" in values:
-            check_constraint("w_max (with Vogels2011Rule)", values["w_max"], "positive")
+            with check_stage(3):
+                check_constraint("w_max (with Vogels2011Rule)", values["w_max"], "positive")
 
     def check_projection(self, projection: Any) -> None:
         _check_spiking_projection(self, projection, needs_post_spikes=True)
@@ -527,8 +542,11 @@ class RewardModulatedSTDP(SynapseType):
         _bounds_check(_scalar_values(self))
 
     def check_columns(self, values: dict[str, np.ndarray], current: Any) -> None:
-        _bounds_check(values, current)
-        _check_normalization(self.weight_constraints, values)
+        from pynnlite.simulation import check_stage
+        with check_stage(0):
+            _bounds_check(values, current)
+        with check_stage(1):
+            _check_normalization(self.weight_constraints, values)
 
     def check_projection(self, projection: Any) -> None:
         _check_spiking_projection(self, projection, needs_post_spikes=True)
