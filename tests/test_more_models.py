@@ -23,7 +23,7 @@ def test_declarations_follow_pynn(sim):
         "v_rest": -65.0, "cm": 1.0, "tau_m": 20.0, "tau_refrac": 0.1, "tau_syn_E": 5.0, "tau_syn_I": 5.0,
         "e_rev_E": 0.0, "e_rev_I": -70.0, "v_thresh": -50.0, "v_reset": -65.0, "i_offset": 0.0,
         "tau_sfa": 100.0, "e_rev_sfa": -75.0, "q_sfa": 15.0, "tau_rr": 2.0, "e_rev_rr": -75.0, "q_rr": 3000.0}
-    assert sfa.recordable == ("spikes", "v", "g_r", "g_s", "gsyn_exc", "gsyn_inh")
+    assert sfa.recordable == ["spikes", "v", "g_r", "g_s", "gsyn_exc", "gsyn_inh"]
     assert sfa.default_initial_values == {"v": -65.0, "g_r": 0.0, "g_s": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     assert (sfa.units["q_sfa"], sfa.units["g_s"], sfa.units["gsyn_exc"]) == ("nS", "nS", "uS")
 
@@ -37,7 +37,7 @@ def test_declarations_follow_pynn(sim):
     assert list(gif.default_parameters["tau_gamma"]) == [1.0, 10.0, 100.0]
     assert list(gif.default_parameters["a_eta"]) == [1.0, 1.0, 1.0]
     assert list(gif.default_parameters["a_gamma"]) == [1.0, 1.0, 1.0]
-    assert gif.recordable == ("spikes", "v", "gsyn_exc", "gsyn_inh", "i_eta", "v_t")
+    assert gif.recordable == ["spikes", "v", "gsyn_exc", "gsyn_inh", "i_eta", "v_t"]
     assert gif.default_initial_values == {"v": -65.0, "v_t": -48.0, "i_eta": 0.0, "gsyn_exc": 0.0,
                                           "gsyn_inh": 0.0}
     assert (gif.units["lambda0"], gif.units["a_eta"], gif.units["a_gamma"], gif.units["i_eta"]) == \
@@ -53,7 +53,7 @@ def test_declarations_follow_pynn(sim):
         "tau_m": 9.3667, "i_offset": 0.0, "a": 4.0, "b": 0.0805, "delta_T": 2.0, "tau_w": 144.0,
         "v_thresh": -50.4}
     celltype = sim.PointNeuron(sim.AdExp(tau_m=10.0), AMPA=sim.AlphaPSR(tau_syn=1.0, e_syn=0.0))
-    assert celltype.recordable == ("spikes", "v", "w", "AMPA.gsyn")
+    assert celltype.recordable == ["spikes", "v", "w", "AMPA.gsyn"]
     assert celltype.default_initial_values["w"] == 0.0 and celltype.default_initial_values["v"] == -70.6
     assert celltype.units["w"] == "nA" and celltype.units["a"] == "nS"
 

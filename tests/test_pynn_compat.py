@@ -75,3 +75,17 @@ def test_point_neuron_receptor_types_are_sorted_and_the_first_is_the_default(sim
     segment = cells.get_data().segments[0]
     assert segment.filter(name="AMPA.gsyn")[0].magnitude.max() > 0.0
     assert segment.filter(name="NMDA.gsyn")[0].magnitude.max() == 0.0
+
+
+def test_recordable_is_a_list_owned_by_each_instance(sim):
+    """PyNN declares ``recordable`` as a list, so scripts can add to it; here one cell type's
+    additions do not reach its class or the other instances."""
+    assert isinstance(sim.IF_cond_exp.recordable, list)
+    celltype = sim.IF_cond_exp()
+    assert celltype.recordable == ["spikes", "v", "gsyn_exc", "gsyn_inh"]
+    assert celltype.recordable + ["x"] == ["spikes", "v", "gsyn_exc", "gsyn_inh", "x"]
+    celltype.recordable.append("x")
+    assert celltype.recordable[-1] == "x"
+    assert "x" not in sim.IF_cond_exp.recordable and "x" not in sim.IF_cond_exp().recordable
+    point = sim.PointNeuron(sim.AdExp(), AMPA=sim.AlphaPSR())
+    assert point.recordable == ["spikes", "v", "w", "AMPA.gsyn"]

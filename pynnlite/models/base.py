@@ -183,8 +183,9 @@ class CellType(ModelType):
 
     #: State variable name -> initial value (standard units).
     default_initial_values: ClassVar[dict[str, float]] = {}
-    #: Variables that can be recorded ('spikes' plus state variables).
-    recordable: ClassVar[tuple[str, ...]] = ("spikes",)
+    #: Variables that can be recorded ('spikes' plus state variables): a list, as in PyNN; each
+    #: instance gets its own copy (see __init__), so adding to one does not change the others.
+    recordable: ClassVar[list[str]] = ["spikes"]
     #: Receptor names in the order the engine stores their inputs.
     receptor_types: ClassVar[tuple[str, ...]] = ()
     #: Whether synaptic weights are conductances (µS) rather than currents (nA).
@@ -205,9 +206,15 @@ class CellType(ModelType):
             return "uS"
         return "mV" if cls.voltage_based_synapses else "nA"
 
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("recordable"), tuple):   # declared as a tuple: PyNN's list
+            cls.recordable = list(cls.__dict__["recordable"])
+
     def __init__(self, **parameters: Any):
         super().__init__(**parameters)
         self.initial_values: dict[str, Any] = dict(self.default_initial_values)
+        self.recordable = list(type(self).recordable)   # type: ignore[misc]
 
     @classmethod
     def variable_unit(cls, variable: str) -> str:
