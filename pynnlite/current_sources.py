@@ -11,6 +11,10 @@ from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
 
 
+#: PyNN's default ``stop`` (ms) of its current sources: in practice, never.
+NEVER = 1e12
+
+
 class CurrentSource(ModelType):
     """Base class: a current (nA) that is a function of time, injected into cells."""
 
@@ -146,7 +150,7 @@ class CurrentSource(ModelType):
 class DCSource(CurrentSource):
     """A constant current ``amplitude`` (nA) from ``start`` to ``stop`` (ms)."""
 
-    default_parameters: ClassVar[dict] = {"amplitude": 1.0, "start": 0.0, "stop": None}
+    default_parameters: ClassVar[dict] = {"amplitude": 1.0, "start": 0.0, "stop": NEVER}
     units: ClassVar[dict] = {"amplitude": "nA", "start": "ms", "stop": "ms"}
     description = "constant current"
 
@@ -162,7 +166,7 @@ class ACSource(CurrentSource):
     (nA, Hz, degrees); as PyNN, the phase holds at ``start``, not at t = 0."""
 
     default_parameters: ClassVar[dict] = {"amplitude": 1.0, "offset": 0.0, "frequency": 10.0, "phase": 0.0,
-                                          "start": 0.0, "stop": None}
+                                          "start": 0.0, "stop": NEVER}
     units: ClassVar[dict] = {"amplitude": "nA", "offset": "nA", "frequency": "Hz", "phase": "deg",
                              "start": "ms", "stop": "ms"}
     constraints: ClassVar[dict] = {"frequency": "non_negative"}
@@ -222,7 +226,7 @@ class NoisyCurrentSource(CurrentSource):
     cell (as NEST's noise_generator). ``dt`` must be a whole number of simulation time steps
     (None: the time step)."""
 
-    default_parameters: ClassVar[dict] = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": None, "dt": 0.1}
+    default_parameters: ClassVar[dict] = {"mean": 0.0, "stdev": 1.0, "start": 0.0, "stop": NEVER, "dt": 0.1}
     units: ClassVar[dict] = {"mean": "nA", "stdev": "nA", "start": "ms", "stop": "ms", "dt": "ms"}
     constraints: ClassVar[dict] = {"stdev": "non_negative", "dt": "positive"}
     description = "Gaussian noise current"

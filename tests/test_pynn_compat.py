@@ -89,3 +89,24 @@ def test_recordable_is_a_list_owned_by_each_instance(sim):
     assert "x" not in sim.IF_cond_exp.recordable and "x" not in sim.IF_cond_exp().recordable
     point = sim.PointNeuron(sim.AdExp(), AMPA=sim.AlphaPSR())
     assert point.recordable == ["spikes", "v", "w", "AMPA.gsyn"]
+
+
+@pytest.mark.parametrize("name", ["DCSource", "ACSource", "NoisyCurrentSource"])
+def test_current_source_default_stop_is_pynns_1e12_ms(sim, name):
+    """PyNN's current sources default to stop=1e12 ms (read back by .stop and
+    get_parameters()); such a source never stops in practice."""
+    cls = getattr(sim, name)
+    assert cls.default_parameters["stop"] == 1e12
+    source = cls()
+    assert source.stop == 1e12 and source.get_parameters()["stop"] == 1e12
+    source.start = 5.0   # start <= stop still checked against the default
+    assert source.start == 5.0
+
+
+def test_current_source_with_default_stop_keeps_injecting(sim):
+    cells = sim.Population(1, sim.IF_curr_exp(v_thresh=1000.0, tau_m=10.0, cm=1.0, i_offset=0.0))
+    sim.DCSource(amplitude=1.0, start=0.0).inject_into(cells)
+    cells.record("v")
+    sim.run(200.0)
+    v = cells.get_data().segments[0].filter(name="v")[0].magnitude[:, 0]
+    assert v[-1] == pytest.approx(-65.0 + 10.0, abs=1e-3)   # v_rest + R*I, still on at the end

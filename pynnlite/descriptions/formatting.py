@@ -176,7 +176,7 @@ def format_param(value: Any, name: str, units: Mapping | None = None) -> str:
         return format_value(value) + " (nA for current-based, µS for conductance-based cells)"
     if name == "delay" and value is None:
         return "none (the simulation's min_delay)"
-    if name == "stop" and value is None:
+    if name == "stop" and (value is None or (np.isscalar(value) and value >= 1e12)):   # PyNN's "never"
         return "none (until the end of the run)"
     if name == "dt" and value is None:
         return "none (the simulation time step)"
