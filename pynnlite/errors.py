@@ -37,6 +37,12 @@ class NonExistentParameterError(PynnliteError, KeyError):
                 f"valid names are: {', '.join(self.valid_parameter_names)}")
 
 
+class NonExistentAttributeError(NonExistentParameterError, AttributeError):
+    """A missing attribute of a cell (``pop[0].nonexistent``): PyNN raises
+    NonExistentParameterError (a KeyError) there; this is also an AttributeError, so that
+    ``hasattr()`` and ``getattr(cell, name, default)`` work."""
+
+
 class InvalidDimensionsError(PynnliteError, ValueError):
     """An array or shape argument has the wrong dimensions."""
 

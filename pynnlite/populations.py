@@ -15,7 +15,8 @@ import numpy as np
 from pynnlite import parameters as _parameters
 from pynnlite import simulation as _simulation
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
-                             NonExistentParameterError, NotLocalError, NothingToWriteError, check_bool,
+                             NonExistentAttributeError, NonExistentParameterError,
+                             NotLocalError, NothingToWriteError, check_bool,
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.recording import Recorder, check_output, has_recorded_data, write_block
@@ -84,7 +85,10 @@ class ID(int):
         celltype = self.parent.celltype
         if name in celltype.default_parameters:
             return self.parent._get_values(name, np.array([self.index]))[0]
-        raise AttributeError(f"cell of type {celltype.name} has no attribute {name!r}")
+        if name == "set":   # as PyNN: a hint rather than 'no parameter named set'
+            raise AttributeError("For individual cells, set a parameter by name (population[0].tau_m = 20.0) "
+                                 "or use set() on a view (population[0:1].set(tau_m=20.0))")
+        raise NonExistentAttributeError(name, celltype.name, celltype.get_parameter_names())
 
     def __setattr__(self, name: str, value: Any) -> None:
         """``cell.tau_m = 20.0`` sets that cell's parameter, as in PyNN."""

@@ -110,3 +110,18 @@ def test_current_source_with_default_stop_keeps_injecting(sim):
     sim.run(200.0)
     v = cells.get_data().segments[0].filter(name="v")[0].magnitude[:, 0]
     assert v[-1] == pytest.approx(-65.0 + 10.0, abs=1e-3)   # v_rest + R*I, still on at the end
+
+
+def test_missing_cell_attribute_raises_pynns_error(sim):
+    """PyNN's ID.__getattr__ raises NonExistentParameterError (a KeyError) naming the valid
+    parameters; here it is also an AttributeError, so hasattr()/getattr(default) work."""
+    from pynnlite import errors
+    cell = sim.Population(2, sim.IF_curr_exp())[0]
+    with pytest.raises(errors.NonExistentParameterError, match="nonexistent") as info:
+        cell.nonexistent
+    assert isinstance(info.value, KeyError) and isinstance(info.value, AttributeError)
+    assert "tau_m" in str(info.value)
+    assert not hasattr(cell, "nonexistent") and getattr(cell, "nonexistent", 5) == 5
+    assert hasattr(cell, "tau_m") and cell.tau_m == 20.0
+    with pytest.raises(AttributeError, match=r"population\[0:1\]\.set"):   # PyNN's hint
+        cell.set
