@@ -221,6 +221,29 @@ def test_per_connection_parameters_get_and_set(sim):
     np.testing.assert_allclose(w, 0.005 + 0.01 * np.array([0.1, 0.2]) * math.exp(-dt / 25.0), atol=1e-12)
 
 
+def test_component_parameters_may_be_distance_expressions(sim):
+    """As in PyNN, weight- and timing-dependence parameters take per-connection values,
+    distance expressions included (AdditiveWeightDependence(w_max="0.01*d"))."""
+    pre = sim.Population(3, sim.IF_curr_exp(), structure=sim.space.Line(dx=100.0))
+    post = sim.Population(2, sim.IF_curr_exp(), structure=sim.space.Line(dx=100.0, x0=50.0))
+    d = np.abs(np.arange(3)[:, None] * 100.0 - (50.0 + np.arange(2)[None, :] * 100.0))
+    stdp = sim.STDPMechanism(sim.SpikePairRule(tau_plus="10 + 0.01*d", A_minus="0.001*d"),
+                             sim.AdditiveWeightDependence(w_min="0.0001*d", w_max="0.01*d"),
+                             weight=0.1, delay=1.0)
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    np.testing.assert_allclose(prj.get("w_max", format="array"), 0.01 * d)
+    np.testing.assert_allclose(prj.get("w_min", format="array"), 0.0001 * d)
+    np.testing.assert_allclose(prj.get("tau_plus", format="array"), 10 + 0.01 * d)
+    np.testing.assert_allclose(prj.get("A_minus", format="array"), 0.001 * d)
+    prj.set(A_plus="0.0002*d")
+    np.testing.assert_allclose(prj.get("A_plus", format="array"), 0.0002 * d)
+    with pytest.raises(errors.InvalidParameterValueError, match="w_max"):
+        sim.AdditiveWeightDependence(w_max="0.01*q")
+    with pytest.raises(errors.InvalidParameterValueError, match="tau_plus"):   # constraints still checked
+        sim.Projection(pre, post, sim.AllToAllConnector(),
+                       sim.STDPMechanism(sim.SpikePairRule(tau_plus="-d"), sim.AdditiveWeightDependence()))
+
+
 def test_learned_weights_are_read_saved_and_kept_across_reset(sim, tmp_path):
     pre = sim.Population(20, sim.SpikeSourcePoisson(rate=30.0))
     post = sim.Population(3, sim.IF_curr_exp(i_offset=0.8))

@@ -32,6 +32,7 @@ import numpy as np
 
 from pynnlite.errors import (InvalidModelError, InvalidParameterValueError, NoModelAvailableError, check_bool,
                              is_finite_number)
+from pynnlite.expressions import distance_expression
 from pynnlite.models.base import ModelType, SynapseType, at_connection, check_constraint
 
 __all__ = [
@@ -148,7 +149,19 @@ class TsodyksMarkramSynapse(SynapseType):
 
 # -- STDP components ----------------------------------------------------------------------
 
-class STDPTimingDependence(ModelType):
+class _PerConnectionParameters(ModelType):
+    """A component whose parameters become per-connection columns of an STDPMechanism: as
+    for a synapse type's parameters (and as in PyNN), a distance expression such as
+    ``w_max="0.01*d"`` is a value, evaluated per connection by the projection."""
+
+    def check_value(self, name: str, value: Any) -> Any:
+        if isinstance(value, str):
+            distance_expression(value, name)   # a clear error for anything but an expression of d
+            return value
+        return super().check_value(name, value)
+
+
+class STDPTimingDependence(_PerConnectionParameters):
     """Base of the timing dependences: how spike pairs make weight changes."""
 
     #: Per-connection state variables (the traces) and their initial values.
@@ -161,7 +174,7 @@ class STDPTimingDependence(ModelType):
         return context
 
 
-class STDPWeightDependence(ModelType):
+class STDPWeightDependence(_PerConnectionParameters):
     """Base of the weight dependences: how a change depends on the weight, and its bounds."""
 
     default_parameters: ClassVar[dict] = {"w_min": 0.0, "w_max": 1.0}
