@@ -38,7 +38,7 @@ from pynnlite.random import keyed_uniform
 __all__ = [
     "NeuronKernel", "NEURON_KERNELS",
     "IFCurrExpKernel", "IFCurrAlphaKernel", "IFCurrDeltaKernel",
-    "IFCondExpKernel", "IFCondAlphaKernel",
+    "IFCondExpKernel", "IFCondAlphaKernel", "IFFacetsHardware1Kernel",
     "EIFCondExpKernel", "EIFCondAlphaKernel",
     "IzhikevichKernel", "HHCondExpKernel", "IFCondExpGsfaGrrKernel", "GIFCondExpKernel",
 ]
@@ -469,6 +469,31 @@ class IFCondExpKernel(_IFCondKernel):
     """
     synapse_class = _ExpConductances
     internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+
+
+class IFFacetsHardware1Kernel(IFCondExpKernel):
+    """IF_facets_hardware1 — IF_cond_exp (NEST iaf_cond_exp, as PyNN maps it) with the fixed values
+    cm = 0.2 nF, tau_refrac = 1 ms, e_rev_E = 0 mV, i_offset = 0 and tau_m = cm/g_leak
+    (g_leak in nS). Same scheme and accuracy as IF_cond_exp (see above).
+    """
+
+    #: The values PyNN fixes for this model (NEST: C_m = 200 pF, t_ref = 1 ms, E_ex = 0 mV).
+    FIXED: ClassVar[dict[str, float]] = {"cm": 0.2, "tau_refrac": 1.0, "e_rev_E": 0.0, "i_offset": 0.0}
+
+    def __init__(self, params: dict[str, np.ndarray], dt: float):
+        super().__init__(self.as_if_cond_exp(params), dt)
+
+    @classmethod
+    def as_if_cond_exp(cls, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """IF_cond_exp parameters of IF_facets_hardware1 parameters (passed through if already translated)."""
+        if "g_leak" not in params:
+            return params
+        translated = {name: np.asarray(value, dtype=float) for name, value in params.items() if name != "g_leak"}
+        g_leak = np.asarray(params["g_leak"], dtype=float) * 1e-3      # nS -> µS
+        shape = g_leak.shape
+        translated.update({name: np.full(shape, value) for name, value in cls.FIXED.items()})
+        translated["tau_m"] = translated["cm"] / g_leak                 # nF/µS = ms
+        return translated
 
 
 class IFCondAlphaKernel(_IFCondKernel):
@@ -949,6 +974,7 @@ NEURON_KERNELS: dict[str, type[NeuronKernel]] = {
     "IF_curr_delta": IFCurrDeltaKernel,
     "IF_cond_exp": IFCondExpKernel,
     "IF_cond_alpha": IFCondAlphaKernel,
+    "IF_facets_hardware1": IFFacetsHardware1Kernel,
     "EIF_cond_exp_isfa_ista": EIFCondExpKernel,
     "EIF_cond_alpha_isfa_ista": EIFCondAlphaKernel,
     "Izhikevich": IzhikevichKernel,

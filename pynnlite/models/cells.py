@@ -19,7 +19,7 @@ from pynnlite.parameters import ArrayParameter, Sequence
 
 __all__ = [
     "IF_curr_exp", "IF_curr_alpha", "IF_curr_delta",
-    "IF_cond_exp", "IF_cond_alpha", "IF_cond_exp_gsfa_grr",
+    "IF_cond_exp", "IF_cond_alpha", "IF_cond_exp_gsfa_grr", "IF_facets_hardware1",
     "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista",
     "Izhikevich", "HH_cond_exp", "GIF_cond_exp",
     "SpikeSourcePoisson", "SpikeSourceArray", "SpikeSourceGamma",
@@ -197,6 +197,36 @@ class IF_cond_exp_gsfa_grr(CellType):
     constraints = {**_LIF_CONSTRAINTS, **_SYN_TAU_CONSTRAINTS, "tau_sfa": "positive", "tau_rr": "positive"}
     default_initial_values = {"v": -65.0, "g_r": 0.0, "g_s": 0.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
     recordable = ("spikes", "v", "g_r", "g_s", "gsyn_exc", "gsyn_inh")
+    receptor_types = _NEURON_RECEPTORS
+    conductance_based = True
+
+
+class IF_facets_hardware1(CellType):
+    """LIF neuron with exponential conductances and fixed threshold, as on the FACETS stage-1 hardware.
+
+    The dynamics of IF_cond_exp with the values PyNN fixes for a software
+    simulation of the chip (PyNN+NEST: iaf_cond_exp with C_m = 200 pF, t_ref = 1 ms,
+    E_ex = 0 mV): cm = 0.2 nF, tau_refrac = 1 ms, e_rev_E = 0 mV, no offset current,
+    and a leak given as a conductance ``g_leak`` (nS), so tau_m = cm/g_leak
+    (5 ms by default).
+    """
+
+    description = ("Leaky integrate-and-fire neuron with exponentially decaying post-synaptic conductances "
+                   "(FACETS hardware stage 1: cm 0.2 nF, tau_refrac 1 ms, e_rev_E 0 mV)")
+    default_parameters: ClassVar[dict[str, Any]] = {
+        "g_leak": 40.0,       # nS, leak conductance
+        "tau_syn_E": 30.0,    # ms
+        "tau_syn_I": 30.0,    # ms
+        "v_reset": -80.0,     # mV
+        "e_rev_I": -80.0,     # mV
+        "v_rest": -65.0,      # mV
+        "v_thresh": -55.0,    # mV
+    }
+    units = {"v": "mV", **_GSYN_UNITS, "g_leak": "nS", **_SYN_TAU_UNITS,
+             "v_reset": "mV", "e_rev_I": "mV", "v_rest": "mV", "v_thresh": "mV"}
+    constraints = {"g_leak": "positive", **_SYN_TAU_CONSTRAINTS}
+    default_initial_values = {"v": -65.0, "gsyn_exc": 0.0, "gsyn_inh": 0.0}
+    recordable = ("spikes", "v", "gsyn_exc", "gsyn_inh")
     receptor_types = _NEURON_RECEPTORS
     conductance_based = True
 
