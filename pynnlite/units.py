@@ -17,6 +17,7 @@ STANDARD_UNITS: dict[str, pq.Quantity] = {
     "mV": pq.mV,
     "nA": pq.nA,
     "ms": pq.ms,
+    "s": pq.s,
     "uS": pq.uS,
     "nS": pq.nS,
     "/ms": pq.CompoundUnit("1/ms"),

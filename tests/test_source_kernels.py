@@ -140,6 +140,9 @@ SPLIT_CASES = [
     ("SpikeSourcePoisson", dict(rate=np.linspace(0.0, 300.0, 40))),
     ("SpikeSourceGamma", dict(alpha=np.linspace(0.5, 6.0, 40), beta=np.linspace(10.0, 900.0, 40))),
     ("SpikeSourcePoissonRefractory", dict(rate=np.linspace(0.0, 150.0, 40), tau_refrac=np.linspace(0, 6, 40))),
+    ("SpikeSourceInhGamma", dict(a=[Sequence([0.5 + 0.2 * k, 4.0, 1.0]) for k in range(40)],
+                                 b=[Sequence([0.01, 0.002 + 0.001 * k, 0.05]) for k in range(40)],
+                                 tbins=[Sequence([5.0 * k, 300.0, 450.0 + k]) for k in range(40)])),
     ("SpikeSourceArray", dict(spike_times=[Sequence(np.sort(np.random.default_rng(k).uniform(0, 800, k)))
                                           for k in range(40)])),
 ]

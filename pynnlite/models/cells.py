@@ -23,7 +23,7 @@ __all__ = [
     "EIF_cond_exp_isfa_ista", "EIF_cond_alpha_isfa_ista",
     "Izhikevich", "HH_cond_exp", "GIF_cond_exp",
     "SpikeSourcePoisson", "SpikeSourceArray", "SpikeSourceGamma",
-    "SpikeSourcePoissonRefractory",
+    "SpikeSourcePoissonRefractory", "SpikeSourceInhGamma",
 ]
 
 _NEURON_RECEPTORS = ("excitatory", "inhibitory")
@@ -453,6 +453,33 @@ class SpikeSourceGamma(_SpikeSource):
     }
     units = {"alpha": "dimensionless", "beta": "Hz", "start": "ms", "duration": "ms"}
     constraints = {"alpha": "positive", "beta": "non_negative", "duration": "non_negative"}
+
+
+class SpikeSourceInhGamma(_SpikeSource):
+    """Inhomogeneous gamma process (Muller et al. 2007): piecewise-constant gamma parameters per time bin.
+
+    From ``tbins[k]`` (ms) to ``tbins[k+1]`` (the last bin: to the end) the
+    hazard of the next spike is that of a gamma distribution of shape ``a[k]``
+    (dimensionless) and scale ``b[k]`` (seconds), evaluated at the time since
+    the cell's last spike (or since ``start``): with constant parameters the
+    train is a gamma renewal process of rate 1/(a·b) Hz and ISI CV 1/√a. No
+    spikes before ``tbins[0]``, nor outside [start, start + duration).
+    ``a``, ``b`` and ``tbins`` are sequences of equal length (one per cell, or
+    one for every cell); ``tbins`` increasing.
+    """
+
+    description = "Spike source emitting an inhomogeneous gamma process (gamma parameters per time bin)"
+    default_parameters: ClassVar[dict[str, Any]] = {
+        "a": Sequence([1.0]),      # dimensionless, gamma shape per time bin
+        "b": Sequence([1.0]),      # s, gamma scale per time bin
+        "tbins": Sequence([0.0]),  # ms, start time of each bin
+        "start": 0.0,              # ms
+        "duration": 1e10,          # ms
+    }
+    units = {"a": "dimensionless", "b": "s", "tbins": "ms", "start": "ms", "duration": "ms"}
+    constraints = {"a": "each_positive", "b": "each_positive", "tbins": "increasing",
+                   "duration": "non_negative"}
+    sequence_parameters = ("a", "b", "tbins")
 
 
 class SpikeSourceArray(_SpikeSource):
