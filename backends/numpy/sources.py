@@ -116,6 +116,19 @@ class SourceKernel:
                n_steps: int) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    def _begin_window(self, state: dict[str, np.ndarray], first_step: int,
+                      n_steps: int) -> tuple[int, float] | None:
+        """(end step, end time in ms) of the window of ``n_steps`` steps from ``first_step``,
+        after restarting the cells whose process starts again there (``_cells_to_restart``);
+        None when the window is empty."""
+        if self.n == 0 or n_steps <= 0:
+            return None
+        restart = self._cells_to_restart(state, first_step)
+        if restart.size:
+            self._restart(state, restart, first_step * self.dt)
+        end_step = first_step + n_steps
+        return end_step, end_step * self.dt
+
 
 # -- renewal processes -----------------------------------------------------------------------
 
@@ -193,14 +206,10 @@ class _RenewalKernel(SourceKernel):
 
     # -- generation --------------------------------------------------------------
     def spikes(self, state, first_step, n_steps):
-        first_step, n_steps = int(first_step), int(n_steps)
-        if self.n == 0 or n_steps <= 0:
+        window = self._begin_window(state, int(first_step), int(n_steps))
+        if window is None:
             return _empty()
-        end_step = first_step + n_steps
-        t_now, t_end = first_step * self.dt, end_step * self.dt
-        restart = self._cells_to_restart(state, first_step)
-        if restart.size:
-            self._restart(state, restart, t_now)
+        end_step, t_end = window
         next_time = state["next_time"]
         cells_out: list[np.ndarray] = []
         steps_out: list[np.ndarray] = []
@@ -502,15 +511,15 @@ class InhGammaKernel(SourceKernel):
             self._enter(state, crossed, nxt, self.edges[crossed, nxt])
 
     # -- generation --------------------------------------------------------------
+    def _cells_to_restart(self, state: dict[str, np.ndarray], first_step: int) -> np.ndarray:
+        return np.flatnonzero((state["phase"] == 0.0) | (state["p_sig"] != self.signature))
+
     def spikes(self, state, first_step, n_steps):
-        first_step, n_steps = int(first_step), int(n_steps)
-        if self.n == 0 or n_steps <= 0:
+        first_step = int(first_step)
+        window = self._begin_window(state, first_step, int(n_steps))
+        if window is None:
             return _empty()
-        end_step = first_step + n_steps
-        t_now, t_end = first_step * self.dt, end_step * self.dt
-        restart = np.flatnonzero((state["phase"] == 0.0) | (state["p_sig"] != self.signature))
-        if restart.size:
-            self._restart(state, restart, t_now)
+        end_step, t_end = window
         cells_out: list[np.ndarray] = []
         steps_out: list[np.ndarray] = []
         while True:
