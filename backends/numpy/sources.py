@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import zlib
-
 import numpy as np
 from scipy.special import gammaincc, gammainccinv, gammaincinv
 
@@ -397,8 +395,9 @@ class InhGammaKernel(SourceKernel):
     def __init__(self, params, dt, stream, cell_keys):
         super().__init__(params, dt, stream, cell_keys)
         columns = {name: [np.asarray(getattr(v, "value", v), dtype=float).ravel() for v in self.params[name]]
-                   for name in ("a", "b", "tbins")}
-        lengths = np.array([[c.size for c in columns[name]] for name in ("a", "b", "tbins")], dtype=np.int64)
+                   or [np.empty(0)] for name in ("a", "b", "tbins")}
+        lengths = np.array([[c.size for c in columns[name]][:self.n] for name in ("a", "b", "tbins")],
+                           dtype=np.int64).reshape(3, self.n)
         bad = np.flatnonzero((lengths != lengths[2]).any(axis=0) | (lengths[2] == 0))
         if bad.size:
             i = int(bad[0])
@@ -407,20 +406,33 @@ class InhGammaKernel(SourceKernel):
                 f"(cell {i}: {lengths[0, i]}, {lengths[1, i]}, {lengths[2, i]})")
         self.start = self.params["start"]
         self.stop = self.params["start"] + self.params["duration"]
-        width = int(lengths[2].max(initial=1))
-        self.edges = np.full((self.n, width + 1), np.inf)   # bin k of cell i: [edges[i, k], edges[i, k+1])
+        length = lengths[2]
+        width = int(length.max(initial=1))
+        # bin k of cell i: [edges[i, k], edges[i, k+1]); the columns beyond a cell's bins are padding
+        row = np.repeat(np.arange(self.n), length)
+        column = np.arange(row.size) - np.repeat(np.cumsum(length) - length, length)
+        self.edges = np.full((self.n, width + 1), np.inf)
         self.shape = np.ones((self.n, width))
         self.scale = np.ones((self.n, width))               # ms
-        signature = np.zeros(self.n)
-        for i in range(self.n):
-            length = int(lengths[2, i])
-            self.edges[i, :length] = columns["tbins"][i]
-            self.shape[i, :length] = columns["a"][i]
-            self.scale[i, :length] = 1000.0 * columns["b"][i]
-            data = b"".join(columns[name][i].tobytes() for name in ("a", "b", "tbins"))
-            data += np.array([self.start[i], self.stop[i]]).tobytes()
-            signature[i] = float(zlib.crc32(data) + 1)
-        self.signature = signature
+        self.edges[row, column] = np.concatenate(columns["tbins"])
+        self.shape[row, column] = np.concatenate(columns["a"])
+        self.scale[row, column] = 1000.0 * np.concatenate(columns["b"])
+        self.signature = self._signatures(row, column, length)
+
+    def _signatures(self, row: np.ndarray, column: np.ndarray, length: np.ndarray) -> np.ndarray:
+        """A checksum of each cell's parameters (its bins only, not the padding, so that it does
+        not depend on other cells): a sum of the values' bits times a constant per place."""
+        def bits(values: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+
+        odd = np.uint64(0x9E3779B97F4A7C15)
+        place = (np.arange(3 * column.max(initial=0) + 6, dtype=np.uint64) * np.uint64(2) + np.uint64(1)) * odd
+        total = np.zeros(self.n, dtype=np.uint64)
+        for k, values in enumerate((self.edges[row, column], self.shape[row, column], self.scale[row, column])):
+            np.add.at(total, row, bits(values) * place[3 * column + k])
+        for k, values in enumerate((self.start, self.stop, length.astype(np.float64))):
+            total += bits(values) * place[k]
+        return (total >> np.uint64(12)).astype(np.float64) + 1.0   # exact in a float64 state
 
     # -- state handling ----------------------------------------------------------
     def _enter(self, state, cells: np.ndarray, seg: np.ndarray, entry: np.ndarray) -> None:
