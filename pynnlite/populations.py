@@ -114,6 +114,11 @@ def _grid_of_shape(shape: tuple[int, ...]) -> Any:
     return Grid3D(shape[0] / shape[1], shape[0] / shape[2])
 
 
+def _check_structure(structure: Any) -> None:
+    if not hasattr(structure, "generate_positions"):
+        raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
+
+
 def _check_size(size: Any) -> tuple[int, ...]:
     """The shape of a Population of ``size``: an int, or a tuple (or list) of ints, each >= 0.
     As in PyNN, a bool is not a size and a shape has at least one dimension, each an int."""
@@ -530,8 +535,8 @@ class Population(BasePopulation):
         self.shape = shape
         self._size = n
         self.celltype = celltype
-        if structure is not None and not hasattr(structure, "generate_positions"):
-            raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
+        if structure is not None:
+            _check_structure(structure)
         if len(shape) > 1:
             if structure is not None:
                 raise InvalidParameterValueError(
@@ -626,8 +631,7 @@ class Population(BasePopulation):
 
     @structure.setter
     def structure(self, structure: Any) -> None:
-        if not hasattr(structure, "generate_positions"):
-            raise InvalidParameterValueError(f"structure must be a pynnlite.space structure (e.g. Grid2D), got {structure!r}")
+        _check_structure(structure)
         if structure != self._structure:
             self._positions = None        # as PyNN: a new structure means new positions
         self._structure = structure
