@@ -10,7 +10,9 @@ Reports, per process count: build and run time (the slowest rank), speed-up over
 peak memory per process (``getrusage``), the synapses and synapse-table bytes held by each
 process, the run time split into computation and spike exchange (communication proper, from a
 synchronised latency measurement of the same exchange, and waiting for slower ranks), and a
-check that the spike trains are identical for every process count. From the measured
+check that the spike trains are identical for every process count, and how much CPU time the
+rest of the machine took during each run (other processes, and time the host stole from the
+virtual CPUs: a two-process run feels both, a one-process run hardly). From the measured
 computation (split into a part that divides by P and a part every process repeats) and
 communication, it projects the efficiency at 16 and 64 processes.
 
@@ -175,8 +177,35 @@ def run_worker(launcher: list[str], mode: list[str], n: int, args) -> dict:
     return json.loads(line[len("RESULT "):])
 
 
+def machine_cpu_seconds() -> tuple[float, float] | None:
+    """CPU seconds of the whole machine so far, (busy, stolen by the host), from /proc/stat
+    (Linux); None elsewhere."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(processes: int, n: int, args) -> dict:
-    return run_worker([mpiexec(), "-n", str(processes), sys.executable], ["--worker"], n, args)
+    """One worker run on ``processes`` processes, with the CPU time the rest of the machine took
+    meanwhile (``others``: busy time not spent by this run's processes; ``steal``: time the host
+    gave the virtual CPUs to someone else), so that a disturbed run shows as one."""
+    machine_before, ours_before = machine_cpu_seconds(), children_cpu_seconds()
+    result = run_worker([mpiexec(), "-n", str(processes), sys.executable], ["--worker"], n, args)
+    machine_after, ours = machine_cpu_seconds(), children_cpu_seconds() - ours_before
+    if machine_before is not None and machine_after is not None:
+        result["others"] = max(machine_after[0] - machine_before[0] - ours, 0.0)
+        result["steal"] = machine_after[1] - machine_before[1]
+    return result
 
 
 def measure_nest(python: str, threads: int, n: int, args) -> dict:
@@ -208,7 +237,7 @@ def summarise(result: dict) -> dict:
                 rss=max(r["rss_peak_mb"] for r in ranks), rss_imports=max(r["rss_imports_mb"] for r in ranks),
                 synapses=[r["synapses"] for r in ranks], synapse_mb=[r["synapse_mb"] for r in ranks],
                 digest=result["digest"], rates=(result["rate_exc"], result["rate_inh"]),
-                total_synapses=result["total_synapses"])
+                total_synapses=result["total_synapses"], others=result.get("others"), steal=result.get("steal"))
 
 
 def project(one: dict, two: dict, processes: int) -> tuple[float, float]:
@@ -227,6 +256,10 @@ def project(one: dict, two: dict, processes: int) -> tuple[float, float]:
     return run, one["run"] / (processes * run)
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def report(n: int, rows: dict[int, dict], args, load: tuple[float, float]) -> None:
     base = rows[min(rows)]
     print(f"\nMPI backend, Vogels–Abbott COBA, {n} cells, {base['total_synapses']} synapses "
@@ -236,13 +269,14 @@ def report(n: int, rows: dict[int, dict], args, load: tuple[float, float]) -> No
           f"{load[0]:.2f} before, {load[1]:.2f} after ({os.cpu_count()} CPUs; other jobs slow MPI runs most)")
     print(f"{'procs':>5} {'build s':>8} {'run s':>8} {'total s':>8} {'speed-up':>8} {'compute s':>9} "
           f"{'comm s':>7} {'wait s':>7} {'peak MB/proc':>12} {'synapses/proc':>14} {'syn MB/proc':>11} "
-          f"{'spikes':>8}")
+          f"{'spikes':>8} {'others s':>8} {'steal s':>7}")
     for processes, r in rows.items():
         speedup = base["total"] / r["total"]
         same = "same" if r["digest"] == base["digest"] else "DIFFER"
         print(f"{processes:5d} {r['build']:8.2f} {r['run']:8.2f} {r['total']:8.2f} {speedup:8.2f} "
               f"{r['compute']:9.2f} {r['comm']:7.2f} {r['wait']:7.2f} {r['rss']:12.0f} "
-              f"{max(r['synapses']):14d} {max(r['synapse_mb']):11.1f} {same:>8}")
+              f"{max(r['synapses']):14d} {max(r['synapse_mb']):11.1f} {same:>8} "
+              f"{_seconds(r['others']):>8} {_seconds(r['steal']):>7}")
     if 1 in rows and 2 in rows:
         one, two = rows[1], rows[2]
         speedup = one["total"] / two["total"]
