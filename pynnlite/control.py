@@ -30,11 +30,12 @@ class SimulatorControl:
         self.simulation: Simulation | None = None
 
     # -- life cycle -------------------------------------------------------------
-    def setup(self, timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | None = None,
+    def setup(self, timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | str | None = "auto",
               **extra_params: Any) -> int:
         """Start a new simulation; returns this process's MPI rank.
 
-        timestep, min_delay, max_delay in ms. ``rng_seed`` (pynnlite extra) seeds the
+        timestep, min_delay, max_delay in ms; min_delay and max_delay may be 'auto' (see
+        ``get_min_delay``/``get_max_delay``). ``rng_seed`` (pynnlite extra) seeds the
         default random number generator; other backends' extras (e.g. ``threads``) are
         ignored with a warning; anything else is an error.
         """
@@ -143,6 +144,8 @@ class SimulatorControl:
         return self._sim().min_delay
 
     def get_max_delay(self) -> float:
+        """max_delay in ms; with min_delay 'auto', the largest delay of the network's connections
+        (the time step while there are none), as PyNN+NEST reports it."""
         return self._sim().max_delay
 
     def num_processes(self) -> int:

@@ -110,6 +110,10 @@ class Exchanged:
         return self.result
 
 
+#: max_delay (ms) when min_delay is given and max_delay is not: PyNN+NEST's value.
+MAX_DELAY_FOR_GIVEN_MIN_DELAY = 10.0
+
+
 class Simulation:
     """Clock, settings and registry of the objects of one simulated network."""
 
@@ -122,11 +126,13 @@ class Simulation:
             if not is_finite_number(min_delay) or not min_delay >= timestep:
                 raise InvalidParameterValueError(
                     f"min_delay must be 'auto' or a finite number >= timestep ({timestep} ms), got {min_delay!r}")
+        if max_delay == "auto":     # PyNN's default
+            max_delay = None
         if max_delay is not None:
             lower = timestep if min_delay == "auto" else min_delay
             if not is_finite_number(max_delay) or not max_delay >= lower:
                 raise InvalidParameterValueError(
-                    f"max_delay must be None or a number >= {lower} ms, got {max_delay!r}")
+                    f"max_delay must be 'auto', None or a number >= {lower} ms, got {max_delay!r}")
         self.backend = backend
         self.dt = float(timestep)
         self.min_delay_setting = min_delay
@@ -171,8 +177,7 @@ class Simulation:
         """min_delay in ms; with 'auto', the smallest delay of the network's spike-transmitting
         connections (the time step while there are none), as PyNN+NEST reports it."""
         if self.min_delay_setting == "auto":
-            steps = self.engine.smallest_delay_steps() if hasattr(self.engine, "smallest_delay_steps") else None
-            return round((steps or 1) * self.dt, 12)
+            return round(self._delay_steps_range()[0] * self.dt, 12)
         return float(self.min_delay_setting)
 
     @property
@@ -182,9 +187,33 @@ class Simulation:
 
     @property
     def max_delay(self) -> float:
+        """max_delay in ms, as PyNN+NEST reports it: with min_delay 'auto' (NEST then ignores a
+        given max_delay) the largest delay of the network's spike-transmitting connections (the
+        time step while there are none); with a given min_delay, the given max_delay, else
+        MAX_DELAY_FOR_GIVEN_MIN_DELAY (or min_delay if larger)."""
+        if self.min_delay_setting == "auto":
+            return round(self._delay_steps_range()[1] * self.dt, 12)
         if self.max_delay_setting is None:
-            return 10.0 * self.min_delay if self.min_delay_setting != "auto" else 1e4 * self.dt
+            return max(MAX_DELAY_FOR_GIVEN_MIN_DELAY, float(self.min_delay_setting))
         return float(self.max_delay_setting)
+
+    def _delay_steps_range(self) -> tuple[int, int]:
+        """Smallest and largest delay (steps) of the spike-transmitting connections of all
+        processes; (1, 1) while there are none."""
+        tables = [p._table for p in self.projections
+                  if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
+        none = 2**31 - 1
+        smallest = min((int(t.delay_steps.min()) for t in tables), default=none)
+        largest = max((int(t.delay_steps.max()) for t in tables), default=-none)
+        if self.comm.size > 1:
+            smallest = int(self.comm.allreduce_min(smallest))
+            largest = -int(self.comm.allreduce_min(-largest))
+        return (1, 1) if smallest == none else (smallest, largest)
+
+    @property
+    def max_delay_enforced(self) -> bool:
+        """Whether delays above max_delay are refused: when min_delay is given (as NEST)."""
+        return self.min_delay_setting != "auto"
 
     def check_delays(self, delays: np.ndarray, name: str = "delay") -> None:
         """Raise if any delay (ms) is not finite, below the time step or min_delay, above
@@ -201,7 +230,7 @@ class Simulation:
                 f"{name} must be >= {'the time step' if self.min_delay_setting == 'auto' else 'min_delay'} "
                 f"({low} ms), got {smallest} ms"), 1, smallest)
         largest = float(delays.max())
-        if self.max_delay_setting is not None and largest > self.max_delay * (1 + 1e-9):
+        if self.max_delay_enforced and largest > self.max_delay * (1 + 1e-9):
             raise ordered(InvalidParameterValueError(
                 f"{name} must be <= max_delay ({self.max_delay} ms), got {largest} ms"), 2, -largest)
         if largest / self.dt >= 2**30:   # delays are counted in int32 steps

@@ -333,7 +333,7 @@ def test_report_content_balanced():
                    "StaticSynapse(weight=0.004 µS, delay=0.2 ms)", "0.051 µS (all connections)",
                    "tau_m       20 ms", "cm          0.2 nF", "e_rev_I     -80 mV",
                    "v         min -5", "Time step       0.1 ms", "Simulated time  100 ms",
-                   "Minimum delay   0.1 ms (auto: the smallest delay)", "Maximum delay   1000 ms (default)",
+                   "Minimum delay   0.2 ms (auto: the smallest delay)", "Maximum delay   0.2 ms (auto: the largest delay)",
                    "2024 (default RNG)", "98765 (projection E→E: connector, projection E→I: connector", "rate      100 Hz",
                    "MPI processes   1", "Backend         numpy"):
         assert needle in text, needle

@@ -125,3 +125,26 @@ def test_missing_cell_attribute_raises_pynns_error(sim):
     assert hasattr(cell, "tau_m") and cell.tau_m == 20.0
     with pytest.raises(AttributeError, match=r"population\[0:1\]\.set"):   # PyNN's hint
         cell.set
+
+
+def test_max_delay_auto_reports_the_largest_delay_as_pynn_nest():
+    """PyNN's setup() default is max_delay='auto'. PyNN 0.13 + NEST 3 (run 2025): with
+    min_delay 'auto', get_max_delay() is the largest connection delay (the time step before
+    any connection) and a given max_delay is ignored; with min_delay=0.5 and no max_delay it
+    is 10 ms and a 20 ms delay is refused."""
+    import pynnlite.backends.numpy as sim
+    from pynnlite.errors import InvalidParameterValueError
+    for extra in ({}, {"max_delay": "auto"}, {"max_delay": 5.0}):
+        sim.setup(timestep=0.1, **extra)
+        assert sim.get_max_delay() == 0.1
+        p = sim.Population(2, sim.IF_cond_exp())
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=20.0))
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=3.0))
+        assert (sim.get_min_delay(), sim.get_max_delay()) == (3.0, 20.0)
+        sim.end()
+    sim.setup(timestep=0.1, min_delay=0.5)
+    assert sim.get_max_delay() == 10.0
+    p = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(InvalidParameterValueError, match="max_delay"):
+        sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=20.0))
+    sim.end()

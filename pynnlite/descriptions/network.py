@@ -232,7 +232,8 @@ def _settings(simulation: Any, seeds: list[dict[str, Any]]) -> list[dict[str, st
     min_setting = getattr(simulation, "min_delay_setting", None)
     max_setting = getattr(simulation, "max_delay_setting", "given")
     min_delay = format_value(simulation.min_delay, "ms") + (" (auto: the smallest delay)" if min_setting == "auto" else "")
-    max_delay = format_value(simulation.max_delay, "ms") + (" (default)" if max_setting is None else "")
+    max_delay = format_value(simulation.max_delay, "ms") + (
+        " (auto: the largest delay)" if min_setting == "auto" else " (default)" if max_setting is None else "")
     groups: dict[int, list[str]] = {}
     for entry in seeds:
         groups.setdefault(entry["seed"], []).append(entry["used_by"])
