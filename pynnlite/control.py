@@ -174,6 +174,16 @@ class SimulatorControl:
             source.annotate(**annotations)
         self._sim().write_on_end.append((source, variables, filename, annotations))
 
+    def record_v(self, source: Any, filename: Any) -> None:
+        """Record the membrane potential of ``source`` and write it to ``filename`` at ``end()``
+        (PyNN's procedural shorthand for ``record(['v'], source, filename)``)."""
+        self.record(["v"], source, filename)
+
+    def record_gsyn(self, source: Any, filename: Any) -> None:
+        """Record the synaptic conductances of ``source`` and write them to ``filename`` at
+        ``end()`` (``record(['gsyn_exc', 'gsyn_inh'], source, filename)``)."""
+        self.record(["gsyn_exc", "gsyn_inh"], source, filename)
+
     def create(self, cellclass: Any, cellparams: dict | None = None, n: int = 1, label: str | None = None):
         from pynnlite.populations import Population
         return Population(n, cellclass, cellparams=cellparams, label=label)
@@ -202,8 +212,9 @@ class SimulatorControl:
     def functions(self) -> dict[str, Callable]:
         names = ("setup", "end", "run", "run_for", "run_until", "list_standard_models", "reset", "get_current_time", "get_time_step",
                  "get_min_delay", "get_max_delay", "num_processes", "rank", "initialize", "record",
-                 "create", "connect", "describe")
-        return {name: getattr(self, name) for name in names}
+                 "record_v", "record_gsyn", "create", "connect", "describe")
+        from pynnlite.common.procedural_api import set as set_
+        return {**{name: getattr(self, name) for name in names}, "set": set_}
 
 
 def _check_time(name: str, value: Any) -> None:

@@ -148,3 +148,18 @@ def test_max_delay_auto_reports_the_largest_delay_as_pynn_nest():
     with pytest.raises(InvalidParameterValueError, match="max_delay"):
         sim.Projection(p, p, sim.AllToAllConnector(), sim.StaticSynapse(delay=20.0))
     sim.end()
+
+
+def test_simulator_module_has_pynn_procedural_names(sim, tmp_path):
+    """pyNN.nest exports set, record_v, record_gsyn (procedural API) and GSLRNG."""
+    cells = sim.Population(3, sim.IF_cond_exp())
+    sim.set(cells, tau_m=12.0)
+    assert cells.get("tau_m") == 12.0
+    sim.record_v(cells, str(tmp_path / "v.pkl"))
+    sim.record_gsyn(cells[0], str(tmp_path / "g.pkl"))
+    sim.run(1.0)
+    sim.end()
+    assert (tmp_path / "v.pkl").is_file() and (tmp_path / "g.pkl").is_file()
+    assert issubclass(sim.GSLRNG, sim.random.WrappedRNG)
+    with pytest.raises(ImportError):   # as PyNN without pygsl
+        sim.GSLRNG(seed=1)
