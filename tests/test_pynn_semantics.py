@@ -74,6 +74,27 @@ def test_min_delay_auto_is_the_smallest_delay(sim):
     assert sim.get_min_delay() == 0.5
 
 
+def first_moves(signal) -> list[float]:
+    """Per channel, the time (ms) of the first sample where the signal has left its initial value."""
+    values = np.asarray(signal.magnitude)
+    moved = np.abs(values - values[0]) > 1e-9
+    return [round(float(signal.times[np.argmax(column)]), 6) for column in moved.T]
+
+
+def test_spike_array_time_off_the_grid_acts_from_the_step_that_contains_it(sim):
+    """Measured with PyNN 0.13 + NEST 3 (default spike_precision, dt = delay = 0.1 ms, IF_curr_exp):
+    spikes at 1.0, 3.05, 4.06, 7.0995 and 6.0999996 ms first move v at 1.2, 3.2, 4.2, 7.2 and 6.2 ms,
+    as spikes at 1.0, 3.0, 4.0, 7.0 and 6.0 ms do (round-half-up moved 3.05 to 3.1: v at 3.3)."""
+    times = [1.0, 3.05, 4.06, 7.0995, 6.0999996]
+    sources = sim.Population(len(times), sim.SpikeSourceArray(spike_times=[[t] for t in times]))
+    cells = sim.Population(len(times), sim.IF_curr_exp(tau_m=1e6, tau_syn_E=1e6, v_rest=0.0, v_thresh=1e6),
+                           initial_values={"v": 0.0})
+    sim.Projection(sources, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=0.1))
+    cells.record("v")
+    sim.run(10.0)
+    assert first_moves(cells.get_data().segments[0].filter(name="v")[0]) == [1.2, 3.2, 4.2, 7.2, 6.2]
+
+
 def test_step_current_source_times_on_the_grid():
     # PyNN's issue512: times >= 0, increasing, mapped to the grid; the later of two on one step wins
     import pynnlite.backends.numpy as sim

@@ -229,18 +229,33 @@ def test_poisson_refractory_rejects_rate_faster_than_dead_time():
 
 # -- SpikeSourceArray --------------------------------------------------------------------------------
 
-def test_spike_array_steps_are_rounded_times_and_past_spikes_are_dropped():
-    """A spike at t (ms) is emitted in step round(t/dt) (halves up); spikes of steps before the first
-    window are dropped; two spikes in one step are both emitted; output sorted by step then cell."""
+def test_spike_array_steps_contain_the_times_and_past_spikes_are_dropped():
+    """A spike at t (ms) is emitted in the step that contains t, floor(t/dt); spikes of steps before
+    the first window are dropped; two spikes in one step are both emitted; output sorted by step then
+    cell."""
     times = [Sequence([0.04, 0.05, 0.15, 1.0, 2.24, 2.26, 0.55]), Sequence([1.0, 1.01, 3.0]), Sequence([])]
     kernel, state = build("SpikeSourceArray", n=3, dt=0.1, spike_times=times)
     result = kernel.spikes(state, 0, 100)
     check_sorted(result)
-    assert as_pairs(result) == [(0, 0), (0, 1), (0, 2), (0, 6), (0, 10), (1, 10), (1, 10), (0, 22), (0, 23),
+    assert as_pairs(result) == [(0, 0), (0, 0), (0, 1), (0, 5), (0, 10), (1, 10), (1, 10), (0, 22), (0, 22),
                                 (1, 30)]
     kernel, state = build("SpikeSourceArray", n=3, dt=0.1, spike_times=times)
-    assert as_pairs(kernel.spikes(state, 10, 15)) == [(0, 10), (1, 10), (1, 10), (0, 22), (0, 23)]
+    assert as_pairs(kernel.spikes(state, 10, 15)) == [(0, 10), (1, 10), (1, 10), (0, 22), (0, 22)]
     assert as_pairs(kernel.spikes(state, 25, 75)) == [(1, 30)]
+
+
+def test_spike_array_time_off_the_grid_goes_in_the_step_that_contains_it():
+    """Measured with PyNN 0.13 + NEST 3 (default spike_precision='off_grid', dt = 0.1 ms): a spike at
+    2.04, 3.05, 4.06, 7.0995 ms acts as one at 2.0, 3.0, 4.0, 7.0 ms; 6.0999996 ms as one at 6.0 ms
+    (NEST keeps the exact time, it does not round it to its 1 µs tic). Float noise is on the grid:
+    0.3/0.1 = 2.9999999999999996 is step 3, as NEST has it; so is a time within a millionth of a step
+    of a grid point, e.g. the sum of a thousand 0.1 ms, 99.9999999999986 ms (NEST, which allows a few
+    ulps only, puts that one in step 999)."""
+    times = [2.04, 3.05, 4.06, 7.0995, 6.0999996, 7.0000004, 0.3, 0.1 * 3, 0.7, 0.1 * 7,
+             float(np.nextafter(3.0, 0.0)), float(np.cumsum(np.full(1000, 0.1))[-1]), 0.55, 0.45]
+    kernel, state = build("SpikeSourceArray", n=len(times), dt=0.1, spike_times=[Sequence([t]) for t in times])
+    cell, step = kernel.spikes(state, 0, 1100)
+    assert step[np.argsort(cell, kind="stable")].tolist() == [20, 30, 40, 70, 60, 70, 3, 3, 7, 7, 30, 1000, 5, 4]
 
 
 @pytest.mark.parametrize("kind, arguments, message", [

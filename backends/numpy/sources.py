@@ -29,6 +29,7 @@ import numpy as np
 from scipy.special import gammaincc, gammainccinv, gammaincinv
 
 from pynnlite.errors import InvalidParameterValueError
+from pynnlite.timegrid import step_containing
 
 try:  # the project's counter-based generator
     from pynnlite.random import keyed_uniform as _project_keyed_uniform
@@ -555,7 +556,14 @@ class InhGammaKernel(SourceKernel):
 # -- spike arrays -------------------------------------------------------------------------
 
 class SpikeArrayKernel(SourceKernel):
-    """SpikeSourceArray — each spike time t (ms) of a cell is emitted in step round(t/dt) (halves up).
+    """SpikeSourceArray — each spike time t (ms) of a cell is emitted in the step that contains it.
+
+    Step k is [k·dt, (k+1)·dt), so t goes in step floor(t/dt); a time within a millionth of a step
+    of a grid point is on it (float noise: 0.3/0.1 = 2.9999999999999996 is step 3). This is where
+    PyNN+NEST's default (spike_precision='off_grid', precise spike times) lets a spike act: at
+    dt = 0.1 ms, spikes at 2.04, 3.05 and 7.0995 ms first show in v of an IF_curr_exp target at the
+    same sample as spikes at 2.0, 3.0 and 7.0 ms. With 'on_grid', NEST moves an off-grid time up to
+    the next grid point (2.04 -> 2.1); Brian2's SpikeGeneratorGroup bins by floor, as here.
 
     Stateless: a window emits the spikes whose step lies in it, so spikes of
     steps already simulated (e.g. times set in the past between runs) are
@@ -570,7 +578,7 @@ class SpikeArrayKernel(SourceKernel):
         per_cell = [np.sort(t[np.isfinite(t)]) for t in per_cell]
         lengths = np.array([t.size for t in per_cell], dtype=np.int64)
         times = np.concatenate(per_cell) if per_cell else np.zeros(0)
-        self.steps = np.floor(times / self.dt + 0.5 + 1e-9).astype(np.int64)
+        self.steps = step_containing(times, self.dt).astype(np.int64)
         self.owner = np.repeat(np.arange(self.n, dtype=np.int64), lengths)
         self.min_step = int(self.steps.min()) if self.steps.size else 0
         self.span = (int(self.steps.max()) - self.min_step + 2) if self.steps.size else 2
