@@ -148,13 +148,14 @@ def _call_with_indices(function: Any, indices: np.ndarray) -> list | None:
     return None
 
 
-def simplify(values: np.ndarray) -> Any:
-    """A single value when all entries are equal (PyNN's ``simplify=True``), else the array."""
-    if values.size == 0:
-        return values
-    if values.dtype == object:
-        first = values[0]
-        return first if all(v == first for v in values) else values
-    if np.all(values == values[0]):
-        return float(values[0])
-    return values
+def simplify(value: Any) -> Any:
+    """A single value when all entries of the array ``value`` are equal (PyNN's
+    ``simplify=True``; numbers as float), else the array; anything else passes through."""
+    if not isinstance(value, np.ndarray) or value.ndim == 0 or value.size == 0:
+        return value
+    if value.dtype == object:
+        first = value[0]
+        return first if all(v == first for v in value) else value
+    if np.all(value == value[0]):
+        return float(value[0]) if value.dtype.kind in "biuf" else value[0]
+    return value

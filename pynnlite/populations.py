@@ -14,6 +14,7 @@ import numpy as np
 
 from pynnlite import parameters as _parameters
 from pynnlite import simulation as _simulation
+from pynnlite.core import deprecated
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
                              NonExistentAttributeError, NonExistentParameterError,
                              NotLocalError, NothingToWriteError, check_bool,
@@ -68,7 +69,9 @@ class ID(int):
     def set_initial_value(self, variable: str, value: float) -> None:
         self.parent[self.index:self.index + 1].initialize(**{variable: value})
 
-    def inject(self, current_source: Any) -> None:
+    def inject(self, current_source: Any, location: Any = None) -> None:
+        """Inject ``current_source`` into this cell (``location``: None, point neurons only)."""
+        _check_locations("location", location)
         self.as_view().inject(current_source)
 
     def as_view(self) -> "PopulationView":
@@ -99,6 +102,13 @@ class ID(int):
 
     def __reduce__(self):
         return int, (int(self),)
+
+
+def _check_locations(name: str, locations: Any) -> None:
+    """PyNN 0.13's multicompartment ``location(s)`` arguments: pynnlite has point neurons only."""
+    if locations is not None:
+        raise InvalidParameterValueError(
+            f"{name} must be None: pynnlite has point neurons only (no multicompartment locations), got {locations!r}")
 
 
 def _check_gather(gather: Any) -> None:
@@ -248,8 +258,9 @@ class BasePopulation:
         first = self._segments()[0][0].celltype.receptor_types if types else ()
         return tuple(r for r in first if r in common)
 
-    def id_to_index(self, cell_id: Any) -> Any:
+    def id_to_index(self, id: Any) -> Any:  # noqa: A002 - PyNN's argument name
         """Position(s) in this group of the given ID(s)."""
+        cell_id = id
         ids = np.asarray(cell_id)
         all_ids = np.asarray(self.all_cells, dtype=np.int64)
         order = np.argsort(all_ids, kind="stable")
@@ -264,7 +275,9 @@ class BasePopulation:
     def index_to_id(self, index: Any) -> Any:
         return self.all_cells[index]
 
-    def id_to_local_index(self, cell_id: Any) -> Any:
+    def id_to_local_index(self, id: Any) -> Any:  # noqa: A002 - PyNN's argument name
+        """Position(s) among this process's cells of the given ID(s)."""
+        cell_id = id
         local_ids = np.asarray(self.local_cells, dtype=np.int64)
         ids = np.asarray(cell_id)
         pos = np.searchsorted(local_ids, ids)
@@ -272,11 +285,18 @@ class BasePopulation:
             raise NotLocalError(f"ID(s) {cell_id} not local on this process")
         return int(pos) if np.ndim(cell_id) == 0 else pos
 
-    def is_local(self, cell_id: Any) -> bool:
-        return bool(self._mask_local[self.id_to_index(cell_id)])
+    def is_local(self, id: Any) -> bool:  # noqa: A002 - PyNN's argument name
+        return bool(self._mask_local[self.id_to_index(id)])
 
-    def can_record(self, variable: str) -> bool:
+    def can_record(self, variable: str, location: Any = None) -> bool:
+        """Whether every cell can record ``variable`` (``location``: None, point neurons only)."""
+        _check_locations("location", location)
         return all(variable in pop.celltype.recordable for pop, _ in self._segments())
+
+    @property
+    def injectable(self) -> bool:
+        """Whether current sources can be injected into every cell (not into spike sources)."""
+        return all(pop.celltype.injectable for pop, _ in self._segments())
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, (int, np.integer)):
@@ -391,9 +411,12 @@ class BasePopulation:
 
     # -- recording ----------------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, to_file: Any = None,
-               sampling_interval: float | None = None) -> None:
-        """Record ``variables`` ('spikes', 'v', ..., 'all', or None to stop) of every cell;
-        with ``to_file``, those variables of these cells are written to that file at end()."""
+               sampling_interval: float | None = None, locations: Any = None) -> None:
+        """Record ``variables`` ('spikes', 'v', ..., 'all', or None to stop) of every cell,
+        every ``sampling_interval`` ms (default: every time step); with ``to_file``, those
+        variables of these cells are written to that file at end(). ``locations``: None
+        (point neurons only)."""
+        _check_locations("locations", locations)
         if to_file is not None and to_file is not False:
             check_output(to_file, "to_file")
         for pop, indices in self._segments():
@@ -413,13 +436,15 @@ class BasePopulation:
         self.record(["gsyn_exc", "gsyn_inh"], to_file=to_file if isinstance(to_file, str) else None)
 
     def get_data(self, variables: str | Iterable[str] = "all", gather: bool = True,
-                 clear: bool = False, annotations: dict[str, Any] | None = None):
-        """The recorded data as a neo.Block, one Segment per run between resets.
+                 clear: bool = False, locations: Any = None, annotations: dict[str, Any] | None = None):
+        """The recorded data as a neo.Block, one Segment per run between resets
+        (``locations``: None, point neurons only).
 
         Under MPI, ``gather=True``: rank 0 gets the data of every cell (spike trains and
         signal channels in index order), the other processes their own cells'; ``'all'``:
         every process gets everything; ``False``: each process its own cells'."""
         _check_gather(gather)
+        _check_locations("locations", locations)
         clear = check_bool("clear", clear)
         annotations = {**self.annotations, **(annotations or {})}  # as PyNN: annotate() shows here
         blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
@@ -439,12 +464,12 @@ class BasePopulation:
         return block
 
     def write_data(self, io: Any, variables: str | Iterable[str] = "all", gather: bool = True,
-                   clear: bool = False, annotations: dict[str, Any] | None = None) -> None:
+                   clear: bool = False, annotations: dict[str, Any] | None = None, locations: Any = None) -> None:
         """Write the recorded data with a Neo IO object or to a file name. Under MPI the
         data of every process are written once, by rank 0 (``gather=False``: each process
         writes its own cells' to ``<file name>.<rank>``, as PyNN, an empty Block where it has
         none). With nothing recorded on any process every process raises NothingToWriteError."""
-        block = self.get_data(variables, gather, clear, annotations)
+        block = self.get_data(variables, gather, clear, locations, annotations)
         comm = self.simulation.comm
         anything = has_recorded_data(block)
         if comm.size > 1:   # rank 0 holds everything with gather; else any process's part counts
@@ -485,6 +510,53 @@ class BasePopulation:
         """Mean number of recorded spikes per spike-recording cell in the current segment."""
         _, counts = self._spike_counts(gather)
         return float(counts.mean()) if counts.size else 0.0
+
+    # -- PyNN's deprecated spellings ------------------------------------------------
+    @deprecated("set(parametername=value_array)")
+    def tset(self, parametername: str, value_array: Any) -> None:
+        self.set(**{parametername: value_array})
+
+    @deprecated("set(parametername=rand_distr)")
+    def rset(self, parametername: str, rand_distr: Any) -> None:
+        self.set(**{parametername: rand_distr})
+
+    @deprecated("get_data('spikes')")
+    def getSpikes(self, gather: bool = True, compatible_output: bool = True):
+        return self.get_data("spikes", gather)
+
+    @deprecated("get_data('v')")
+    def get_v(self, gather: bool = True, compatible_output: bool = True):
+        return self.get_data("v", gather)
+
+    @deprecated("get_data(['gsyn_exc', 'gsyn_inh'])")
+    def get_gsyn(self, gather: bool = True, compatible_output: bool = True):
+        return self.get_data(["gsyn_exc", "gsyn_inh"], gather)
+
+    @deprecated("write_data(file, 'spikes')")
+    def printSpikes(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
+        self.write_data(file, "spikes", gather)
+
+    @deprecated("write_data(file, 'v')")
+    def print_v(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
+        self.write_data(file, "v", gather)
+
+    @deprecated("write_data(file, ['gsyn_exc', 'gsyn_inh'])")
+    def print_gsyn(self, file: Any, gather: bool = True, compatible_output: bool = True) -> None:
+        self.write_data(file, ["gsyn_exc", "gsyn_inh"], gather)
+
+    @deprecated("mean_spike_count()")
+    def meanSpikeCount(self, gather: bool = True) -> float:
+        return self.mean_spike_count(gather)
+
+    def save_positions(self, file: Any) -> None:
+        """Write one row ``index x y z`` (µm) per cell to ``file`` (a path or a text stream),
+        under a ``# population = label`` header (``# assembly = ...`` for an Assembly)."""
+        from pynnlite.files import write_table
+        positions = self.positions
+        kind = "assembly" if isinstance(self, Assembly) else "population"
+        with _simulation.same_error_on_every_process(self.simulation.comm):
+            if self.simulation.comm.rank == 0:
+                write_table(file, [np.arange(self.size), *positions], {kind: self.label})
 
     def inject(self, current_source: Any) -> None:
         """Inject a current source into every cell of this group (spike sources refused)."""
@@ -725,6 +797,43 @@ class PopulationView(BasePopulation):
     def index_in_grandparent(self, indices: Any) -> np.ndarray:
         return self._indices[indices]
 
+    def index_from_parent_index(self, indices: Any) -> Any:
+        """Index (indices) in this view of the cell(s) at ``indices`` of the parent."""
+        wanted = np.asarray(indices)
+        pos = np.minimum(np.searchsorted(self.mask, wanted), max(self.mask.size - 1, 0))
+        if self.mask.size == 0 or np.any(self.mask[pos] != wanted):
+            raise IndexError(f"parent index(es) {indices} not in {self.label}")
+        return int(pos) if wanted.ndim == 0 else pos
+
+    @property
+    def structure(self) -> Any:
+        """The spatial structure of the parent."""
+        return self.parent.structure
+
+    @property
+    def first_id(self) -> ID:
+        return min(self.all_cells)
+
+    @property
+    def last_id(self) -> ID:
+        return max(self.all_cells)
+
+    def __eq__(self, other: Any) -> bool:
+        """Views are equal when they have the same parent and the same cells (also a view
+        and its whole parent), as in PyNN."""
+        if isinstance(other, PopulationView):
+            parent = other.parent
+        elif isinstance(other, Population):
+            parent = other
+        else:
+            return False
+        return self.parent == parent and np.array_equal(self.id_array(), other.id_array())
+
+    def __ne__(self, other: Any) -> bool:
+        return not self == other
+
+    __hash__ = BasePopulation.__hash__
+
     @property
     def initial_values(self) -> dict[str, np.ndarray]:
         return {name: values[self._indices] for name, values in self._grandparent._initial_values.items()}
@@ -808,8 +917,31 @@ class Assembly(BasePopulation):
                 return p
         raise KeyError(f"no population labelled {label!r} in this Assembly")
 
-    def id_to_index(self, cell_id: Any) -> Any:
-        return super().id_to_index(cell_id)
+    def id_to_index(self, id: Any) -> Any:  # noqa: A002 - PyNN's argument name
+        return super().id_to_index(id)
+
+    @property
+    def first_id(self) -> ID:
+        return min(self.all_cells)
+
+    @property
+    def last_id(self) -> ID:
+        return max(self.all_cells)
+
+    def get_annotations(self, annotation_keys: str | Iterable[str], simplify: bool = True) -> dict[str, Any]:
+        """The value of each annotation in each member population, as ``{key: [value, ...]}``
+        (array annotations joined into one array; ``simplify``: one value if all are equal)."""
+        keys = (annotation_keys,) if isinstance(annotation_keys, str) else tuple(annotation_keys)
+        result: dict[str, Any] = {}
+        for key in keys:
+            missing = [p.label for p in self.populations if key not in p.annotations]
+            if missing:
+                raise KeyError(f"annotation {key!r} is not set on {', '.join(missing)}")
+            values = [p.annotations[key] for p in self.populations]
+            if isinstance(values[-1], np.ndarray):
+                values = np.hstack(values)
+            result[key] = _parameters.simplify(np.array(values)) if simplify else values
+        return result
 
     def describe_context(self) -> dict[str, Any]:
         return {"label": self.label, "size": self.size,

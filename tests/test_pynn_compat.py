@@ -163,3 +163,61 @@ def test_simulator_module_has_pynn_procedural_names(sim, tmp_path):
     assert issubclass(sim.GSLRNG, sim.random.WrappedRNG)
     with pytest.raises(ImportError):   # as PyNN without pygsl
         sim.GSLRNG(seed=1)
+
+
+def test_population_deprecated_methods_of_pynn_still_work(sim, tmp_path):
+    """PyNN 0.13 keeps tset/rset/getSpikes/get_v/get_gsyn/printSpikes/print_v/print_gsyn/
+    meanSpikeCount, warning DeprecationWarning; values checked under PyNN 0.13 + NEST 3:
+    tau_m 10..15 ms and i_offset 1 nA (v_inf = -65 + 1 nA * tau_m / 1 nF <= -50 mV) give no
+    spike in 50 ms."""
+    cells = sim.Population(6, sim.IF_cond_exp(i_offset=1.0))
+    with pytest.warns(DeprecationWarning, match="tset"):
+        cells.tset("tau_m", np.arange(6) + 10.0)
+    assert list(cells.get("tau_m")) == [10.0, 11.0, 12.0, 13.0, 14.0, 15.0]
+    with pytest.warns(DeprecationWarning):
+        cells.rset("v_thresh", sim.RandomDistribution("uniform", (-50.0, -49.0)))
+    assert np.all((cells.get("v_thresh") >= -50.0) & (cells.get("v_thresh") < -49.0))
+    cells.record(["spikes", "v", "gsyn_exc", "gsyn_inh"])
+    sim.run(50.0)
+    with pytest.warns(DeprecationWarning):
+        assert len(cells.getSpikes().segments[0].spiketrains) == 6
+        assert cells.get_v().segments[0].analogsignals[0].name == "v"
+        assert {s.name for s in cells.get_gsyn().segments[0].analogsignals} == {"gsyn_exc", "gsyn_inh"}
+        assert cells.meanSpikeCount() == 0.0
+        cells[1:3].printSpikes(str(tmp_path / "s.pkl"))
+        cells.print_v(str(tmp_path / "v.pkl"))
+        (cells + cells[:2]).print_gsyn(str(tmp_path / "g.pkl"))
+    assert all((tmp_path / name).is_file() for name in ("s.pkl", "v.pkl", "g.pkl"))
+
+
+def test_population_properties_and_helpers_of_pynn(sim, tmp_path):
+    """injectable, save_positions, view structure/equality/first_id, index_from_parent_index,
+    Assembly.get_annotations and the (point-neuron) locations arguments, as in PyNN 0.13."""
+    from pynnlite.errors import InvalidParameterValueError
+    cells = sim.Population(6, sim.IF_cond_exp(), label="cells", structure=sim.space.Grid2D(aspect_ratio=1.5))
+    sources = sim.Population(2, sim.SpikeSourcePoisson(), label="sources")
+    view = cells[1:5:2]
+    assert (cells.injectable, sources.injectable, view.injectable, (cells + sources).injectable) == \
+        (True, False, True, False)
+    assert view == cells[[1, 3]] and view != cells[1:4] and cells[:] == cells and not view != cells[[3, 1]]
+    assert view.structure is cells.structure
+    assert (view.first_id, view.last_id) == (cells[1], cells[3])
+    assert view.index_from_parent_index(3) == 1 and list(view.index_from_parent_index([1, 3])) == [0, 1]
+    with pytest.raises(IndexError):
+        view.index_from_parent_index(2)
+    assembly = cells + sources
+    assert (assembly.first_id, assembly.last_id) == (cells[0], sources[1])
+    cells.annotate(layer=4, kind="exc")
+    sources.annotate(layer=4, kind="input")
+    notes = assembly.get_annotations(["layer", "kind"])
+    assert notes["layer"] == 4 and list(notes["kind"]) == ["exc", "input"]
+    assert assembly.get_annotations("kind", simplify=False) == {"kind": ["exc", "input"]}
+    cells.save_positions(str(tmp_path / "pos.txt"))
+    rows = np.loadtxt(tmp_path / "pos.txt")
+    assert rows.shape == (6, 4) and list(rows[:, 0]) == list(range(6))
+    assert np.array_equal(rows[:, 1:].T, cells.positions)
+    cells.record("v", locations=None)
+    assert cells.can_record("v", location=None) and cells.get_data(locations=None) is not None
+    cells[0].inject(sim.DCSource(amplitude=0.1), location=None)
+    with pytest.raises(InvalidParameterValueError, match="locations must be None"):
+        cells.record("v", locations=["soma"])
