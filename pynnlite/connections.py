@@ -112,6 +112,14 @@ class Connection:
     def postsynaptic_cell(self):
         return self.projection.post[self.postsynaptic_index]
 
+    #: PyNN+NEST's names: ``source``/``target`` (the cells' IDs), ``parent`` (the projection).
+    source = presynaptic_cell
+    target = postsynaptic_cell
+
+    @property
+    def parent(self) -> "Projection":
+        return self.projection
+
     def _value(self, name: str) -> float:
         return float(self.projection._column(name, np.array([self.index]))[0])
 

@@ -436,6 +436,28 @@ class Projection:
         self._deprecated("save('delay', file, format, gather)")
         self.save("delay", file, format=format, gather=gather)
 
+    def setSynapseDynamics(self, parameter_name: str, value: Any) -> None:
+        self._deprecated("set(parameter_name=value)")
+        self.set(**{parameter_name: value})
+
+    def randomizeSynapseDynamics(self, parameter_name: str, rand_distr: Any) -> None:
+        self._deprecated("set(parameter_name=rand_distr)")
+        self.set(**{parameter_name: rand_distr})
+
+    def getSynapseDynamics(self, parameter_name: str, format: str = "list", gather: Any = True) -> Any:
+        self._deprecated("get(parameter_name, format, gather)")
+        return self.get(parameter_name, format=format, gather=gather, with_address=False)
+
+    def weightHistogram(self, min: float | None = None, max: float | None = None,  # noqa: A002 - PyNN's names
+                        nbins: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, bin edges) of the weights (nA or µS) in ``nbins`` equal bins from ``min``
+        to ``max`` (default: the smallest and largest weight)."""
+        self._deprecated("np.histogram()")
+        weights = np.asarray(self.get("weight", format="list", gather=True, with_address=False), dtype=float)
+        low = weights.min() if min is None else min
+        high = weights.max() if max is None else max
+        return np.histogram(weights, np.linspace(low, high, nbins + 1))
+
     def initialize(self, **initial_values: Any) -> None:
         """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same
         value kinds as ``set``."""

@@ -221,3 +221,26 @@ def test_population_properties_and_helpers_of_pynn(sim, tmp_path):
     cells[0].inject(sim.DCSource(amplitude=0.1), location=None)
     with pytest.raises(InvalidParameterValueError, match="locations must be None"):
         cells.record("v", locations=["soma"])
+
+
+def test_projection_synapse_dynamics_histogram_and_connection_names(sim):
+    """PyNN 0.13's deprecated getSynapseDynamics/setSynapseDynamics/randomizeSynapseDynamics
+    and weightHistogram; Connection.source/target/parent as on PyNN+NEST. The histogram of
+    weights 0.1..0.6 in 5 bins is [1, 2, 0, 1, 2] under PyNN 0.13 + NEST 3 too (np.linspace
+    edges: 0.3 falls in the second bin, 0.4 in the fourth)."""
+    pre = sim.Population(3, sim.IF_cond_exp())
+    post = sim.Population(2, sim.IF_cond_exp())
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                         sim.TsodyksMarkramSynapse(weight=0.01, delay=1.0, U=0.5))
+    prj.set(weight=np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
+    with pytest.warns(DeprecationWarning):
+        assert prj.getSynapseDynamics("U") == [0.5] * 6
+        prj.setSynapseDynamics("U", 0.3)
+        prj.randomizeSynapseDynamics("tau_rec", sim.RandomDistribution("uniform", (100.0, 200.0)))
+        counts, edges = prj.weightHistogram(nbins=5)
+        assert list(prj.weightHistogram(0.0, 1.0, 2)[0]) == [4, 2]
+    assert prj.get("U", format="list", with_address=False) == [0.3] * 6
+    assert all(100.0 <= t < 200.0 for t in prj.get("tau_rec", format="list", with_address=False))
+    assert list(counts) == [1, 2, 0, 1, 2] and edges[0] == 0.1 and edges[-1] == 0.6
+    connection = list(prj.connections)[0]
+    assert (connection.source, connection.target, connection.parent) == (pre[0], post[0], prj)
