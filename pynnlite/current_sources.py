@@ -9,6 +9,7 @@ from pynnlite import simulation as _simulation
 from pynnlite.errors import InvalidParameterValueError, RecordingError
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
+from pynnlite.timegrid import first_step_from
 
 
 #: PyNN's default ``stop`` (ms) of its current sources: in practice, never.
@@ -132,9 +133,15 @@ class CurrentSource(ModelType):
         return float(self.parameter_space[name])
 
     def _active(self, times: np.ndarray) -> np.ndarray:
+        """Whether the current flows in each step starting at ``times`` (ms): from the first step
+        starting at or after ``start`` to the last one starting before ``stop``, a start or stop
+        within float noise of a grid point being on it (4.300000000000001 ms is 4.3 ms, as NEST
+        has it; ``pynnlite.timegrid``)."""
         stop = self.parameter_space.get("stop")
         stop = np.inf if stop is None else float(stop)
-        return (times >= self._p("start")) & (times < stop)
+        dt = self.simulation.dt
+        steps = np.rint(np.asarray(times, dtype=float) / dt)
+        return (steps >= first_step_from(self._p("start"), dt)) & (steps < first_step_from(stop, dt))
 
     def current_at(self, times: np.ndarray, n_targets: int, stream: int, target_keys: np.ndarray) -> np.ndarray:
         """Current (nA) during the steps starting at ``times`` (ms): shape (len(times),),

@@ -95,6 +95,24 @@ def test_spike_array_time_off_the_grid_acts_from_the_step_that_contains_it(sim):
     assert first_moves(cells.get_data().segments[0].filter(name="v")[0]) == [1.2, 3.2, 4.2, 7.2, 6.2]
 
 
+def test_current_source_start_and_stop_on_the_grid_up_to_float_noise(sim):
+    """start = 1.1 + 3.2 = 4.300000000000001 ms and stop = 2.1 + 2.2 + 1.0 = 5.300000000000001 ms are
+    grid points to PyNN+NEST (measured, dt = 0.1 ms): the current flows in the 10 steps from 4.3 to
+    5.3 ms, so v of a non-leaking cell rises from the sample at 4.4 to the one at 5.3 ms. Comparing
+    step times with start lost the first step (4.3 < 4.300000000000001)."""
+    start, stop = 1.1 + 3.2, 2.1 + 2.2 + 1.0
+    cells = sim.Population(3, sim.IF_curr_exp(tau_m=1e6, v_rest=0.0, v_thresh=1e6), initial_values={"v": 0.0})
+    sim.DCSource(amplitude=1.0, start=start, stop=stop).inject_into(cells[0:1])
+    sim.ACSource(amplitude=0.0, offset=1.0, start=start, stop=stop).inject_into(cells[1:2])
+    sim.NoisyCurrentSource(mean=1.0, stdev=0.0, start=start, stop=stop).inject_into(cells[2:3])
+    cells.record("v")
+    sim.run(8.0)
+    v = cells.get_data().segments[0].filter(name="v")[0]
+    rising = np.diff(np.asarray(v.magnitude), axis=0) > 1e-3
+    for column in rising.T:
+        assert np.flatnonzero(column).tolist() == list(range(43, 53))
+
+
 def test_step_current_source_times_on_the_grid():
     # PyNN's issue512: times >= 0, increasing, mapped to the grid; the later of two on one step wins
     import pynnlite.backends.numpy as sim
