@@ -66,7 +66,8 @@ def test_pynn_signatures_and_defaults():
     for cls, replacement in ((FixedNumberPreConnector, False), (FixedNumberPostConnector, False),
                              (FixedTotalNumberConnector, True)):
         params = inspect.signature(cls).parameters
-        assert list(params) == ["n", "allow_self_connections", "with_replacement", "rng", "safe", "callback"]
+        assert list(params) == ["n", "allow_self_connections", "with_replacement", "location_selector", "rng", "safe",
+                                "callback"]
         assert params["with_replacement"].default is replacement
         assert params["allow_self_connections"].default is True
 

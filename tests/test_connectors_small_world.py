@@ -39,7 +39,8 @@ def pairs(a):
 
 def test_signature_matches_pynn():
     params = list(inspect.signature(SmallWorldConnector).parameters)
-    assert params == ["degree", "rewiring", "allow_self_connections", "n_connections", "rng", "safe", "callback"]
+    assert params == ["degree", "rewiring", "allow_self_connections", "n_connections", "location_selector", "rng",
+                      "safe", "callback"]
     c = SmallWorldConnector(2.5, 0.1)
     assert c.d_expression == "d < 2.5"
 

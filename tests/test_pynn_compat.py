@@ -244,3 +244,47 @@ def test_projection_synapse_dynamics_histogram_and_connection_names(sim):
     assert list(counts) == [1, 2, 0, 1, 2] and edges[0] == 0.1 and edges[-1] == 0.6
     connection = list(prj.connections)[0]
     assert (connection.source, connection.target, connection.parent) == (pre[0], post[0], prj)
+
+
+#: Constructor arguments of PyNN 0.13's connectors, in order (from inspect.signature on pyNN.nest).
+PYNN_CONNECTOR_ARGUMENTS = {
+    "AllToAllConnector": ["allow_self_connections", "location_selector", "safe", "callback"],
+    "ArrayConnector": ["array", "location_selector", "safe", "callback"],
+    "CloneConnector": ["reference_projection", "safe", "callback"],
+    "DisplacementDependentProbabilityConnector": ["disp_function", "allow_self_connections", "location_selector",
+                                                  "rng", "safe", "callback"],
+    "DistanceDependentProbabilityConnector": ["d_expression", "allow_self_connections", "location_selector", "rng",
+                                              "safe", "callback"],
+    "FixedNumberPostConnector": ["n", "allow_self_connections", "with_replacement", "location_selector", "rng",
+                                 "safe", "callback"],
+    "FixedNumberPreConnector": ["n", "allow_self_connections", "with_replacement", "location_selector", "rng",
+                                "safe", "callback"],
+    "FixedProbabilityConnector": ["p_connect", "allow_self_connections", "location_selector", "rng", "safe",
+                                  "callback"],
+    "FixedTotalNumberConnector": ["n", "allow_self_connections", "with_replacement", "location_selector", "rng",
+                                  "safe", "callback"],
+    "FromFileConnector": ["file", "distributed", "location_selector", "safe", "callback"],
+    "FromListConnector": ["conn_list", "column_names", "location_selector", "safe", "callback"],
+    "IndexBasedProbabilityConnector": ["index_expression", "allow_self_connections", "location_selector", "rng",
+                                       "safe", "callback"],
+    "OneToOneConnector": ["location_selector", "safe", "callback"],
+    "SmallWorldConnector": ["degree", "rewiring", "allow_self_connections", "n_connections", "location_selector",
+                            "rng", "safe", "callback"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PYNN_CONNECTOR_ARGUMENTS))
+def test_connector_arguments_in_pynn_order(sim, name):
+    import inspect
+    assert list(inspect.signature(getattr(sim, name)).parameters) == PYNN_CONNECTOR_ARGUMENTS[name]
+
+
+def test_from_list_connector_column_names_second_and_location_selector_none(sim):
+    """``FromListConnector(conns, ['weight', 'delay'])`` passes column names positionally, as in PyNN."""
+    from pynnlite.errors import InvalidParameterValueError
+    cells = sim.Population(2, sim.IF_cond_exp())
+    prj = sim.Projection(cells, cells, sim.FromListConnector([(0, 1, 0.5, 2.0)], ["weight", "delay"]))
+    assert prj.get(["weight", "delay"], format="list") == [(0, 1, 0.5, 2.0)]
+    sim.Projection(cells, cells, sim.AllToAllConnector(location_selector=None))
+    with pytest.raises(InvalidParameterValueError, match="location_selector"):
+        sim.FixedProbabilityConnector(0.5, True, "soma")

@@ -105,7 +105,15 @@ class Connector:
     #: Parameter name -> default, as PyNN's connectors take them (for describe()).
     parameter_names: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, safe: bool = True, callback: Callable[[float], None] | None = None):
+    def __init__(self, location_selector: Any = None, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        """``location_selector``: PyNN 0.13's choice of post-synaptic compartments; pynnlite has
+        point neurons only, so it must be None. ``callback``: a function of the fraction done."""
+        if location_selector is not None:
+            raise InvalidParameterValueError(
+                "location_selector must be None: pynnlite has point neurons only (no multicompartment "
+                f"locations), got {location_selector!r}")
+        self.location_selector = None
         self.safe = safe
         if callback is not None and not callable(callback):
             raise InvalidParameterValueError("callback must be a function of the fraction done (0..1)")

@@ -20,9 +20,9 @@ class AllToAllConnector(Connector):
 
     parameter_names = ("allow_self_connections",)
 
-    def __init__(self, allow_self_connections: bool | str = True, safe: bool = True,
-                 callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+    def __init__(self, allow_self_connections: bool | str = True, location_selector: Any = None,
+                 safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(location_selector, safe, callback)
         self.allow_self_connections = check_allow_self(allow_self_connections, (True, False, "NoMutual"))
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:

@@ -236,9 +236,9 @@ def _post_major(pre: np.ndarray, post: np.ndarray) -> tuple[np.ndarray, np.ndarr
 class _FixedNumberConnector(Connector):
     parameter_names = ("allow_self_connections", "n")
 
-    def __init__(self, n: Any, allow_self_connections: bool, with_replacement: bool, rng: Any,
-                 safe: bool, callback: Callable[[float], None] | None):
-        super().__init__(safe, callback)
+    def __init__(self, n: Any, allow_self_connections: bool, with_replacement: bool, location_selector: Any,
+                 rng: Any, safe: bool, callback: Callable[[float], None] | None):
+        super().__init__(location_selector, safe, callback)
         self.n = _check_n(n)
         self.allow_self_connections = check_allow_self(allow_self_connections)
         self.with_replacement = check_bool("with_replacement", with_replacement)
@@ -290,8 +290,9 @@ class FixedNumberPreConnector(_FixedNumberConnector):
     """
 
     def __init__(self, n: Any, allow_self_connections: bool = True, with_replacement: bool = False,
-                 rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(n, allow_self_connections, with_replacement, rng, safe, callback)
+                 location_selector: Any = None, rng: Any = None, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(n, allow_self_connections, with_replacement, location_selector, rng, safe, callback)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         posts = np.asarray(context.post_local, dtype=np.int64)
@@ -317,8 +318,9 @@ class FixedNumberPostConnector(_FixedNumberConnector):
     """
 
     def __init__(self, n: Any, allow_self_connections: bool = True, with_replacement: bool = False,
-                 rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(n, allow_self_connections, with_replacement, rng, safe, callback)
+                 location_selector: Any = None, rng: Any = None, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(n, allow_self_connections, with_replacement, location_selector, rng, safe, callback)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         pres = np.arange(context.pre_size, dtype=np.int64)
@@ -355,8 +357,9 @@ class FixedTotalNumberConnector(_FixedNumberConnector):
     """
 
     def __init__(self, n: Any, allow_self_connections: bool = True, with_replacement: bool = True,
-                 rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(n, allow_self_connections, with_replacement, rng, safe, callback)
+                 location_selector: Any = None, rng: Any = None, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(n, allow_self_connections, with_replacement, location_selector, rng, safe, callback)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         if isinstance(self.n, RandomDistribution):

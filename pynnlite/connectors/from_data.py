@@ -57,9 +57,9 @@ class FromListConnector(Connector):
 
     parameter_names = ("conn_list", "column_names")
 
-    def __init__(self, conn_list: Any, safe: bool = True, column_names: Sequence[str] | None = None,
-                 callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+    def __init__(self, conn_list: Any, column_names: Sequence[str] | None = None, location_selector: Any = None,
+                 safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(location_selector, safe, callback)
         self.table, self.column_names = connection_table_from_list(conn_list, column_names)
         self.conn_list = conn_list
 
@@ -110,9 +110,9 @@ class FromFileConnector(Connector):
 
     parameter_names = ("file", "distributed")
 
-    def __init__(self, file: Any, distributed: bool = False, safe: bool = True,
+    def __init__(self, file: Any, distributed: bool = False, location_selector: Any = None, safe: bool = True,
                  callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+        super().__init__(location_selector, safe, callback)
         self.path = _file_name(file)
         self.file = file
         self.distributed = check_bool("distributed", distributed)
@@ -179,8 +179,9 @@ class ArrayConnector(Connector):
 
     parameter_names = ("array",)
 
-    def __init__(self, array: Any, safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+    def __init__(self, array: Any, location_selector: Any = None, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(location_selector, safe, callback)
         try:
             matrix = np.asarray(array)
         except (TypeError, ValueError):
@@ -224,7 +225,7 @@ class CloneConnector(Connector):
 
     def __init__(self, reference_projection: Any, safe: bool = True,
                  callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+        super().__init__(None, safe, callback)
         if not all(hasattr(reference_projection, a) for a in ("_table", "pre", "post")):
             raise InvalidParameterValueError(
                 f"reference_projection must be a Projection, got {type(reference_projection).__name__}")

@@ -69,9 +69,9 @@ class FixedProbabilityConnector(Connector):
 
     parameter_names = ("p_connect", "allow_self_connections")
 
-    def __init__(self, p_connect: float, allow_self_connections: bool = True, rng: Any = None,
-                 safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+    def __init__(self, p_connect: float, allow_self_connections: bool = True, location_selector: Any = None,
+                 rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(location_selector, safe, callback)
         self.p_connect = check_probability("p_connect", p_connect)
         self.allow_self_connections = check_allow_self(allow_self_connections)
         self.rng = check_rng(rng)
@@ -134,8 +134,8 @@ class _PairProbabilityConnector(Connector):
     #: name of the argument that defines the probability, for error messages
     _argument = "probability"
 
-    def __init__(self, allow_self_connections: Any, rng: Any, safe: bool, callback: Any):
-        super().__init__(safe, callback)
+    def __init__(self, allow_self_connections: Any, location_selector: Any, rng: Any, safe: bool, callback: Any):
+        super().__init__(location_selector, safe, callback)
         self.allow_self_connections = _check_allow_self_mutual(allow_self_connections)
         self.rng = check_rng(rng)
 
@@ -209,9 +209,9 @@ class DistanceDependentProbabilityConnector(_PairProbabilityConnector):
     parameter_names = ("allow_self_connections", "d_expression")
     _argument = "d_expression"
 
-    def __init__(self, d_expression: Any, allow_self_connections: Any = True, rng: Any = None,
-                 safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(allow_self_connections, rng, safe, callback)
+    def __init__(self, d_expression: Any, allow_self_connections: Any = True, location_selector: Any = None,
+                 rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(allow_self_connections, location_selector, rng, safe, callback)
         if isinstance(d_expression, str):
             self.distance_function = distance_expression(d_expression, "d_expression")
         elif callable(d_expression):
@@ -250,9 +250,9 @@ class IndexBasedProbabilityConnector(_PairProbabilityConnector):
     _argument = "index_expression"
 
     def __init__(self, index_expression: Callable[[np.ndarray, np.ndarray], Any],
-                 allow_self_connections: Any = True, rng: Any = None, safe: bool = True,
-                 callback: Callable[[float], None] | None = None):
-        super().__init__(allow_self_connections, rng, safe, callback)
+                 allow_self_connections: Any = True, location_selector: Any = None, rng: Any = None,
+                 safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(allow_self_connections, location_selector, rng, safe, callback)
         if not callable(index_expression):
             raise InvalidParameterValueError(
                 f"index_expression must be callable as f(i, j) on arrays of pre and post indices, "
@@ -295,8 +295,9 @@ class DisplacementDependentProbabilityConnector(_PairProbabilityConnector):
     _argument = "disp_function"
 
     def __init__(self, disp_function: Callable[[np.ndarray], Any], allow_self_connections: Any = True,
-                 rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
-        super().__init__(allow_self_connections, rng, safe, callback)
+                 location_selector: Any = None, rng: Any = None, safe: bool = True,
+                 callback: Callable[[float], None] | None = None):
+        super().__init__(allow_self_connections, location_selector, rng, safe, callback)
         if not callable(disp_function):
             raise InvalidParameterValueError(
                 f"disp_function must be a function of a (3, N) displacement array, "

@@ -45,9 +45,9 @@ class SmallWorldConnector(Connector):
     parameter_names = ("allow_self_connections", "degree", "rewiring", "n_connections")
 
     def __init__(self, degree: float, rewiring: float, allow_self_connections: bool = True,
-                 n_connections: int | None = None, rng: Any = None, safe: bool = True,
-                 callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+                 n_connections: int | None = None, location_selector: Any = None, rng: Any = None,
+                 safe: bool = True, callback: Callable[[float], None] | None = None):
+        super().__init__(location_selector, safe, callback)
         if isinstance(degree, bool) or not isinstance(degree, numbers.Real) or not degree >= 0:
             raise InvalidParameterValueError(f"degree must be a distance >= 0 (µm), got {degree!r}")
         self.degree = float(degree)

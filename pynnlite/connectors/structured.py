@@ -281,7 +281,7 @@ class KernelConnector(Connector):
 
     def __init__(self, kernel: Any, padding: str = "same", allow_self_connections: bool = True,
                  safe: bool = True, callback: Callable[[float], None] | None = None, **kernels: Any):
-        super().__init__(safe, callback)
+        super().__init__(None, safe, callback)
         array = np.asarray(kernel, dtype=float)
         if array.ndim not in (2, 3) or 0 in array.shape:
             raise InvalidDimensionsError(f"kernel must be a 2-D (kh, kw) or 3-D (kd, kh, kw) array, got shape {array.shape}")
@@ -348,7 +348,7 @@ class _Strided2d(Connector):
     def __init__(self, kernel_shape: Any, stride: Any = 1, padding: Any = 0, in_channels: int | None = None,
                  out_channels: int | None = None, allow_self_connections: bool = True, safe: bool = True,
                  callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+        super().__init__(None, safe, callback)
         self.kernel_shape = _pair("kernel_shape", kernel_shape, 1)
         self.stride = _pair("stride", stride, 1)
         self.padding = _pair("padding", padding, 0)
@@ -478,7 +478,7 @@ class AveragePool2dConnector(Connector):
 
     def __init__(self, kernel_shape: Any = None, stride: Any = None, safe: bool = True,
                  callback: Callable[[float], None] | None = None):
-        super().__init__(safe, callback)
+        super().__init__(None, safe, callback)
         self.kernel_shape = None if kernel_shape is None else _pair("kernel_shape", kernel_shape, 1)
         if stride is not None and self.kernel_shape is None:
             raise InvalidParameterValueError("stride needs kernel_shape (adaptive pooling has no stride)")
