@@ -15,6 +15,7 @@ import numpy as np
 from pynnlite.errors import (InvalidParameterValueError, PynnliteError, SimulationNotSetUpError, check_finite,
                              is_finite_number)
 from pynnlite.random import NumpyRNG
+from pynnlite.timegrid import GRID_TOLERANCE, nearest_step
 
 if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.populations import Population
@@ -163,14 +164,15 @@ class Simulation:
         ``name``: the argument the error names."""
         steps = duration_ms / self.dt
         whole = round(steps) if math.isfinite(steps) else 0
-        if not math.isfinite(steps) or abs(steps - whole) > 1e-6:
+        if not math.isfinite(steps) or abs(steps - whole) > GRID_TOLERANCE:
             raise InvalidParameterValueError(
                 f"{name} must be a whole number of time steps ({self.dt} ms), got {duration_ms} ms")
         return int(whole)
 
     def delay_steps(self, delay_ms: np.ndarray | float) -> np.ndarray:
-        """Delays in ms rounded to the nearest whole number of steps (at least one)."""
-        return np.maximum(np.rint(np.asarray(delay_ms, dtype=float) / self.dt), 1).astype(np.int32)
+        """Delays in ms rounded to the nearest whole number of steps, half-way up as NEST rounds
+        them (0.15 ms at dt = 0.1 ms is 2 steps), and at least one step."""
+        return np.maximum(nearest_step(delay_ms, self.dt), 1).astype(np.int32)
 
     @property
     def min_delay(self) -> float:
