@@ -74,9 +74,9 @@ class SimulatorControl:
             raise InvalidParameterValueError(f"simtime must be >= 0 ms, got {simtime}")
         return self.run_until(sim.t + simtime, callbacks)
 
-    def run_for(self, duration: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
-        """Advance the simulation by ``duration`` ms (PyNN's alias of run)."""
-        return self.run(duration, callbacks)
+    def run_for(self, simtime: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
+        """Advance the simulation by ``simtime`` ms (PyNN's alias of run)."""
+        return self.run(simtime, callbacks)
 
     def list_standard_models(self) -> list[str]:
         """Names of the standard cell types this backend runs."""

@@ -28,12 +28,15 @@ class Sequence:
     def __iter__(self):
         return iter(self.value)
 
-    def __getitem__(self, i):
-        return self.value[i]
+    def __getitem__(self, item):
+        return self.value[item]
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: object) -> Any:
+        """Equal values; against an array of Sequences, one bool per element (as PyNN)."""
         if isinstance(other, Sequence):
             return self.value.shape == other.value.shape and bool(np.all(self.value == other.value))
+        if isinstance(other, np.ndarray) and other.size and isinstance(other.flat[0], Sequence):
+            return np.array([self == seq for seq in other])
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -42,11 +45,28 @@ class Sequence:
     def __repr__(self) -> str:
         return f"Sequence({self.value.tolist()!r})"
 
-    def __add__(self, x: float) -> "Sequence":
-        return Sequence(self.value + x)
+    def _apply(self, operation: Any, val: Any) -> Any:
+        """``operation`` of the values and a number; with a list or 1-D array ``val``, an object
+        array holding one Sequence per element of ``val`` (as PyNN, e.g. one per cell)."""
+        if np.ndim(val) == 0:
+            return type(self)(operation(self.value, val))
+        result = np.empty(len(val), dtype=object)
+        result[:] = [type(self)(operation(self.value, x)) for x in val]
+        return result
 
-    def __mul__(self, x: float) -> "Sequence":
-        return Sequence(self.value * x)
+    def __add__(self, val: Any) -> Any:
+        return self._apply(np.add, val)
+
+    def __sub__(self, val: Any) -> Any:
+        return self._apply(np.subtract, val)
+
+    def __mul__(self, val: Any) -> Any:
+        return self._apply(np.multiply, val)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, val: Any) -> Any:
+        return self._apply(np.true_divide, val)
 
     def max(self) -> float:
         return float(self.value.max()) if self.value.size else float("nan")

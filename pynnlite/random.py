@@ -320,6 +320,17 @@ class NumpyRNG(WrappedRNG):
             return rs.vonmises(p["mu"], p["kappa"], size=n)
         raise AssertionError(distribution)  # _resolve_parameters checked the name
 
+    def normal_clipped(self, mu: float = 0.0, sigma: float = 1.0, low: float = -np.inf, high: float = np.inf,
+                       size: int | None = None) -> Any:
+        """Normal values with those outside [low, high] drawn again (one value for ``size=None``)."""
+        values = self._normal_clipped(mu, sigma, low, high, 1 if size is None else size)
+        return values[0] if size is None else values
+
+    def normal_clipped_to_boundary(self, mu: float = 0.0, sigma: float = 1.0, low: float = -np.inf,
+                                   high: float = np.inf, size: int | None = None) -> Any:
+        """Normal values with those outside [low, high] set to the nearer bound."""
+        return np.maximum(np.minimum(self.rng.normal(loc=mu, scale=sigma, size=size), high), low)
+
     def _normal_clipped(self, mu, sigma, low, high, n: int) -> np.ndarray:
         """Normal values, those outside [low, high] redrawn (at most MAX_REDRAWS rounds)."""
         values = self.rng.normal(loc=mu, scale=sigma, size=n)

@@ -292,6 +292,11 @@ class BaseStructure:
         """Name and parameters of the structure, for reports."""
         return {"name": type(self).__name__, "parameters": self.get_parameters()}
 
+    def describe(self, template: str | None = "structure_default.txt", engine: str = "default"):
+        """A description of this structure (``template=None``: the context dict)."""
+        from pynnlite import descriptions
+        return descriptions.render(engine, template, self.describe_context())
+
     def generate_positions(self, n: int) -> np.ndarray:
         """Positions (µm) of ``n`` cells laid out by this structure, shape (3, n)."""
         raise NotImplementedError

@@ -288,3 +288,36 @@ def test_from_list_connector_column_names_second_and_location_selector_none(sim)
     sim.Projection(cells, cells, sim.AllToAllConnector(location_selector=None))
     with pytest.raises(InvalidParameterValueError, match="location_selector"):
         sim.FixedProbabilityConnector(0.5, True, "soma")
+
+
+def test_small_pynn_signatures_and_helpers(sim):
+    """Argument names and helpers the API diff against PyNN 0.13 found: run_for(simtime=...),
+    NumpyRNG.normal_clipped/normal_clipped_to_boundary (the same numbers as PyNN's for a seed,
+    checked under PyNN 0.13), structure.describe(), celltype.can_record(), LIF/AdExp
+    recordable and injectable, get_parameter_names() on a synapse class."""
+    import inspect
+    from pynnlite.utility import plotting
+    sim.Population(1, sim.IF_cond_exp())
+    assert sim.run_for(simtime=2.0) == 2.0
+    rng = sim.NumpyRNG(seed=7)
+    assert np.allclose(rng.normal_clipped(0.0, 1.0, -0.5, 0.5, size=5),
+                       [0.00206557, -0.46593737, 0.03282016, 0.40751628, -0.00089039])
+    assert rng.normal_clipped(0.0, 1.0, -0.1, 0.1) == pytest.approx(-0.04538602986064609)
+    assert np.allclose(rng.normal_clipped_to_boundary(0.0, 1.0, -0.5, 0.5, size=4), [-0.5, -0.40522786, -0.5, 0.5])
+    grid = sim.space.Grid2D(aspect_ratio=2.0, dx=5.0)
+    assert grid.describe().startswith("Structure Grid2D")
+    assert grid.describe(template=None)["parameters"]["dx"] == 5.0
+    assert sim.IF_cond_exp().can_record("gsyn_exc", location=None) and not sim.IF_curr_exp().can_record("w")
+    assert (sim.LIF.recordable, sim.AdExp.recordable, sim.LIF.injectable) == (["spikes", "v"], ["spikes", "v", "w"], True)
+    assert sim.TsodyksMarkramSynapse.get_parameter_names() == ["weight", "delay", "U", "tau_rec", "tau_facil"]
+    assert list(inspect.signature(plotting.plot_signals).parameters)[:3] == ["ax", "signal_array", "label_prefix"]
+
+
+def test_sequence_arithmetic_as_pynn():
+    """Sequence +, -, *, / a number; with a list, one Sequence per element (as PyNN 0.13)."""
+    s = Sequence([1.0, 2.0, 3.0])
+    assert s - 1 == Sequence([0.0, 1.0, 2.0]) and 2 * s == Sequence([2.0, 4.0, 6.0])
+    assert s / 2 == Sequence([0.5, 1.0, 1.5])
+    shifted = s + np.array([10.0, 20.0])
+    assert shifted.dtype == object and [list(x.value) for x in shifted] == [[11.0, 12.0, 13.0], [21.0, 22.0, 23.0]]
+    assert list(s == shifted) == [False, False] and s[1] == 2.0

@@ -89,6 +89,17 @@ def is_scalar_or_array(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating, np.ndarray, list, tuple))
 
 
+class _ClassOrInstanceNames:
+    """``get_parameter_names()`` of a synapse type: on the class (as PyNN's classmethod) the
+    declared parameters; on an instance those of its parameter space (an STDPMechanism's
+    include its components')."""
+
+    def __get__(self, obj: Any, owner: type) -> Callable[[], list[str]]:
+        if obj is None:
+            return lambda: list(owner.default_parameters)
+        return lambda: list(obj.parameter_space)
+
+
 class ModelType:
     """A model declared as data; instances hold the user's parameter values."""
 
@@ -220,6 +231,13 @@ class CellType(ModelType):
     def variable_unit(cls, variable: str) -> str:
         return cls.units.get(variable, "dimensionless")
 
+    def can_record(self, variable: str, location: Any = None) -> bool:
+        """Whether ``variable`` can be recorded (``location``: None, point neurons only)."""
+        if location is not None:
+            raise InvalidParameterValueError(
+                f"location must be None: pynnlite has point neurons only, got {location!r}")
+        return variable in self.recordable
+
     def describe_context(self) -> dict[str, Any]:
         context = super().describe_context()
         context.update(initial_values=dict(self.initial_values), recordable=list(self.recordable),
@@ -249,8 +267,7 @@ class SynapseType(ModelType):
             return value
         return super().check_value(name, value)
 
-    def get_parameter_names(self) -> list[str]:  # type: ignore[override]
-        return list(self.parameter_space)
+    get_parameter_names = _ClassOrInstanceNames()   # type: ignore[assignment]
 
     def describe_context(self) -> dict[str, Any]:
         context = super().describe_context()

@@ -81,6 +81,8 @@ class LIF(ModelType):
              "v_reset": "mV", "v_thresh": "mV"}
     constraints = {"cm": "positive", "tau_m": "positive", "tau_refrac": "non_negative"}
     default_initial_values: ClassVar[dict[str, float]] = {"v": -65.0}
+    recordable: ClassVar[list[str]] = ["spikes", "v"]
+    injectable: ClassVar[bool] = True
     spiking: ClassVar[bool] = True
 
 
@@ -115,7 +117,8 @@ class AdExp(ModelType):
     constraints = {"cm": "positive", "tau_m": "positive", "tau_refrac": "non_negative", "tau_w": "positive",
                    "delta_T": "non_negative"}
     default_initial_values: ClassVar[dict[str, float]] = {"v": -70.6, "w": 0.0}
-    recordable: ClassVar[tuple[str, ...]] = ("spikes", "v", "w")
+    recordable: ClassVar[list[str]] = ["spikes", "v", "w"]
+    injectable: ClassVar[bool] = True
     spiking: ClassVar[bool] = True
 
 
@@ -124,7 +127,7 @@ class PostSynapticResponse(ModelType):
 
     default_initial_values: ClassVar[dict[str, float]] = {}
     #: State variables that can be recorded.
-    recordable: ClassVar[tuple[str, ...]] = ()
+    recordable: ClassVar[list[str]] = []
     conductance_based: ClassVar[bool] = True
     #: 'curr_exp' | 'cond' | 'nmda' — what the numpy kernel integrates.
     kinetics: ClassVar[str] = "cond"
@@ -138,7 +141,7 @@ class CurrExpPostSynapticResponse(PostSynapticResponse):
     units = {"tau_syn": "ms", "isyn": "nA"}
     constraints = {"tau_syn": "positive"}
     default_initial_values = {"isyn": 0.0}
-    recordable = ("isyn",)
+    recordable = ["isyn"]
     conductance_based = False
     kinetics = "curr_exp"
 
@@ -151,7 +154,7 @@ class CondExpPostSynapticResponse(PostSynapticResponse):
     units = {"e_syn": "mV", "tau_syn": "ms", "gsyn": "uS"}
     constraints = {"tau_syn": "positive"}
     default_initial_values = {"gsyn": 0.0}
-    recordable = ("gsyn",)
+    recordable = ["gsyn"]
 
 
 class CondAlphaPostSynapticResponse(PostSynapticResponse):
@@ -162,7 +165,7 @@ class CondAlphaPostSynapticResponse(PostSynapticResponse):
     units = {"e_syn": "mV", "tau_syn": "ms", "gsyn": "uS", "drive": "uS/ms"}
     constraints = {"tau_syn": "positive"}
     default_initial_values = {"gsyn": 0.0, "drive": 0.0}
-    recordable = ("gsyn",)
+    recordable = ["gsyn"]
 
 
 class CondBetaPostSynapticResponse(PostSynapticResponse):
@@ -180,7 +183,7 @@ class CondBetaPostSynapticResponse(PostSynapticResponse):
              "gsyn": "uS", "drive": "uS/ms"}
     constraints = {"tau_rise": "non_negative", "tau_decay": "positive", "normalize_peak": "flag"}
     default_initial_values = {"gsyn": 0.0, "drive": 0.0}
-    recordable = ("gsyn",)
+    recordable = ["gsyn"]
 
 
 class AMPAPostSynapticResponse(CondBetaPostSynapticResponse):

@@ -117,8 +117,9 @@ def plot_signal(ax: Any, signal: Any, index: int | None = None, label: str = "",
     ax.legend()
 
 
-def plot_signals(ax: Any, signal: Any, label_prefix: str = "", **options: Any) -> None:
+def plot_signals(ax: Any, signal_array: Any, label_prefix: str = "", **options: Any) -> None:
     """Every channel of an analog signal in one panel, ordered by cell index."""
+    signal = signal_array
     _auto_ylabel(signal, options)
     _signal_xlim(ax, signal)
     handle_options(ax, options)
