@@ -920,6 +920,11 @@ class Assembly(BasePopulation):
     def id_to_index(self, id: Any) -> Any:  # noqa: A002 - PyNN's argument name
         return super().id_to_index(id)
 
+    def get_data(self, variables: str | Iterable[str] = "all", gather: bool = True, clear: bool = False,
+                 annotations: dict[str, Any] | None = None, locations: Any = None):
+        """As a Population's get_data; an Assembly's fourth argument is ``annotations``, as in PyNN."""
+        return super().get_data(variables, gather, clear, locations, annotations)
+
     @property
     def first_id(self) -> ID:
         return min(self.all_cells)

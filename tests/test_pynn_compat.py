@@ -321,3 +321,14 @@ def test_sequence_arithmetic_as_pynn():
     shifted = s + np.array([10.0, 20.0])
     assert shifted.dtype == object and [list(x.value) for x in shifted] == [[11.0, 12.0, 13.0], [21.0, 22.0, 23.0]]
     assert list(s == shifted) == [False, False] and s[1] == 2.0
+
+
+def test_assembly_get_data_takes_annotations_fourth(sim):
+    """PyNN 0.13: Population.get_data(variables, gather, clear, locations) but
+    Assembly.get_data(variables, gather, clear, annotations)."""
+    a = sim.Population(2, sim.IF_cond_exp(), label="a")
+    b = sim.Population(1, sim.IF_cond_exp(), label="b")
+    (a + b).record("v")
+    sim.run(1.0)
+    block = (a + b).get_data("v", True, False, {"trial": 3})
+    assert block.annotations["trial"] == 3
