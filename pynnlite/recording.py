@@ -199,8 +199,9 @@ class Recorder:
                 matrix = np.vstack(values)[:, keep]
                 unit = population.celltype.variable_unit(variable)
                 every = sample_steps[1] - sample_steps[0] if len(sample_steps) > 1 else self.sample_every
-                signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=sample_steps[0] * dt * pq.ms,
-                                          sampling_period=every * dt * pq.ms, name=variable,
+                # rounded as PyNN rounds the time: 3 steps of 0.1 ms are 0.3 ms, not 0.30000000000000004
+                signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=round(sample_steps[0] * dt, 12) * pq.ms,
+                                          sampling_period=round(every * dt, 12) * pq.ms, name=variable,
                                           source_population=population.label,
                                           source_ids=(population.first_id + cells[keep]),
                                           channel_ids=(population.first_id + cells[keep]))

@@ -113,6 +113,20 @@ def test_current_source_start_and_stop_on_the_grid_up_to_float_noise(sim):
         assert np.flatnonzero(column).tolist() == list(range(43, 53))
 
 
+def test_sampling_interval_is_reported_as_given(sim):
+    """PyNN+NEST (measured, dt = 0.1 ms): record('v', sampling_interval=0.3) gives samples at 0, 0.3,
+    0.6, ... ms with sampling_period exactly 0.3 ms (3 * 0.1 = 0.30000000000000004 was reported);
+    an interval that is not a whole number of steps is an error there and here."""
+    cells = sim.Population(1, sim.IF_curr_exp())
+    cells.record("v", sampling_interval=0.3)
+    with pytest.raises(errors.InvalidParameterValueError, match="sampling_interval"):
+        sim.Population(1, sim.IF_curr_exp()).record("v", sampling_interval=0.25)
+    sim.run(2.0)
+    v = cells.get_data().segments[0].filter(name="v")[0]
+    assert float(v.sampling_period.rescale("ms")) == 0.3
+    assert np.asarray(v.times)[:4] == pytest.approx([0.0, 0.3, 0.6, 0.9], abs=1e-12)
+
+
 def test_step_current_source_times_on_the_grid():
     # PyNN's issue512: times >= 0, increasing, mapped to the grid; the later of two on one step wins
     import pynnlite.backends.numpy as sim
