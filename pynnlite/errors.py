@@ -77,8 +77,8 @@ class RecordingError(PynnliteError):
         super().__init__(message)
 
 
-class NothingToWriteError(PynnliteError):
-    """There is no recorded data to write."""
+class NothingToWriteError(PynnliteError, OSError):
+    """There is no recorded data to write (an OSError/IOError, as in PyNN)."""
 
 
 class NotLocalError(PynnliteError):

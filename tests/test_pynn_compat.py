@@ -332,3 +332,11 @@ def test_assembly_get_data_takes_annotations_fourth(sim):
     sim.run(1.0)
     block = (a + b).get_data("v", True, False, {"trial": 3})
     assert block.annotations["trial"] == 3
+
+
+def test_nothing_to_write_is_an_ioerror(sim, tmp_path):
+    """PyNN's NothingToWriteError subclasses IOError, so ``except IOError`` catches it."""
+    cells = sim.Population(1, sim.IF_cond_exp())
+    sim.run(1.0)
+    with pytest.raises(IOError, match="no recorded data"):
+        cells.write_data(str(tmp_path / "x.pkl"))
