@@ -340,3 +340,11 @@ def test_nothing_to_write_is_an_ioerror(sim, tmp_path):
     sim.run(1.0)
     with pytest.raises(IOError, match="no recorded data"):
         cells.write_data(str(tmp_path / "x.pkl"))
+
+
+def test_names_scripts_import_from_pynn_modules(sim):
+    """``from pyNN.connectors import IndexBasedExpression`` and ``sim.ArrayParameter`` (which
+    pyNN.nest exposes) resolve in pynnlite too."""
+    from pynnlite import connectors, core, parameters
+    assert connectors.IndexBasedExpression is core.IndexBasedExpression
+    assert sim.ArrayParameter is parameters.ArrayParameter

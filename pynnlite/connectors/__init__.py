@@ -11,6 +11,7 @@ from pynnlite.connectors.probabilistic import (DisplacementDependentProbabilityC
 from pynnlite.connectors.small_world import SmallWorldConnector
 from pynnlite.connectors.structured import (AveragePool2dConnector, Conv2dConnector, KernelConnector,
                                             Local2dConnector)
+from pynnlite.core import IndexBasedExpression  # noqa: F401 - importable from here, as from pyNN.connectors
 
 __all__ = ["Connector", "ConnectionContext", "ConnectionArrays", "AllToAllConnector", "OneToOneConnector",
            "FixedProbabilityConnector", "FromListConnector",
