@@ -15,7 +15,7 @@ import numpy as np
 from pynnlite.errors import (InvalidParameterValueError, PynnliteError, SimulationNotSetUpError, check_finite,
                              is_finite_number)
 from pynnlite.random import NumpyRNG
-from pynnlite.timegrid import GRID_TOLERANCE, nearest_step
+from pynnlite.timegrid import nearest_step
 
 if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.populations import Population
@@ -164,7 +164,7 @@ class Simulation:
         ``name``: the argument the error names."""
         steps = duration_ms / self.dt
         whole = round(steps) if math.isfinite(steps) else 0
-        if not math.isfinite(steps) or abs(steps - whole) > GRID_TOLERANCE:
+        if not math.isfinite(steps) or abs(steps - whole) > 1e-6:
             raise InvalidParameterValueError(
                 f"{name} must be a whole number of time steps ({self.dt} ms), got {duration_ms} ms")
         return int(whole)

@@ -1,23 +1,26 @@
 """User-given times (ms) onto the simulation's time grid: which step a time falls in.
 
-Step k is the interval [k·dt, (k+1)·dt). A time within ``GRID_TOLERANCE`` of a step of a grid
-point counts as that grid point, so that float noise does not move it a step: 0.3/0.1 is
+Step k is the interval [k·dt, (k+1)·dt). A time within float noise of a grid point counts as
+that grid point, so that rounding errors do not move it a step: 0.3/0.1 is
 2.9999999999999996 in floating point, and the sum of a thousand 0.1 ms is 99.9999999999986 ms.
-The same tolerance decides whether a run length is a whole number of steps.
+Float noise is ``grid_tolerance``: 10⁻⁹ of a step plus 10⁻¹³ of the step count (a few hundred
+units in the last place of the time), far below any time a user means to be off the grid.
 """
 from __future__ import annotations
 
 import numpy as np
 
-#: Distance from a grid point, in steps, below which a time is on the grid point.
-GRID_TOLERANCE = 1e-6
+
+def grid_tolerance(steps) -> np.ndarray:
+    """Float noise, in steps, around the time ``steps`` (in steps)."""
+    return 1e-9 + 1e-13 * np.abs(steps)
 
 
 def _in_steps(times_ms, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     steps = np.asarray(times_ms, dtype=float) / dt
     with np.errstate(invalid="ignore"):
         nearest = np.rint(steps)
-        on_grid = np.abs(steps - nearest) <= GRID_TOLERANCE
+        on_grid = np.abs(steps - nearest) <= grid_tolerance(nearest)
     return steps, nearest, on_grid
 
 
@@ -36,9 +39,10 @@ def first_step_from(times_ms, dt: float) -> np.ndarray:
 
 
 def nearest_step(times_ms, dt: float) -> np.ndarray:
-    """The nearest whole number of steps to each time, a time half-way (to the tolerance)
-    rounded up, as NEST rounds delays (float array)."""
-    return np.floor(np.asarray(times_ms, dtype=float) / dt + 0.5 + GRID_TOLERANCE)
+    """The nearest whole number of steps to each time, a time half-way (to float noise) rounded
+    up, as NEST rounds delays (float array)."""
+    steps = np.asarray(times_ms, dtype=float) / dt
+    return np.floor(steps + 0.5 + grid_tolerance(steps))
 
 
-__all__ = ["GRID_TOLERANCE", "step_containing", "first_step_from", "nearest_step"]
+__all__ = ["grid_tolerance", "step_containing", "first_step_from", "nearest_step"]

@@ -110,23 +110,25 @@ def test_set_delay_rounds_to_time_step_and_rejects_below(sim):
 
 def test_delay_half_way_between_steps_rounds_up_as_nest(sim):
     """Measured with PyNN 0.13 + NEST 3, dt = 0.1 ms: delays 0.15, 0.25, 0.35 ms become 0.2, 0.3,
-    0.4 ms (0.1499999 -> 0.1, 0.1500001 -> 0.2); with dt = 1 ms, 1.5 and 2.5 ms become 2 and 3 ms,
-    and a spike at 10 ms over a 2.5 ms delay first moves v at 14 ms (13 ms with round-half-even)."""
+    0.4 ms (0.1499999 -> 0.1, 0.1500001 -> 0.2); with dt = 1 ms, 1.5, 2.5 and 1.4999999 ms become 2, 3
+    and 1 ms, and a spike at 10 ms over a 2.5 ms delay first moves v at 14 ms (13 ms with
+    round-half-even)."""
     prj = make(sim, [(0, i, 1.0, d) for i, d in enumerate([0.15, 0.25, 0.35, 0.1499])])
     assert prj.get("delay", format="list", with_address=False) == pytest.approx([0.2, 0.3, 0.4, 0.1])
     prj.set(delay=0.45)
     assert prj.get("delay", format="list", with_address=False) == pytest.approx([0.5] * 4)
     sim.setup(timestep=1.0, min_delay=1.0)
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
-    cells = sim.Population(2, sim.IF_curr_exp(tau_m=1e6, tau_syn_E=1e6, v_rest=0.0, v_thresh=1e6),
+    cells = sim.Population(3, sim.IF_curr_exp(tau_m=1e6, tau_syn_E=1e6, v_rest=0.0, v_thresh=1e6),
                            initial_values={"v": 0.0})
-    prj = sim.Projection(source, cells, sim.FromListConnector([(0, 0, 1.0, 1.5), (0, 1, 1.0, 2.5)]))
-    assert prj.get("delay", format="list", with_address=False) == [2.0, 3.0]
+    prj = sim.Projection(source, cells, sim.FromListConnector([(0, 0, 1.0, 1.5), (0, 1, 1.0, 2.5),
+                                                               (0, 2, 1.0, 1.4999999)]))
+    assert prj.get("delay", format="list", with_address=False) == [2.0, 3.0, 1.0]
     cells.record("v")
     sim.run(20.0)
     v = cells.get_data().segments[0].filter(name="v")[0]
     moved = np.abs(np.asarray(v.magnitude)) > 1e-9
-    assert [float(v.times[np.argmax(column)]) for column in moved.T] == [13.0, 14.0]
+    assert [float(v.times[np.argmax(column)]) for column in moved.T] == [13.0, 14.0, 12.0]
 
 
 def test_inhibitory_weights_on_conductance_cells_must_be_positive(sim):

@@ -248,9 +248,9 @@ def test_spike_array_time_off_the_grid_goes_in_the_step_that_contains_it():
     """Measured with PyNN 0.13 + NEST 3 (default spike_precision='off_grid', dt = 0.1 ms): a spike at
     2.04, 3.05, 4.06, 7.0995 ms acts as one at 2.0, 3.0, 4.0, 7.0 ms; 6.0999996 ms as one at 6.0 ms
     (NEST keeps the exact time, it does not round it to its 1 µs tic). Float noise is on the grid:
-    0.3/0.1 = 2.9999999999999996 is step 3, as NEST has it; so is a time within a millionth of a step
-    of a grid point, e.g. the sum of a thousand 0.1 ms, 99.9999999999986 ms (NEST, which allows a few
-    ulps only, puts that one in step 999)."""
+    0.3/0.1 = 2.9999999999999996 is step 3, as NEST has it; so is a time within float noise of a grid
+    point (pynnlite.timegrid), e.g. the sum of a thousand 0.1 ms, 99.9999999999986 ms (NEST, which allows a few
+    ulps only, puts that one in step 999: measured)."""
     times = [2.04, 3.05, 4.06, 7.0995, 6.0999996, 7.0000004, 0.3, 0.1 * 3, 0.7, 0.1 * 7,
              float(np.nextafter(3.0, 0.0)), float(np.cumsum(np.full(1000, 0.1))[-1]), 0.55, 0.45]
     kernel, state = build("SpikeSourceArray", n=len(times), dt=0.1, spike_times=[Sequence([t]) for t in times])

@@ -558,8 +558,8 @@ class InhGammaKernel(SourceKernel):
 class SpikeArrayKernel(SourceKernel):
     """SpikeSourceArray — each spike time t (ms) of a cell is emitted in the step that contains it.
 
-    Step k is [k·dt, (k+1)·dt), so t goes in step floor(t/dt); a time within a millionth of a step
-    of a grid point is on it (float noise: 0.3/0.1 = 2.9999999999999996 is step 3). This is where
+    Step k is [k·dt, (k+1)·dt), so t goes in step floor(t/dt); a time within float noise of a grid
+    point is on it (0.3/0.1 = 2.9999999999999996 is step 3; ``pynnlite.timegrid``). This is where
     PyNN+NEST's default (spike_precision='off_grid', precise spike times) lets a spike act: at
     dt = 0.1 ms, spikes at 2.04, 3.05 and 7.0995 ms first show in v of an IF_curr_exp target at the
     same sample as spikes at 2.0, 3.0 and 7.0 ms. With 'on_grid', NEST moves an off-grid time up to
