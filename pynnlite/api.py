@@ -14,13 +14,14 @@ from pynnlite.models.graded import __all__ as _graded_names
 from pynnlite.models.receptors import *  # noqa: F401,F403
 from pynnlite.models.receptors import __all__ as _receptor_names
 from pynnlite.parameters import ArrayParameter, Sequence  # noqa: F401
+from pynnlite.network import Network  # noqa: F401
 from pynnlite.populations import ID, Assembly, Population, PopulationView  # noqa: F401
 from pynnlite.projections import Projection  # noqa: F401
 from pynnlite.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pynnlite.space import Space  # noqa: F401
 
 __all__ = (["errors", "random", "space", "Sequence", "ArrayParameter", "ID", "Population", "PopulationView", "Assembly",
-            "Projection", "Space", "NumpyRNG", "GSLRNG", "NativeRNG", "RandomDistribution",
+            "Projection", "Network", "Space", "NumpyRNG", "GSLRNG", "NativeRNG", "RandomDistribution",
             "DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]
            + list(_connector_names) + list(_cell_names) + list(_synapse_names)
            + list(_graded_names) + list(_electrical_names) + list(_receptor_names))

@@ -348,3 +348,30 @@ def test_names_scripts_import_from_pynn_modules(sim):
     from pynnlite import connectors, core, parameters
     assert connectors.IndexBasedExpression is core.IndexBasedExpression
     assert sim.ArrayParameter is parameters.ArrayParameter
+
+
+def test_network_container_as_pynn(sim, tmp_path):
+    """sim.Network (pyNN.network.Network); the counts and the filter results are those of
+    the same script under PyNN 0.13 + NEST 3."""
+    from pynnlite import pynn_alias
+    a = sim.Population(3, sim.IF_cond_exp(i_offset=1.0), label="a")
+    b = sim.Population(2, sim.SpikeSourcePoisson(rate=50.0), label="b")
+    both = sim.Assembly(a, b, label="ab")
+    prj = sim.Projection(b, a, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01), label="ba")
+    net = sim.Network(both, prj)
+    assert {p.label for p in net.populations} == {"a", "b"} and len(net.assemblies) == len(net.projections) == 1
+    assert (net.count_neurons(), net.count_connections()) == (5, 6)
+    assert net.get_component("ba") is prj and net.get_component("zz") is None
+    assert net.sim is sim
+    assert [p.label for p in net.filter("all").populations] == ["a"]
+    assert net.filter([sim.SpikeSourcePoisson]).size == 2
+    net.add(a[0:2])
+    assert len(net.views) == 1
+    with pytest.raises(TypeError):
+        net.add(3)
+    net.record("spikes", include_spike_source=False)
+    sim.run(50.0)
+    assert [len(block.segments[0].spiketrains) for block in net.get_data()] == [3]
+    net.write_data(str(tmp_path / "net.pkl"))
+    assert (tmp_path / "net.pkl").is_file()
+    assert pynn_alias.resolve("network") == "pynnlite.network"

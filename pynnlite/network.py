@@ -1,0 +1,120 @@
+"""Network: a container of populations, views, assemblies and projections (PyNN 0.13's
+``pyNN.network.Network``, exported by every backend module as ``sim.Network``)."""
+from __future__ import annotations
+
+import importlib
+from itertools import chain
+from types import ModuleType
+from typing import Any, Iterable
+
+from pynnlite.errors import InvalidParameterValueError
+from pynnlite.populations import Assembly, BasePopulation, Population, PopulationView
+from pynnlite.projections import Projection
+
+__all__ = ["Network"]
+
+
+class Network:
+    """A set of network components. Adding a view also adds its parent; adding an Assembly
+    also adds its populations."""
+
+    def __init__(self, *components: Any):
+        self._populations: set[BasePopulation] = set()
+        self._views: set[PopulationView] = set()
+        self._assemblies: set[Assembly] = set()
+        self._projections: set[Projection] = set()
+        self.add(*components)
+
+    @property
+    def populations(self) -> frozenset:
+        return frozenset(self._populations)
+
+    @property
+    def views(self) -> frozenset:
+        return frozenset(self._views)
+
+    @property
+    def assemblies(self) -> frozenset:
+        return frozenset(self._assemblies)
+
+    @property
+    def projections(self) -> frozenset:
+        return frozenset(self._projections)
+
+    @property
+    def sim(self) -> ModuleType:
+        """The backend module the components were built with (e.g. ``pynnlite.backends.numpy``)."""
+        if not self._populations:
+            raise InvalidParameterValueError("this Network has no population, so no backend yet")
+        backend = next(iter(self._populations)).simulation.backend
+        return importlib.import_module(f"pynnlite.backends.{backend}")
+
+    def count_neurons(self) -> int:
+        return sum(p.size for p in self._populations)
+
+    def count_connections(self) -> int:
+        return sum(prj.size() for prj in self._projections)
+
+    def add(self, *components: Any) -> None:
+        """Add populations, views (and their parents), assemblies (and their members) or projections."""
+        for component in components:
+            if isinstance(component, Population):
+                self._populations.add(component)
+            elif isinstance(component, PopulationView):
+                self._views.add(component)
+                self._populations.add(component.parent)
+            elif isinstance(component, Assembly):
+                self._assemblies.add(component)
+                self._populations.update(component.populations)
+            elif isinstance(component, Projection):
+                self._projections.add(component)
+            else:
+                raise TypeError(f"a Network holds populations, views, assemblies and projections, "
+                                f"got {type(component).__name__}")
+
+    def get_component(self, label: str) -> Any:
+        """The component with this label, or None."""
+        for component in chain(self._populations, self._views, self._assemblies, self._projections):
+            if component.label == label:
+                return component
+        return None
+
+    def filter(self, cell_types: str | Iterable[type] | None = None) -> Assembly:
+        """An Assembly of the populations whose cell type is one of ``cell_types`` (classes);
+        ``'all'``: of every population that takes current sources (not spike sources), as PyNN."""
+        if cell_types is None:
+            raise NotImplementedError("Network.filter() needs cell_types (a list of cell-type classes or 'all')")
+        if cell_types == "all":
+            chosen = [p for p in self._populations if p.celltype.injectable]
+        else:
+            kinds = tuple(cell_types)
+            chosen = [p for p in self._populations if type(p.celltype) in kinds]
+        return Assembly(*chosen)
+
+    def record(self, variables: Any, to_file: Any = None, sampling_interval: float | None = None,
+               include_spike_source: bool = True) -> None:
+        """Record ``variables`` from every population and assembly (spike sources only if
+        ``include_spike_source``)."""
+        for group in chain(self._populations, self._assemblies):
+            if include_spike_source or group.injectable:
+                group.record(variables, to_file=to_file, sampling_interval=sampling_interval)
+
+    def get_data(self, variables: Any = "all", gather: bool = True, clear: bool = False,
+                 annotations: dict[str, Any] | None = None) -> list:
+        """One neo.Block per assembly of the network (as PyNN's Network)."""
+        return [assembly.get_data(variables, gather, clear, annotations) for assembly in self._assemblies]
+
+    def write_data(self, io: Any, variables: Any = "all", gather: bool = True, clear: bool = False,
+                   annotations: dict[str, Any] | None = None) -> None:
+        """Write the list of blocks of ``get_data`` with a Neo IO object or to a file name
+        (a .pkl file holds the pickled list); under MPI only rank 0 writes."""
+        import neo
+        blocks = self.get_data(variables, gather, clear, annotations)
+        if next(iter(self._populations)).simulation.comm.rank != 0 and gather:
+            return
+        if isinstance(io, str):
+            io = neo.io.PickleIO(io) if io.endswith((".pkl", ".pickle")) else neo.get_io(io)
+        if isinstance(io, neo.io.PickleIO):
+            io.write_block(blocks)       # PickleIO pickles whatever it is given
+        else:
+            io.write(blocks)
