@@ -295,7 +295,7 @@ def test_pynn_imports_resolve_to_pynnlite(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["model.py", "brian2"])
     assert pynn_get_simulator()[0] is numpy_backend
     with pytest.raises(ModuleNotFoundError, match="no counterpart"):
-        import pyNN.network  # noqa: F401
+        import pyNN.morphology  # noqa: F401
     pynn_alias.uninstall()
     assert "pyNN" not in sys.modules and not pynn_alias.is_installed()
 
