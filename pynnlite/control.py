@@ -16,7 +16,8 @@ from pynnlite.utility import run_control as _run_control
 #: Extra setup() arguments of other PyNN backends that pynnlite accepts and ignores.
 IGNORED_EXTRAS = ("threads", "rng_seeds", "rng_seeds_seed", "spike_precision", "verbosity",
                   "use_cvode", "default_maxstep", "recording_precision", "allow_offgrid_spikes",
-                  "t_flush", "tau_tol", "returns_on_spike", "rank", "num_processes", "grng_seed")
+                  "t_flush", "tau_tol", "returns_on_spike", "rank", "num_processes", "grng_seed",
+                  "rng_type", "rtol", "atol", "native_rng_baseseed")
 
 
 class SimulatorControl:

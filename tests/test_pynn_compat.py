@@ -375,3 +375,12 @@ def test_network_container_as_pynn(sim, tmp_path):
     net.write_data(str(tmp_path / "net.pkl"))
     assert (tmp_path / "net.pkl").is_file()
     assert pynn_alias.resolve("network") == "pynnlite.network"
+
+
+def test_setup_extras_of_pynn_nest_and_neuron_are_known():
+    """rng_type (pyNN.nest), rtol/atol/native_rng_baseseed (pyNN.neuron) are ignored with
+    the 'pynnlite ignores' warning, not reported as unknown."""
+    import pynnlite.backends.numpy as sim
+    with pytest.warns(UserWarning, match="ignores the setup.. arguments atol, native_rng_baseseed, rng_type, rtol"):
+        sim.setup(rng_type="mt19937", rtol=1e-3, atol=1e-4, native_rng_baseseed=3)
+    sim.end()
