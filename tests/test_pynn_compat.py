@@ -310,6 +310,7 @@ def test_small_pynn_signatures_and_helpers(sim):
     assert sim.IF_cond_exp().can_record("gsyn_exc", location=None) and not sim.IF_curr_exp().can_record("w")
     assert (sim.LIF.recordable, sim.AdExp.recordable, sim.LIF.injectable) == (["spikes", "v"], ["spikes", "v", "w"], True)
     assert sim.TsodyksMarkramSynapse.get_parameter_names() == ["weight", "delay", "U", "tau_rec", "tau_facil"]
+    assert sim.AdditiveWeightDependence.default_initial_values == {} == sim.GutigWeightDependence().default_initial_values
     assert list(inspect.signature(plotting.plot_signals).parameters)[:3] == ["ax", "signal_array", "label_prefix"]
 
 

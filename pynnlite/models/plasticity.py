@@ -178,6 +178,8 @@ class STDPWeightDependence(_PerConnectionParameters):
     """Base of the weight dependences: how a change depends on the weight, and its bounds."""
 
     default_parameters: ClassVar[dict] = {"w_min": 0.0, "w_max": 1.0}
+    #: No state variables of its own (as in PyNN).
+    default_initial_values: ClassVar[dict] = {}
     dependence: ClassVar[str] = ""
 
     def __init__(self, **parameters: Any):
