@@ -179,7 +179,7 @@ class Simulation:
         """min_delay in ms; with 'auto', the smallest delay of the network's spike-transmitting
         connections (the time step while there are none), as PyNN+NEST reports it."""
         if self.min_delay_setting == "auto":
-            return round(self._delay_steps_range()[0] * self.dt, 12)
+            return round((self.delay_steps_range() or (1, 1))[0] * self.dt, 12)
         return float(self.min_delay_setting)
 
     @property
@@ -194,14 +194,14 @@ class Simulation:
         time step while there are none); with a given min_delay, the given max_delay, else
         MAX_DELAY_FOR_GIVEN_MIN_DELAY (or min_delay if larger)."""
         if self.min_delay_setting == "auto":
-            return round(self._delay_steps_range()[1] * self.dt, 12)
+            return round((self.delay_steps_range() or (1, 1))[1] * self.dt, 12)
         if self.max_delay_setting is None:
             return max(MAX_DELAY_FOR_GIVEN_MIN_DELAY, float(self.min_delay_setting))
         return float(self.max_delay_setting)
 
-    def _delay_steps_range(self) -> tuple[int, int]:
+    def delay_steps_range(self) -> tuple[int, int] | None:
         """Smallest and largest delay (steps) of the spike-transmitting connections of all
-        processes; (1, 1) while there are none."""
+        processes; None while there are none. Under MPI every process must call it."""
         tables = [p._table for p in self.projections
                   if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
         none = 2**31 - 1
@@ -210,7 +210,7 @@ class Simulation:
         if self.comm.size > 1:
             smallest = int(self.comm.allreduce_min(smallest))
             largest = -int(self.comm.allreduce_min(-largest))
-        return (1, 1) if smallest == none else (smallest, largest)
+        return None if smallest == none else (smallest, largest)
 
     @property
     def max_delay_enforced(self) -> bool:

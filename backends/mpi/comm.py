@@ -97,7 +97,8 @@ class WorldState:
             "the MPI processes made different communicating calls — " + "; ".join(where) +
             ". Every process must run the same pynnlite calls that involve all processes "
             "(setup, Population/Projection creation, run, Projection.size/get/save, "
-            "Population.get_data/write_data/get_spike_counts/mean_spike_count, describe, end).")
+            "Population.get_data/write_data/get_spike_counts/mean_spike_count, describe, end; "
+            "get_min_delay/get_max_delay when min_delay is 'auto').")
 
     def check_exit(self) -> None:
         self.header("exit")

@@ -354,16 +354,6 @@ class NumpyEngine:
                     group.injections.append((source, positions, keys))
         self.injections_dirty = False
 
-    def smallest_delay_steps(self) -> int | None:
-        """Smallest delay (steps) of the spike-transmitting connections of all processes; None if
-        there are none."""
-        delays = [int(p._table.delay_steps.min()) for p in self.sim.projections
-                  if len(p._table) and getattr(p.synapse_type, "transmits_spikes", True)]
-        smallest = min(delays, default=2**31 - 1)
-        if self.sim.comm.size > 1:
-            smallest = int(self.sim.comm.allreduce_min(smallest))
-        return None if smallest == 2**31 - 1 else smallest
-
     def slice_steps(self) -> int:
         """Steps per communication slice: min_delay (or, with 'auto', the smallest delay) in
         steps, at most MAX_SLICE_STEPS.
@@ -375,7 +365,8 @@ class NumpyEngine:
         if self.sim.min_delay_setting != "auto":
             smallest = max(1, int(round(self.sim.min_delay / self.sim.dt)))
         else:
-            smallest = self.smallest_delay_steps() or MAX_SLICE_STEPS
+            found = self.sim.delay_steps_range()
+            smallest = found[0] if found else MAX_SLICE_STEPS
         return max(1, min(smallest, MAX_SLICE_STEPS))
 
     def max_delay_steps(self) -> int:
