@@ -20,6 +20,8 @@ class CurrentSource(ModelType):
     """Base class: a current (nA) that is a function of time, injected into cells."""
 
     infinite_allowed: ClassVar[frozenset[str]] = frozenset({"stop"})   # (never stops)
+    #: A current source has no state variables (PyNN declares the empty dict too).
+    default_initial_values: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **parameters: Any):
         super().__init__(**parameters)
@@ -112,7 +114,8 @@ class CurrentSource(ModelType):
         """Every parameter of this source by name, in PyNN's units (as PyNN's get_parameters())."""
         return dict(self.parameter_space)
 
-    def set_parameters(self, **parameters: Any) -> None:
+    def set_parameters(self, copy: bool = True, **parameters: Any) -> None:
+        """Set parameters by name (PyNN's units). ``copy`` is PyNN's flag; values are always copied."""
         self.parameter_space.update(self.check_parameters(parameters))
         if self.simulation is not None:
             self.simulation.engine.current_sources_changed()

@@ -385,3 +385,14 @@ def test_setup_extras_of_pynn_nest_and_neuron_are_known():
     with pytest.warns(UserWarning, match="ignores the setup.. arguments atol, native_rng_baseseed, rng_type, rtol"):
         sim.setup(rng_type="mt19937", rtol=1e-3, atol=1e-4, native_rng_baseseed=3)
     sim.end()
+
+
+def test_current_source_set_parameters_takes_pynns_copy_flag(sim):
+    """PyNN: ``set_parameters(self, copy=True, **parameters)``; ``copy`` is not a parameter name.
+    Current sources have no state variables: ``default_initial_values`` is the empty dict."""
+    source = sim.DCSource(amplitude=0.5, start=1.0, stop=2.0)
+    source.set_parameters(copy=False, amplitude=0.7)
+    assert source.get_parameters()["amplitude"] == 0.7
+    source.set_parameters(amplitude=0.9, stop=3.0)
+    assert (source.amplitude, source.stop) == (0.9, 3.0)
+    assert sim.DCSource.default_initial_values == {} and source.default_initial_values == {}
