@@ -61,8 +61,8 @@ class SimulatorControl:
         """Write data recorded with ``record(..., filename)`` or ``Population.record(..., to_file=...)``
         and finish the simulation."""
         if self.simulation is not None:
-            for source, variables, filename, annotations in self.simulation.write_on_end:
-                source.write_data(filename, variables, annotations=annotations)
+            for source, variables, filename, file_annotations in self.simulation.write_on_end:
+                source.write_data(filename, variables, annotations=file_annotations)
             self.simulation.write_on_end = []
         self.simulation = None
         _simulation.set_current(None)
