@@ -19,10 +19,12 @@ class Network:
     also adds its populations."""
 
     def __init__(self, *components: Any):
-        self._populations: set[BasePopulation] = set()
-        self._views: set[PopulationView] = set()
-        self._assemblies: set[Assembly] = set()
-        self._projections: set[Projection] = set()
+        # dicts as ordered sets: every process iterates the components in the order they were
+        # added, so that the collective calls of get_data/write_data match under MPI
+        self._populations: dict[BasePopulation, None] = {}
+        self._views: dict[PopulationView, None] = {}
+        self._assemblies: dict[Assembly, None] = {}
+        self._projections: dict[Projection, None] = {}
         self.add(*components)
 
     @property
@@ -59,15 +61,15 @@ class Network:
         """Add populations, views (and their parents), assemblies (and their members) or projections."""
         for component in components:
             if isinstance(component, Population):
-                self._populations.add(component)
+                self._populations[component] = None
             elif isinstance(component, PopulationView):
-                self._views.add(component)
-                self._populations.add(component.parent)
+                self._views[component] = None
+                self._populations[component.parent] = None
             elif isinstance(component, Assembly):
-                self._assemblies.add(component)
-                self._populations.update(component.populations)
+                self._assemblies[component] = None
+                self._populations.update(dict.fromkeys(component.populations))
             elif isinstance(component, Projection):
-                self._projections.add(component)
+                self._projections[component] = None
             else:
                 raise TypeError(f"a Network holds populations, views, assemblies and projections, "
                                 f"got {type(component).__name__}")

@@ -378,6 +378,19 @@ def test_network_container_as_pynn(sim, tmp_path):
     assert pynn_alias.resolve("network") == "pynnlite.network"
 
 
+def test_network_keeps_the_order_components_were_added(sim):
+    """Unlike PyNN's sets, iteration (and so the order of get_data's blocks and of the
+    collective calls under MPI) follows the order of adding, the same on every process."""
+    pops = [sim.Population(1, sim.IF_cond_exp(), label=f"p{k}") for k in range(12)]
+    assemblies = [sim.Assembly(p, label=f"a{k}") for k, p in enumerate(pops)]
+    order = [7, 2, 11, 0, 5, 9, 1, 10, 3, 8, 6, 4]
+    net = sim.Network(*[assemblies[k] for k in order])
+    net.record("v")
+    sim.run(1.0)
+    assert [block.name for block in net.get_data()] == [f"a{k}" for k in order]
+    assert [p.label for p in net.filter("all").populations] == [f"p{k}" for k in order]
+
+
 def test_setup_extras_of_pynn_nest_and_neuron_are_known():
     """rng_type (pyNN.nest), rtol/atol/native_rng_baseseed (pyNN.neuron) are ignored with
     the 'pynnlite ignores' warning, not reported as unknown."""
