@@ -453,9 +453,16 @@ class Projection:
         """(counts, bin edges) of the weights (nA or µS) in ``nbins`` equal bins from ``min``
         to ``max`` (default: the smallest and largest weight)."""
         self._deprecated("np.histogram()")
-        weights = np.asarray(self.get("weight", format="list", gather=True, with_address=False), dtype=float)
+        if isinstance(nbins, bool) or not isinstance(nbins, (int, np.integer)) or nbins < 1:
+            raise InvalidParameterValueError(f"nbins must be a whole number >= 1, got {nbins!r}")
+        # every process histograms all the weights (and agrees on the error below)
+        weights = np.asarray(self.get("weight", format="list", gather="all", with_address=False), dtype=float)
+        if weights.size == 0 and (min is None or max is None):
+            raise InvalidParameterValueError("weightHistogram of a projection without connections needs min and max")
         low = weights.min() if min is None else min
         high = weights.max() if max is None else max
+        if not high >= low:
+            raise InvalidParameterValueError(f"weightHistogram needs min <= max, got min={low}, max={high}")
         return np.histogram(weights, np.linspace(low, high, nbins + 1))
 
     def initialize(self, **initial_values: Any) -> None:

@@ -194,3 +194,22 @@ def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
     sim.run(1.0)
     with pytest.raises(errors.InvalidParameterValueError, match="folder"):
         p.write_data(str(tmp_path))
+
+
+def test_weight_histogram_bad_arguments_and_empty_projection(sim):
+    """The deprecated weightHistogram: clear errors, not numpy's, for bad bins or limits and
+    for an empty projection without limits."""
+    import warnings
+    cells = sim.Population(3, sim.IF_cond_exp())
+    prj = sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01))
+    empty = sim.Projection(cells, cells, sim.FromListConnector([]), sim.StaticSynapse())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for bad in (0, -2, 2.5, True):
+            with pytest.raises(InvalidParameterValueError, match="nbins"):
+                prj.weightHistogram(nbins=bad)
+        with pytest.raises(InvalidParameterValueError, match="min <= max"):
+            prj.weightHistogram(1.0, 0.0)
+        with pytest.raises(InvalidParameterValueError, match="needs min and max"):
+            empty.weightHistogram()
+        assert list(empty.weightHistogram(0.0, 1.0, 2)[0]) == [0, 0]
