@@ -206,10 +206,10 @@ def test_weight_histogram_bad_arguments_and_empty_projection(sim):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for bad in (0, -2, 2.5, True):
-            with pytest.raises(InvalidParameterValueError, match="nbins"):
+            with pytest.raises(errors.InvalidParameterValueError, match="nbins"):
                 prj.weightHistogram(nbins=bad)
-        with pytest.raises(InvalidParameterValueError, match="min <= max"):
+        with pytest.raises(errors.InvalidParameterValueError, match="min <= max"):
             prj.weightHistogram(1.0, 0.0)
-        with pytest.raises(InvalidParameterValueError, match="needs min and max"):
+        with pytest.raises(errors.InvalidParameterValueError, match="needs min and max"):
             empty.weightHistogram()
         assert list(empty.weightHistogram(0.0, 1.0, 2)[0]) == [0, 0]
