@@ -469,7 +469,7 @@ class BasePopulation:
         data of every process are written once, by rank 0 (``gather=False``: each process
         writes its own cells' to ``<file name>.<rank>``, as PyNN, an empty Block where it has
         none). With nothing recorded on any process every process raises NothingToWriteError."""
-        block = self.get_data(variables, gather, clear, locations, annotations)
+        block = self.get_data(variables, gather, clear, locations=locations, annotations=annotations)
         comm = self.simulation.comm
         anything = has_recorded_data(block)
         if comm.size > 1:   # rank 0 holds everything with gather; else any process's part counts

@@ -335,6 +335,20 @@ def test_assembly_get_data_takes_annotations_fourth(sim):
     assert block.annotations["trial"] == 3
 
 
+def test_assembly_write_data_with_annotations(sim, tmp_path):
+    """PyNN 0.13's cell_type_demonstration.py: ``Assembly.write_data(file, annotations=...)``
+    writes the annotated block (write_data must not pass the annotations as locations)."""
+    import pickle
+    a = sim.Population(1, sim.IF_cond_exp(), label="a")
+    b = sim.Population(1, sim.IF_curr_exp(), label="b")
+    both = a + b
+    both.record("v")
+    sim.run(1.0)
+    both.write_data(str(tmp_path / "ab.pkl"), annotations={"script_name": "x.py"})
+    with open(tmp_path / "ab.pkl", "rb") as f:
+        assert pickle.load(f).annotations["script_name"] == "x.py"
+
+
 def test_nothing_to_write_is_an_ioerror(sim, tmp_path):
     """PyNN's NothingToWriteError subclasses IOError, so ``except IOError`` catches it."""
     cells = sim.Population(1, sim.IF_cond_exp())
