@@ -43,6 +43,11 @@ class NonExistentAttributeError(NonExistentParameterError, AttributeError):
     ``hasattr()`` and ``getattr(cell, name, default)`` work."""
 
 
+class InvalidTypeError(InvalidParameterValueError, TypeError):
+    """An argument of the wrong type where PyNN raises TypeError (``except TypeError`` still
+    catches it)."""
+
+
 class InvalidDimensionsError(PynnliteError, ValueError):
     """An array or shape argument has the wrong dimensions."""
 

@@ -8,6 +8,7 @@ process owns); the engine holds the dynamic state.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
@@ -17,10 +18,10 @@ from pynnlite import simulation as _simulation
 from pynnlite.core import deprecated
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
                              NonExistentAttributeError, NonExistentParameterError,
-                             NotLocalError, NothingToWriteError, check_bool,
+                             NotLocalError, check_bool,
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
-from pynnlite.recording import Recorder, check_output, has_recorded_data, write_block
+from pynnlite.recording import Recorder, check_output, write_gathered
 from pynnlite.units import to_standard
 
 
@@ -109,6 +110,11 @@ def _check_locations(name: str, locations: Any) -> None:
     if locations is not None:
         raise InvalidParameterValueError(
             f"{name} must be None: pynnlite has point neurons only (no multicompartment locations), got {locations!r}")
+
+
+def _check_annotations(annotations: Any) -> None:
+    if annotations is not None and not isinstance(annotations, Mapping):
+        raise InvalidParameterValueError(f"annotations must be a dict of name: value or None, got {annotations!r}")
 
 
 def _check_gather(gather: Any) -> None:
@@ -419,10 +425,18 @@ class BasePopulation:
         _check_locations("locations", locations)
         if to_file is not None and to_file is not False:
             check_output(to_file, "to_file")
+        self._check_record(variables, sampling_interval)
         for pop, indices in self._segments():
             pop.recorder.record(variables, indices, sampling_interval, to_file)
         if to_file is not None and variables is not None:
             self.simulation.write_on_end.append((self, variables, to_file, None))
+
+    def _check_record(self, variables: str | Iterable[str] | None, sampling_interval: float | None = None) -> None:
+        """Raise before anything changes unless every cell can record ``variables`` every
+        ``sampling_interval`` ms (None: stop recording, always possible)."""
+        if variables is not None:
+            for pop, _ in self._segments():
+                pop.recorder.check(variables, sampling_interval)
 
     def record_v(self, to_file: Any = None) -> None:
         """Deprecated: use ``record('v')``."""
@@ -445,6 +459,7 @@ class BasePopulation:
         every process gets everything; ``False``: each process its own cells'."""
         _check_gather(gather)
         _check_locations("locations", locations)
+        _check_annotations(annotations)
         clear = check_bool("clear", clear)
         annotations = {**self.annotations, **(annotations or {})}  # as PyNN: annotate() shows here
         blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
@@ -469,16 +484,9 @@ class BasePopulation:
         data of every process are written once, by rank 0 (``gather=False``: each process
         writes its own cells' to ``<file name>.<rank>``, as PyNN, an empty Block where it has
         none). With nothing recorded on any process every process raises NothingToWriteError."""
+        check_output(io)
         block = self.get_data(variables, gather, clear, locations=locations, annotations=annotations)
-        comm = self.simulation.comm
-        anything = has_recorded_data(block)
-        if comm.size > 1:   # rank 0 holds everything with gather; else any process's part counts
-            anything = bool(comm.bcast(anything, root=0)) if gather else comm.allreduce_sum(int(anything)) > 0
-        with _simulation.same_error_on_every_process(comm):   # (e.g. a file name neo cannot write)
-            if not anything:
-                raise NothingToWriteError("no recorded data to write")
-            if comm.rank == 0 or not gather:
-                write_block(block, io, f".{comm.rank}" if not gather and comm.size > 1 else "", allow_empty=True)
+        write_gathered(block, io, gather, self.simulation.comm)
 
     def _spike_counts(self, gather: Any) -> tuple[list[np.ndarray], np.ndarray]:
         """(population and index of each spike-recording cell, its spike count) in the

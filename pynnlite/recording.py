@@ -62,7 +62,6 @@ class Recorder:
     # -- what to record ---------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, indices: np.ndarray,
                sampling_interval: float | None = None, to_file: Any = None) -> None:
-        celltype = self.population.celltype
         if variables is None:  # PyNN: record(None) stops recording
             for variable, mask in self.recorded.items():
                 if mask[indices].any():
@@ -75,6 +74,22 @@ class Recorder:
                     mask[indices] = False
                     self.epochs[variable] = self.epochs.get(variable, 0) + 1
             return
+        variables = self.check(variables, sampling_interval)
+        if sampling_interval is not None:
+            self.sampling_interval = float(sampling_interval)
+        size = self.population.size
+        for variable in variables:
+            mask = self.recorded.setdefault(variable, np.zeros(size, dtype=bool))
+            if not mask[indices].all():
+                mask[indices] = True
+                self.epochs[variable] = self.epochs.get(variable, 0) + 1
+        self.population.simulation.engine.recording_changed(self.population)
+
+    def check(self, variables: str | Iterable[str], sampling_interval: float | None = None) -> list[str]:
+        """The names of ``variables`` ('all': every recordable one); an error, before anything
+        changes, if one is not recordable or ``sampling_interval`` (ms) is not a whole number of
+        time steps (or differs from the one of signals being recorded in this segment)."""
+        celltype = self.population.celltype
         check_names("variables", variables)
         if isinstance(variables, str):
             variables = celltype.recordable if variables == "all" else [variables]
@@ -93,14 +108,7 @@ class Recorder:
             if self.sampling_interval not in (None, sampling_interval) and self.current.signals:
                 raise InvalidParameterValueError(
                     "sampling_interval cannot change while signals are being recorded in this segment")
-            self.sampling_interval = float(sampling_interval)
-        size = self.population.size
-        for variable in variables:
-            mask = self.recorded.setdefault(variable, np.zeros(size, dtype=bool))
-            if not mask[indices].all():
-                mask[indices] = True
-                self.epochs[variable] = self.epochs.get(variable, 0) + 1
-        self.population.simulation.engine.recording_changed(self.population)
+        return variables
 
     @property
     def sample_every(self) -> int:
@@ -244,30 +252,70 @@ def has_recorded_data(block: neo.Block) -> bool:
     return any(seg.spiketrains or seg.analogsignals for seg in block.segments)
 
 
-def write_block(block: neo.Block, io: Any, suffix: str = "", allow_empty: bool = False) -> None:
-    """Write ``block`` with a Neo IO object or to a file name (pickle, .nix, .h5, .mat, ...);
-    ``suffix`` (e.g. '.1', per MPI rank) is appended to a file name after choosing its format.
-    A block without data is an error unless ``allow_empty`` (a process's empty part)."""
-    if not allow_empty and not has_recorded_data(block):
+def write_block(block: neo.Block | list[neo.Block], io: Any, suffix: str = "", allow_empty: bool = False) -> None:
+    """Write ``block`` (or a list of blocks) with a Neo IO object or to a file name (pickle,
+    .nix, .h5, .mat, ...); ``suffix`` (e.g. '.1', per MPI rank) is appended to a file name after
+    choosing its format. A block without data is an error unless ``allow_empty`` (a process's
+    empty part)."""
+    if not allow_empty and not any(map(has_recorded_data, block if isinstance(block, list) else [block])):
         raise NothingToWriteError("no recorded data to write")
     check_output(io)
     if isinstance(io, os.PathLike):
         io = os.fspath(io)
-    if isinstance(io, str) and os.path.isdir(io):
-        raise InvalidParameterValueError(f"io: {io!r} is a folder; give a file name")
     try:
         _write(block, io, suffix)
     except OSError as error:
         raise InvalidParameterValueError(f"io: cannot write {io!r}: {error.strerror or error}") from error
 
 
+def write_gathered(data: neo.Block | list[neo.Block], io: Any, gather: Any, comm: Any) -> None:
+    """Write what ``get_data(gather=...)`` returned on this process (a block or a list of
+    blocks). Every process calls it: with ``gather`` rank 0 writes everything once; with
+    ``gather=False`` each process writes its own part to ``<file>.<rank>`` (on one process to
+    ``<file>``), an empty one where it has none. Nothing recorded on any process is a
+    NothingToWriteError, and a file that cannot be written an error, on every process."""
+    from pynnlite.simulation import same_error_on_every_process
+    anything = any(map(has_recorded_data, data if isinstance(data, list) else [data]))
+    if comm.size > 1:   # rank 0 holds everything with gather; else any process's part counts
+        anything = bool(comm.bcast(anything, root=0)) if gather else comm.allreduce_sum(int(anything)) > 0
+    with same_error_on_every_process(comm):
+        if not anything:
+            raise NothingToWriteError("no recorded data to write")
+        if comm.rank == 0 or not gather:
+            write_block(data, io, f".{comm.rank}" if not gather and comm.size > 1 else "", allow_empty=True)
+
+
+def _writable_extensions() -> list[str]:
+    """File name extensions of the formats Neo writes (PickleIO's first)."""
+    extensions = ["pkl", "pickle"]
+    for io_class in neo.io.iolist:
+        if io_class.is_writable:
+            extensions.extend(e for e in io_class.extensions if e not in extensions)
+    return extensions
+
+
 def check_output(io: Any, name: str = "io") -> None:
-    """A file name, a path or a Neo IO object (with write_block)."""
-    if not isinstance(io, (str, os.PathLike)) and not hasattr(io, "write_block"):
+    """A Neo IO object (with write_block), or a file name or path whose extension names a
+    format Neo writes and that is not a folder: else InvalidParameterValueError naming ``name``."""
+    if not isinstance(io, (str, os.PathLike)):
+        if not hasattr(io, "write_block"):
+            raise InvalidParameterValueError(f"{name} must be a file name or a Neo IO object, got {io!r}")
+        return
+    path = os.fspath(io)
+    if not isinstance(path, str):
         raise InvalidParameterValueError(f"{name} must be a file name or a Neo IO object, got {io!r}")
+    if os.path.isdir(path):
+        raise InvalidParameterValueError(f"{name}: {path!r} is a folder; give a file name")
+    base = os.path.basename(path)
+    extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    writable = _writable_extensions()
+    if extension not in writable:
+        raise InvalidParameterValueError(
+            f"{name}: the extension of {path!r} names no format Neo writes; use one of "
+            + ", ".join("." + e for e in writable))
 
 
-def _write(block: neo.Block, io: Any, suffix: str) -> None:
+def _write(block: neo.Block | list[neo.Block], io: Any, suffix: str) -> None:
     if isinstance(io, str):
         if os.path.dirname(io):
             os.makedirs(os.path.dirname(io), exist_ok=True)   # as PyNN: missing folders are created
@@ -278,4 +326,7 @@ def _write(block: neo.Block, io: Any, suffix: str) -> None:
             io = (neo.io.PickleIO if extension in ("pkl", "pickle") or not formats else formats[0])(io + suffix)
         else:
             io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else neo.io.PickleIO(io)
-    io.write_block(block)
+    if isinstance(block, list) and not isinstance(io, neo.io.PickleIO) and hasattr(io, "write_all_blocks"):
+        io.write_all_blocks(block)
+    else:
+        io.write_block(block)    # (PickleIO pickles a list of blocks as it is)

@@ -213,3 +213,82 @@ def test_weight_histogram_bad_arguments_and_empty_projection(sim):
         with pytest.raises(errors.InvalidParameterValueError, match="needs min and max"):
             empty.weightHistogram()
         assert list(empty.weightHistogram(0.0, 1.0, 2)[0]) == [0, 0]
+
+
+def _recorded_network(sim):
+    cells = sim.Population(3, sim.IF_cond_exp(i_offset=1.0), label="cells")
+    sources = sim.Population(2, sim.SpikeSourcePoisson(rate=50.0), label="sources")
+    net = sim.Network(sim.Assembly(cells, sources, label="both"))
+    net.record("spikes")
+    sim.run(50.0)
+    return cells, sources, net
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda net, path: net.write_data(5), errors.InvalidParameterValueError, "io"),
+    (lambda net, path: net.write_data(str(path / "x.unknownext")), errors.InvalidParameterValueError, "io"),
+    (lambda net, path: net.write_data(str(path)), errors.InvalidParameterValueError, "folder"),
+    (lambda net, path: net.write_data(str(path / "f.pkl" / "below.pkl")), errors.InvalidParameterValueError,
+     "cannot write"),
+    (lambda net, path: net.get_data(annotations=5), errors.InvalidParameterValueError, "annotations"),
+    (lambda net, path: net.add(5), errors.InvalidParameterValueError, "components"),
+    (lambda net, path: net.filter(5), errors.InvalidParameterValueError, "cell_types"),
+    (lambda net, path: net.filter("IF_cond_exp"), errors.InvalidParameterValueError, "cell_types"),
+    (lambda net, path: net.filter([object]), errors.InvalidParameterValueError, "cell_types"),
+    (lambda net, path: net.record("spikes", include_spike_source="no"), errors.InvalidParameterValueError,
+     "include_spike_source"),
+])
+def test_network_bad_arguments_are_named(sim, tmp_path, call, error, name):
+    """Each was a bare TypeError/ValueError/FileNotFoundError from neo or Python."""
+    _, _, net = _recorded_network(sim)
+    (tmp_path / "f.pkl").write_text("a file")
+    with pytest.raises(error, match=name):
+        call(net, tmp_path)
+
+
+def test_network_add_of_a_non_component_is_still_a_type_error(sim):
+    """PyNN raises TypeError there; the pynnlite error is one too."""
+    with pytest.raises(TypeError, match="components"):
+        sim.Network(None)
+
+
+def test_network_get_data_of_no_assembly_checks_its_arguments(sim):
+    with pytest.raises(errors.InvalidParameterValueError, match="gather"):
+        sim.Network().get_data(gather="x")
+
+
+def test_network_write_data_with_nothing_recorded(sim, tmp_path):
+    """As Population.write_data: NothingToWriteError (an IOError), also for a Network without
+    assemblies (get_data is an empty list) — before: StopIteration or an empty file."""
+    cells = sim.Population(2, sim.IF_cond_exp())
+    for net in (sim.Network(), sim.Network(cells), sim.Network(sim.Assembly(cells))):
+        with pytest.raises(errors.NothingToWriteError):
+            net.write_data(str(tmp_path / "x.pkl"))
+    assert not (tmp_path / "x.pkl").exists()
+
+
+def test_network_write_data_creates_missing_folders(sim, tmp_path):
+    _, _, net = _recorded_network(sim)
+    net.write_data(str(tmp_path / "a" / "b" / "net.pkl"))
+    assert (tmp_path / "a" / "b" / "net.pkl").is_file()
+
+
+def test_network_write_data_checks_io_before_clearing(sim, tmp_path):
+    """A bad io with clear=True leaves the recorded data in place."""
+    cells, _, net = _recorded_network(sim)
+    with pytest.raises(errors.InvalidParameterValueError):
+        net.write_data(5, clear=True)
+    assert sum(len(t) for t in cells.get_data().segments[0].spiketrains) > 0
+
+
+def test_network_record_refused_records_nothing(sim):
+    """Network.record('v') with a spike source raises before any population starts recording
+    (before: the cells recorded v, then the spike source raised)."""
+    cells = sim.Population(2, sim.IF_cond_exp(), label="cells")
+    sources = sim.Population(1, sim.SpikeSourcePoisson(), label="sources")
+    net = sim.Network(cells, sources)
+    with pytest.raises(errors.RecordingError, match="'v'"):
+        net.record("v")
+    with pytest.raises(errors.RecordingError, match="'v'"):
+        (cells + sources).record("v")
+    assert not cells.recorder.recorded.get("v", np.zeros(2, bool)).any()

@@ -57,6 +57,18 @@ def test_gather_semantics_and_output(tmp_path, processes):
         assert f"rank {rank} OK" in result.stdout, result.stdout
 
 
+@needs_mpi
+@pytest.mark.parametrize("processes", [2, 3])
+def test_network_writes_once_or_per_rank_and_fails_alike_on_every_rank(tmp_path, processes):
+    """sim.Network.write_data as Population.write_data: rank 0 writes the whole list of blocks
+    once, gather=False writes <file>.<rank>, missing folders are created, and an unwritable
+    path or nothing recorded is the same error on every rank (before: every rank wrote the
+    same file with gather=False, and an error on rank 0 alone ended the job)."""
+    result = run_script("network_output.py", str(tmp_path), processes=processes)
+    for rank in range(processes):
+        assert f"rank {rank} OK" in result.stdout, result.stdout
+
+
 # -- faults: no hang, non-zero exit, the failing rank's message ---------------------------------
 
 @needs_mpi
