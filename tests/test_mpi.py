@@ -105,6 +105,19 @@ def test_different_calls_that_gather_alike_are_detected():
 
 
 @needs_mpi
+def test_different_calls_that_check_errors_alike_are_detected(tmp_path):
+    """save_positions on rank 0, Projection.set elsewhere: both end in the collective that
+    agrees on errors; the call labels name them (before, both were labelled with the context
+    manager's name, so the mismatch went unnoticed)."""
+    result = run_script("mismatch_checked_calls.py", str(tmp_path), processes=2, timeout=60, check=False)
+    assert result.returncode != 0
+    assert "different communicating calls" in result.stderr
+    assert "rank 0: agree_on_error in BasePopulation.save_positions" in result.stderr
+    assert "rank 1: agree_on_error in Projection.set" in result.stderr
+    assert "went on" not in result.stdout
+
+
+@needs_mpi
 def test_stdp_network_bitwise_equal_to_numpy(tmp_path):
     import pynnlite.backends.numpy as numpy_backend
     if not hasattr(numpy_backend, "STDPMechanism"):

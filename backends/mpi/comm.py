@@ -123,12 +123,16 @@ _labels: dict[Any, tuple[int, str]] = {}
 
 def api_call() -> tuple[int, str]:
     """(label, name) of the pynnlite call the script made that led here: the outermost
-    pynnlite function on the call stack (e.g. ``Projection.get``), the label a checksum of its
-    name, so that processes can check they serve the same call."""
+    pynnlite function on the call stack (e.g. ``Projection.get``; contextlib's frames, of a
+    pynnlite context manager, are looked through), the label a checksum of its name, so that
+    processes can check they serve the same call."""
     frame = sys._getframe(1)
     outer = None
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
+        if module == "contextlib":   # a pynnlite context manager's __exit__ runs within the call
+            frame = frame.f_back
+            continue
         if not (module == "pynnlite" or module.startswith("pynnlite.")):
             if outer is not None:
                 break
