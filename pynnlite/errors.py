@@ -134,6 +134,13 @@ def check_names(argument: str, value: object) -> None:
         raise InvalidParameterValueError(f"{argument} must be a name or a list of names, got {value!r}")
 
 
+def check_name(argument: str, value: object) -> str:
+    """``value``, or InvalidParameterValueError naming ``argument`` unless it is one name (a str)."""
+    if not isinstance(value, str):
+        raise InvalidParameterValueError(f"{argument} must be a name (a str), got {value!r}")
+    return value
+
+
 def check_bool(argument: str, value: object) -> bool:
     """``value`` as a bool; InvalidParameterValueError naming ``argument`` unless it is True or
     False (numpy's too): a flag given as text or a number is a mistake, not a truth value."""

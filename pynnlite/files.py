@@ -20,15 +20,25 @@ def _format_column(values: np.ndarray) -> list[str]:
     return list(map(repr, values.astype(float).tolist()))
 
 
+def check_table_file(file: Any, name: str = "file") -> None:
+    """InvalidParameterValueError naming ``name`` unless ``file`` is a path or a text stream."""
+    if not isinstance(file, (str, os.PathLike)) and not callable(getattr(file, "write", None)):
+        raise InvalidParameterValueError(f"{name} must be a file name, a path or a text stream, got {file!r}")
+
+
 def write_table(file: Any, columns: Sequence[np.ndarray], metadata: dict[str, Any]) -> None:
     """Write the columns as rows under a metadata header. ``file`` is a path (missing folders
     are created, as PyNN does) or a text stream."""
+    check_table_file(file)
     header = "".join(f"# {key} = {value!r}\n" for key, value in metadata.items())
     formatted = [_format_column(np.asarray(c)) for c in columns]
     body = "\n".join(map(" ".join, zip(*formatted))) if formatted and len(formatted[0]) else ""
     text = header + body + ("\n" if body else "")
-    if hasattr(file, "write"):
-        file.write(text)
+    if not isinstance(file, (str, os.PathLike)):
+        try:
+            file.write(text)
+        except (OSError, TypeError, ValueError) as error:   # closed, binary, read-only ...
+            raise InvalidParameterValueError(f"file: cannot write to the stream {file!r}: {error}") from error
     else:
         try:
             folder = os.path.dirname(os.fspath(file))

@@ -18,7 +18,7 @@ from pynnlite import simulation as _simulation
 from pynnlite.core import deprecated
 from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
                              NonExistentAttributeError, NonExistentParameterError,
-                             NotLocalError, check_bool,
+                             NotLocalError, check_bool, check_name,
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.recording import Recorder, check_output, write_gathered
@@ -438,6 +438,14 @@ class BasePopulation:
             for pop, _ in self._segments():
                 pop.recorder.check(variables, sampling_interval)
 
+    def _extreme_id(self, position: Callable[[np.ndarray], Any], name: str) -> ID:
+        """The ID at ``position`` (np.argmin or np.argmax) of the cells' IDs; an error naming
+        ``name`` for a group without cells."""
+        ids = self.id_array()
+        if ids.size == 0:
+            raise InvalidParameterValueError(f"{self.label} has no cells, so no {name}")
+        return self.all_cells[int(position(ids))]
+
     def record_v(self, to_file: Any = None) -> None:
         """Deprecated: use ``record('v')``."""
         warnings.warn("record_v() is deprecated; use record('v')", DeprecationWarning, stacklevel=2)
@@ -522,11 +530,11 @@ class BasePopulation:
     # -- PyNN's deprecated spellings ------------------------------------------------
     @deprecated("set(parametername=value_array)")
     def tset(self, parametername: str, value_array: Any) -> None:
-        self.set(**{parametername: value_array})
+        self.set(**{check_name("parametername", parametername): value_array})
 
     @deprecated("set(parametername=rand_distr)")
     def rset(self, parametername: str, rand_distr: Any) -> None:
-        self.set(**{parametername: rand_distr})
+        self.set(**{check_name("parametername", parametername): rand_distr})
 
     @deprecated("get_data('spikes')")
     def getSpikes(self, gather: bool = True, compatible_output: bool = True):
@@ -559,7 +567,8 @@ class BasePopulation:
     def save_positions(self, file: Any) -> None:
         """Write one row ``index x y z`` (µm) per cell to ``file`` (a path or a text stream),
         under a ``# population = label`` header (``# assembly = ...`` for an Assembly)."""
-        from pynnlite.files import write_table
+        from pynnlite.files import check_table_file, write_table
+        check_table_file(file)
         positions = self.positions
         kind = "assembly" if isinstance(self, Assembly) else "population"
         with _simulation.same_error_on_every_process(self.simulation.comm):
@@ -806,8 +815,10 @@ class PopulationView(BasePopulation):
         return self._indices[indices]
 
     def index_from_parent_index(self, indices: Any) -> Any:
-        """Index (indices) in this view of the cell(s) at ``indices`` of the parent."""
+        """Index (indices) in this view of the cell(s) at ``indices`` (ints) of the parent."""
         wanted = np.asarray(indices)
+        if wanted.dtype == object or not np.issubdtype(wanted.dtype, np.integer) and wanted.size:
+            raise InvalidParameterValueError(f"indices must be an int or ints (indices in the parent), got {indices!r}")
         pos = np.minimum(np.searchsorted(self.mask, wanted), max(self.mask.size - 1, 0))
         if self.mask.size == 0 or np.any(self.mask[pos] != wanted):
             raise IndexError(f"parent index(es) {indices} not in {self.label}")
@@ -820,11 +831,13 @@ class PopulationView(BasePopulation):
 
     @property
     def first_id(self) -> ID:
-        return min(self.all_cells)
+        """The smallest ID of the cells."""
+        return self._extreme_id(np.argmin, "first_id")
 
     @property
     def last_id(self) -> ID:
-        return max(self.all_cells)
+        """The largest ID of the cells."""
+        return self._extreme_id(np.argmax, "last_id")
 
     def __eq__(self, other: Any) -> bool:
         """Views are equal when they have the same parent and the same cells (also a view
@@ -935,15 +948,19 @@ class Assembly(BasePopulation):
 
     @property
     def first_id(self) -> ID:
-        return min(self.all_cells)
+        """The smallest ID of the cells."""
+        return self._extreme_id(np.argmin, "first_id")
 
     @property
     def last_id(self) -> ID:
-        return max(self.all_cells)
+        """The largest ID of the cells."""
+        return self._extreme_id(np.argmax, "last_id")
 
     def get_annotations(self, annotation_keys: str | Iterable[str], simplify: bool = True) -> dict[str, Any]:
         """The value of each annotation in each member population, as ``{key: [value, ...]}``
         (array annotations joined into one array; ``simplify``: one value if all are equal)."""
+        check_names("annotation_keys", annotation_keys)
+        simplify = check_bool("simplify", simplify)
         keys = (annotation_keys,) if isinstance(annotation_keys, str) else tuple(annotation_keys)
         result: dict[str, Any] = {}
         for key in keys:

@@ -19,7 +19,8 @@ from pynnlite import simulation as _simulation
 from pynnlite.connections import Connection, ConnectionTable
 from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
-                             InvalidWeightError, NonExistentParameterError, check_finite, check_names)
+                             InvalidWeightError, NonExistentParameterError, check_finite, check_name,
+                             check_names, is_finite_number)
 from pynnlite.files import write_table
 from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
@@ -438,11 +439,11 @@ class Projection:
 
     def setSynapseDynamics(self, parameter_name: str, value: Any) -> None:
         self._deprecated("set(parameter_name=value)")
-        self.set(**{parameter_name: value})
+        self.set(**{check_name("parameter_name", parameter_name): value})
 
     def randomizeSynapseDynamics(self, parameter_name: str, rand_distr: Any) -> None:
         self._deprecated("set(parameter_name=rand_distr)")
-        self.set(**{parameter_name: rand_distr})
+        self.set(**{check_name("parameter_name", parameter_name): rand_distr})
 
     def getSynapseDynamics(self, parameter_name: str, format: str = "list", gather: Any = True) -> Any:
         self._deprecated("get(parameter_name, format, gather)")
@@ -455,6 +456,9 @@ class Projection:
         self._deprecated("np.histogram()")
         if isinstance(nbins, bool) or not isinstance(nbins, (int, np.integer)) or nbins < 1:
             raise InvalidParameterValueError(f"nbins must be a whole number >= 1, got {nbins!r}")
+        for name, limit in (("min", min), ("max", max)):
+            if limit is not None and not is_finite_number(limit):
+                raise InvalidParameterValueError(f"{name} must be None or a finite number (nA or µS), got {limit!r}")
         # every process histograms all the weights (and agrees on the error below)
         weights = np.asarray(self.get("weight", format="list", gather="all", with_address=False), dtype=float)
         if weights.size == 0 and (min is None or max is None):

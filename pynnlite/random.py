@@ -132,6 +132,15 @@ def _as_index_array(value: Any, name: str) -> np.ndarray:
     return arr
 
 
+def _check_size(size: Any) -> tuple[int, ...] | None:
+    """``size`` of a draw as numpy takes it: None (one value), an int >= 0 or a tuple of them."""
+    dims = (size,) if not isinstance(size, (tuple, list)) else tuple(size)
+    if size is not None and not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 0
+                                    for d in dims):
+        raise InvalidParameterValueError(f"size must be None, an int >= 0 or a tuple of them, got {size!r}")
+    return None if size is None else tuple(int(d) for d in dims)
+
+
 def _as_stream(stream: Any) -> int:
     if isinstance(stream, bool) or not isinstance(stream, numbers.Integral):
         raise InvalidParameterValueError(
@@ -321,15 +330,20 @@ class NumpyRNG(WrappedRNG):
         raise AssertionError(distribution)  # _resolve_parameters checked the name
 
     def normal_clipped(self, mu: float = 0.0, sigma: float = 1.0, low: float = -np.inf, high: float = np.inf,
-                       size: int | None = None) -> Any:
-        """Normal values with those outside [low, high] drawn again (one value for ``size=None``)."""
-        values = self._normal_clipped(mu, sigma, low, high, 1 if size is None else size)
-        return values[0] if size is None else values
+                       size: int | tuple[int, ...] | None = None) -> Any:
+        """Normal values (mean ``mu``, standard deviation ``sigma``) with those outside
+        [``low``, ``high``] drawn again; one value for ``size=None``, else an array of that shape."""
+        _resolve_parameters("normal_clipped", (mu, sigma, low, high), {})
+        shape = _check_size(size)
+        values = self._normal_clipped(mu, sigma, low, high, 1 if shape is None else int(np.prod(shape)))
+        return values[0] if shape is None else values.reshape(shape)
 
     def normal_clipped_to_boundary(self, mu: float = 0.0, sigma: float = 1.0, low: float = -np.inf,
-                                   high: float = np.inf, size: int | None = None) -> Any:
-        """Normal values with those outside [low, high] set to the nearer bound."""
-        return np.maximum(np.minimum(self.rng.normal(loc=mu, scale=sigma, size=size), high), low)
+                                   high: float = np.inf, size: int | tuple[int, ...] | None = None) -> Any:
+        """Normal values (mean ``mu``, standard deviation ``sigma``) with those outside
+        [``low``, ``high``] set to the nearer bound; one value for ``size=None``."""
+        _resolve_parameters("normal_clipped_to_boundary", (mu, sigma, low, high), {})
+        return np.maximum(np.minimum(self.rng.normal(loc=mu, scale=sigma, size=_check_size(size)), high), low)
 
     def _normal_clipped(self, mu, sigma, low, high, n: int) -> np.ndarray:
         """Normal values, those outside [low, high] redrawn (at most MAX_REDRAWS rounds)."""

@@ -292,3 +292,110 @@ def test_network_record_refused_records_nothing(sim):
     with pytest.raises(errors.RecordingError, match="'v'"):
         (cells + sources).record("v")
     assert not cells.recorder.recorded.get("v", np.zeros(2, bool)).any()
+
+
+def _deprecated_calls_network(sim):
+    cells = sim.Population(4, sim.IF_cond_exp(), label="cells")
+    prj = sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=0.5))
+    annotated = sim.Assembly(cells, sim.Population(2, sim.IF_cond_exp(), label="other"))
+    return cells, prj, annotated
+
+
+#: call -> (error class, the argument the message names); each was a bare TypeError,
+#: ValueError or IndexError from Python, numpy or neo, or a silent NaN
+TODAYS_CASES = {
+    "tset(3, values)": (errors.InvalidParameterValueError, "parametername",
+                        lambda sim, cells, prj, asm, path: cells.tset(3, np.ones(4))),
+    "rset(None, distribution)": (errors.InvalidParameterValueError, "parametername",
+                                 lambda sim, cells, prj, asm, path: cells.rset(None, sim.RandomDistribution("uniform", (1, 2)))),
+    "setSynapseDynamics(3, 0.1)": (errors.InvalidParameterValueError, "parameter_name",
+                                   lambda sim, cells, prj, asm, path: prj.setSynapseDynamics(3, 0.1)),
+    "randomizeSynapseDynamics(None, distribution)": (
+        errors.InvalidParameterValueError, "parameter_name",
+        lambda sim, cells, prj, asm, path: prj.randomizeSynapseDynamics(None, sim.RandomDistribution("uniform", (0, 1)))),
+    "weightHistogram(min='a')": (errors.InvalidParameterValueError, "min",
+                                 lambda sim, cells, prj, asm, path: prj.weightHistogram(min="a")),
+    "weightHistogram(min=[0])": (errors.InvalidParameterValueError, "min",
+                                 lambda sim, cells, prj, asm, path: prj.weightHistogram(min=[0], max=1.0)),
+    "weightHistogram(max=inf) (NaN edges)": (errors.InvalidParameterValueError, "max",
+                                             lambda sim, cells, prj, asm, path: prj.weightHistogram(max=float("inf"))),
+    "save_positions(3)": (errors.InvalidParameterValueError, "file",
+                          lambda sim, cells, prj, asm, path: cells.save_positions(3)),
+    "save_positions(a closed stream)": (errors.InvalidParameterValueError, "file",
+                                        lambda sim, cells, prj, asm, path: cells.save_positions(_closed_stream())),
+    "save_positions(a binary stream)": (errors.InvalidParameterValueError, "file",
+                                        lambda sim, cells, prj, asm, path: cells.save_positions(__import__("io").BytesIO())),
+    "get_data(annotations=3)": (errors.InvalidParameterValueError, "annotations",
+                                lambda sim, cells, prj, asm, path: cells.get_data(annotations=3)),
+    "Assembly.get_data(annotations=[1])": (errors.InvalidParameterValueError, "annotations",
+                                           lambda sim, cells, prj, asm, path: asm.get_data(annotations=[1])),
+    "Assembly.get_annotations(3)": (errors.InvalidParameterValueError, "annotation_keys",
+                                    lambda sim, cells, prj, asm, path: asm.get_annotations(3)),
+    "an empty view's first_id": (errors.InvalidParameterValueError, "first_id",
+                                 lambda sim, cells, prj, asm, path: cells[[]].first_id),
+    "an empty view's last_id": (errors.InvalidParameterValueError, "last_id",
+                                lambda sim, cells, prj, asm, path: cells[[]].last_id),
+    "index_from_parent_index(None)": (errors.InvalidParameterValueError, "indices",
+                                      lambda sim, cells, prj, asm, path: cells[[1, 3]].index_from_parent_index(None)),
+    "index_from_parent_index(1.5)": (errors.InvalidParameterValueError, "indices",
+                                     lambda sim, cells, prj, asm, path: cells[[1, 3]].index_from_parent_index(1.5)),
+    "normal_clipped(sigma=-1)": (errors.InvalidParameterValueError, "sigma",
+                                 lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped(0, -1, -1, 1, 3)),
+    "normal_clipped(mu=nan) (NaN values)": (errors.InvalidParameterValueError, "mu",
+                                            lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped(float("nan"), 1, -1, 1, 3)),
+    "normal_clipped(low=nan) (low ignored)": (errors.InvalidParameterValueError, "low",
+                                              lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped(0, 1, float("nan"), 1, 3)),
+    "normal_clipped(size=-1)": (errors.InvalidParameterValueError, "size",
+                                lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped(0, 1, -1, 1, size=-1)),
+    "normal_clipped(size=2.5)": (errors.InvalidParameterValueError, "size",
+                                 lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped(0, 1, -1, 1, size=2.5)),
+    "normal_clipped(mu='a')": (errors.InvalidParameterValueError, "mu",
+                               lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped("a", 1, -1, 1, 3)),
+    "normal_clipped_to_boundary(sigma=-1)": (
+        errors.InvalidParameterValueError, "sigma",
+        lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped_to_boundary(0, -1, -1, 1, 3)),
+    "normal_clipped_to_boundary(sigma=nan) (NaN values)": (
+        errors.InvalidParameterValueError, "sigma",
+        lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped_to_boundary(0, float("nan"), -1, 1, 3)),
+    "normal_clipped_to_boundary(low=2, high=1) (all values 2)": (
+        errors.InvalidParameterValueError, "low",
+        lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped_to_boundary(0, 1, 2, 1, 3)),
+    "normal_clipped_to_boundary(size=-1)": (
+        errors.InvalidParameterValueError, "size",
+        lambda sim, cells, prj, asm, path: sim.NumpyRNG(seed=1).normal_clipped_to_boundary(0, 1, -1, 1, size=-1)),
+    "SpikeSourceArray(spike_times=['a'])": (
+        errors.InvalidParameterValueError, "spike_times",
+        lambda sim, cells, prj, asm, path: sim.Population(1, sim.SpikeSourceArray(spike_times=["a"]))),
+}
+
+
+def _closed_stream():
+    import io
+    stream = io.StringIO()
+    stream.close()
+    return stream
+
+
+@pytest.mark.parametrize("case", sorted(TODAYS_CASES))
+def test_bad_argument_of_pynn_013_additions_is_named(sim, tmp_path, case):
+    import warnings
+    error, name, call = TODAYS_CASES[case]
+    cells, prj, asm = _deprecated_calls_network(sim)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with pytest.raises(error, match=name):
+            call(sim, cells, prj, asm, tmp_path)
+
+
+def test_normal_clipped_draws_as_before_for_good_arguments():
+    """The checks change no value: normal_clipped redraws those outside [low, high] from the
+    same stream; to_boundary clips; size=None is one number, a tuple a shape."""
+    import pynnlite.backends.numpy as sim
+    from pynnlite.random import NumpyRNG
+    values = NumpyRNG(seed=5).normal_clipped(0.0, 1.0, -0.5, 0.5, size=(2, 3))
+    assert values.shape == (2, 3) and np.all(np.abs(values) <= 0.5)
+    clipped = NumpyRNG(seed=5).normal_clipped_to_boundary(0.0, 1.0, -0.5, 0.5, size=6)
+    raw = np.random.RandomState(5).normal(0.0, 1.0, 6)
+    assert np.array_equal(clipped, np.clip(raw, -0.5, 0.5))
+    assert np.ndim(NumpyRNG(seed=5).normal_clipped()) == 0
+    assert sim.NumpyRNG is NumpyRNG

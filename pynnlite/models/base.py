@@ -35,12 +35,18 @@ connection_positions: ContextVar[Callable[[], np.ndarray] | None] = ContextVar("
                                                                                 default=None)
 
 
-def _sequences(values: Any) -> list[np.ndarray]:
+def _sequences(values: Any, name: str) -> list[np.ndarray]:
+    """Each cell's Sequence of parameter ``name`` as a float array (an error naming ``name``
+    for values that are not numbers)."""
     from pynnlite.parameters import Sequence
     if isinstance(values, Sequence):
         return [values.value]
     items = values.ravel() if isinstance(values, np.ndarray) and values.dtype == object else values
-    return [item.value if isinstance(item, Sequence) else np.asarray(item, dtype=float) for item in items]
+    try:
+        return [item.value if isinstance(item, Sequence) else np.asarray(item, dtype=float) for item in items]
+    except (TypeError, ValueError):
+        raise InvalidParameterValueError(f"{name} must be numbers (a Sequence or a list of them), "
+                                         f"got {values!r}") from None
 
 
 def check_constraint(name: str, values: Any, constraint: str | tuple[str, ...] | None) -> None:
@@ -53,14 +59,14 @@ def check_constraint(name: str, values: Any, constraint: str | tuple[str, ...] |
             check_constraint(name, values, part)
         return
     if constraint == "increasing":  # each cell's Sequence (e.g. spike times) in order
-        for k, sequence in enumerate(_sequences(values)):
+        for k, sequence in enumerate(_sequences(values, name)):
             if sequence.size > 1 and np.any(np.diff(sequence) < 0):
                 raise InvalidParameterValueError(
                     f"{name} must be in increasing order (cell {k}: {sequence.tolist()})")
         return
     if constraint.startswith("each_"):  # every element of each cell's Sequence (array parameters)
         test, text = CONSTRAINTS[constraint[len("each_"):]]
-        for k, sequence in enumerate(_sequences(values)):
+        for k, sequence in enumerate(_sequences(values, name)):
             if sequence.size and not np.all(test(sequence)):
                 raise InvalidParameterValueError(
                     f"every element of {name} must be {text} (cell {k}: {sequence.tolist()})")
