@@ -69,6 +69,17 @@ def test_network_writes_once_or_per_rank_and_fails_alike_on_every_rank(tmp_path,
         assert f"rank {rank} OK" in result.stdout, result.stdout
 
 
+@needs_mpi
+def test_pynn_013_additions_bitwise_equal_to_numpy(tmp_path):
+    """The deprecated Population/Projection methods (tset, rset, getSpikes, get_v, get_gsyn,
+    printSpikes, print_v, print_gsyn, meanSpikeCount, get/set/randomizeSynapseDynamics,
+    weightHistogram), Network, Assembly.get_data(annotations), save_positions, run_for,
+    max_delay='auto', normal_clipped, half-way delays, off-grid spike and current times and
+    0.3 ms sampling on 2 and 3 processes: rank 0's data and files are the numpy backend's
+    (each file written once), gather='all' the same on every rank."""
+    assert_mpi_equals_numpy("pynn013_additions.py", tmp_path)
+
+
 # -- faults: no hang, non-zero exit, the failing rank's message ---------------------------------
 
 @needs_mpi
