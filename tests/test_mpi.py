@@ -129,6 +129,20 @@ def test_different_calls_that_check_errors_alike_are_detected(tmp_path):
 
 
 @needs_mpi
+@pytest.mark.parametrize("call", ["getSpikes", "printSpikes", "meanSpikeCount", "save_positions",
+                                  "Network.count_connections", "Network.write_data", "weightHistogram",
+                                  "getSynapseDynamics", "get_max_delay", "run_for"])
+def test_a_collective_addition_called_on_rank_0_only_is_detected(tmp_path, call):
+    """Each communicating call of the PyNN 0.13 additions, made on rank 0 alone, ends the job
+    with a CommunicationError naming the calls (the other ranks at their exit check), not a hang."""
+    result = run_script("rank0_only.py", call, str(tmp_path), processes=2, timeout=60, check=False)
+    assert result.returncode != 0 and result.elapsed < 30
+    assert "CommunicationError" in result.stderr and "different communicating calls" in result.stderr
+    assert "rank 1: exit" in result.stderr
+    assert "result:" not in result.stdout
+
+
+@needs_mpi
 def test_stdp_network_bitwise_equal_to_numpy(tmp_path):
     import pynnlite.backends.numpy as numpy_backend
     if not hasattr(numpy_backend, "STDPMechanism"):
