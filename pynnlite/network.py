@@ -133,6 +133,8 @@ class Network:
         check_names("variables", variables)
         clear = check_bool("clear", clear)
         _check_annotations(annotations)
+        for assembly in self._assemblies:   # before any assembly is cleared
+            assembly._check_record(variables)
         return [assembly.get_data(variables, gather, clear, annotations) for assembly in self._assemblies]
 
     def write_data(self, io: Any, variables: Any = "all", gather: bool = True, clear: bool = False,

@@ -469,6 +469,7 @@ class BasePopulation:
         _check_locations("locations", locations)
         _check_annotations(annotations)
         clear = check_bool("clear", clear)
+        self._check_record(variables)    # every member can give them, before any is cleared
         annotations = {**self.annotations, **(annotations or {})}  # as PyNN: annotate() shows here
         blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
                   for pop, indices in self._segments()]

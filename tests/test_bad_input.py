@@ -399,3 +399,23 @@ def test_normal_clipped_draws_as_before_for_good_arguments():
     assert np.array_equal(clipped, np.clip(raw, -0.5, 0.5))
     assert np.ndim(NumpyRNG(seed=5).normal_clipped()) == 0
     assert sim.NumpyRNG is NumpyRNG
+
+
+@pytest.mark.parametrize("get", [
+    lambda cells, sources, net: (cells + sources).get_data("v", clear=True),
+    lambda cells, sources, net: net.get_data("v", clear=True),
+])
+def test_get_data_of_a_variable_some_members_cannot_record_clears_nothing(sim, get):
+    """Assembly/Network.get_data('v', clear=True) with a spike source among the members
+    raises before any member is cleared (before: the cells' data were gone)."""
+    cells = sim.Population(2, sim.IF_cond_exp(i_offset=2.0), label="cells")
+    sources = sim.Population(2, sim.SpikeSourcePoisson(rate=100.0), label="sources")
+    net = sim.Network(sim.Assembly(cells), sim.Assembly(sources))
+    (cells + sources).record("spikes")
+    cells.record("v")
+    sim.run(50.0)
+    with pytest.raises(errors.RecordingError, match="'v'"):
+        get(cells, sources, net)
+    block = cells.get_data()
+    assert len(block.segments[0].analogsignals) == 1
+    assert sum(len(t) for t in block.segments[0].spiketrains) > 0
