@@ -438,14 +438,6 @@ class BasePopulation:
             for pop, _ in self._segments():
                 pop.recorder.check(variables, sampling_interval)
 
-    def _extreme_id(self, position: Callable[[np.ndarray], Any], name: str) -> ID:
-        """The ID at ``position`` (np.argmin or np.argmax) of the cells' IDs; an error naming
-        ``name`` for a group without cells."""
-        ids = self.id_array()
-        if ids.size == 0:
-            raise InvalidParameterValueError(f"{self.label} has no cells, so no {name}")
-        return self.all_cells[int(position(ids))]
-
     def record_v(self, to_file: Any = None) -> None:
         """Deprecated: use ``record('v')``."""
         warnings.warn("record_v() is deprecated; use record('v')", DeprecationWarning, stacklevel=2)
@@ -757,7 +749,29 @@ class Population(BasePopulation):
         return f"Population({self.size}, {self.celltype!r}, label={self.label!r})"
 
 
-class PopulationView(BasePopulation):
+class _IDRange:
+    """first_id and last_id of a group whose IDs need not be contiguous (views, assemblies)."""
+
+    @property
+    def first_id(self) -> ID:
+        """The smallest ID of the cells."""
+        return self._extreme_id(np.argmin, "first_id")
+
+    @property
+    def last_id(self) -> ID:
+        """The largest ID of the cells."""
+        return self._extreme_id(np.argmax, "last_id")
+
+    def _extreme_id(self, position: Callable[[np.ndarray], Any], name: str) -> ID:
+        """The ID at ``position`` (np.argmin or np.argmax) of the cells' IDs; an error naming
+        ``name`` for a group without cells."""
+        ids = self.id_array()
+        if ids.size == 0:
+            raise InvalidParameterValueError(f"{self.label} has no cells, so no {name}")
+        return self.all_cells[int(position(ids))]
+
+
+class PopulationView(_IDRange, BasePopulation):
     """A subset of the cells of a Population or another view, selected by slice,
     index array or boolean mask; changes act on the parent's cells."""
 
@@ -830,16 +844,6 @@ class PopulationView(BasePopulation):
         """The spatial structure of the parent."""
         return self.parent.structure
 
-    @property
-    def first_id(self) -> ID:
-        """The smallest ID of the cells."""
-        return self._extreme_id(np.argmin, "first_id")
-
-    @property
-    def last_id(self) -> ID:
-        """The largest ID of the cells."""
-        return self._extreme_id(np.argmax, "last_id")
-
     def __eq__(self, other: Any) -> bool:
         """Views are equal when they have the same parent and the same cells (also a view
         and its whole parent), as in PyNN."""
@@ -873,7 +877,7 @@ class PopulationView(BasePopulation):
         return f"PopulationView({self.parent.label}, size={self.size})"
 
 
-class Assembly(BasePopulation):
+class Assembly(_IDRange, BasePopulation):
     """An ordered group of Populations and/or views, addressed as one."""
 
     _count = 0
@@ -946,16 +950,6 @@ class Assembly(BasePopulation):
                  annotations: dict[str, Any] | None = None, locations: Any = None):
         """As a Population's get_data; an Assembly's fourth argument is ``annotations``, as in PyNN."""
         return super().get_data(variables, gather, clear, locations, annotations)
-
-    @property
-    def first_id(self) -> ID:
-        """The smallest ID of the cells."""
-        return self._extreme_id(np.argmin, "first_id")
-
-    @property
-    def last_id(self) -> ID:
-        """The largest ID of the cells."""
-        return self._extreme_id(np.argmax, "last_id")
 
     def get_annotations(self, annotation_keys: str | Iterable[str], simplify: bool = True) -> dict[str, Any]:
         """The value of each annotation in each member population, as ``{key: [value, ...]}``
