@@ -37,8 +37,8 @@ class SimulatorControl:
 
         timestep, min_delay, max_delay in ms; min_delay and max_delay may be 'auto' (see
         ``get_min_delay``/``get_max_delay``). ``rng_seed`` (pynnlite extra) seeds the
-        default random number generator; other backends' extras (e.g. ``threads``) are
-        ignored with a warning; anything else is an error.
+        default random number generator; other backends' extras (e.g. ``threads``) and any
+        other keyword are ignored with a warning.
         """
         rng_seed = extra_params.pop("rng_seed", None)
         ignored = [name for name in extra_params if name in IGNORED_EXTRAS]

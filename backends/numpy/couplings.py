@@ -22,9 +22,11 @@ connections share their activation parameters) or gathers plus ``np.bincount``
 over compact output rows.
 
 MPI: the couplings need every presynaptic cell's potential each step, and
-electrical synapses send current back to presynaptic cells; the engine routes
-both through ``NumpyEngine.coupling_pre_values`` / ``coupling_pre_currents``
-(the one-process versions read and write local arrays).
+electrical synapses send current back to presynaptic cells. The potentials come
+through ``NumpyEngine.coupling_pre_values`` (``comm.exchange_cell_values`` on
+several processes); on one process the presynaptic currents go through
+``coupling_pre_currents``, on several ``ElectricalCoupling.accumulate`` sums them
+over all processes (``comm.allreduce_sum``).
 """
 from __future__ import annotations
 
