@@ -73,6 +73,7 @@ class SimulatorControl:
         _check_time("simtime", simtime)
         if simtime < 0:
             raise InvalidParameterValueError(f"simtime must be >= 0 ms, got {simtime}")
+        sim.steps(simtime, "simtime")
         return self.run_until(sim.t + simtime, callbacks)
 
     def run_for(self, simtime: float, callbacks: Iterable[Callable[[float], float]] | None = None) -> float:
@@ -89,6 +90,7 @@ class SimulatorControl:
         current time and returns the next time it wants to be called."""
         sim = self._sim()
         _check_time("time_point", time_point)
+        sim.steps(time_point, "time_point")   # on the time grid (the current time always is)
         if time_point < sim.t - 1e-9:
             raise InvalidParameterValueError(
                 f"time_point {time_point} ms is before the current time {sim.t} ms")

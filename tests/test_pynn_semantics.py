@@ -315,6 +315,11 @@ def test_run_of_a_time_that_is_not_whole_steps_is_an_error(sim):
         with pytest.raises(errors.InvalidParameterValueError, match="simtime"):
             sim.run(bad)
     assert sim.get_current_time() == 10.1
+    for bad in (10.15, 10.25, float("nan")):   # the error names run_until's own argument
+        with pytest.raises(errors.InvalidParameterValueError, match="time_point"):
+            sim.run_until(bad)
+    assert sim.get_current_time() == 10.1
+    assert sim.run_until(10.3) == pytest.approx(10.3)
 
 
 def test_outputs_that_cannot_be_written_are_errors_naming_the_argument(sim, tmp_path):

@@ -98,7 +98,8 @@ class WorldState:
             ". Every process must run the same pynnlite calls that involve all processes "
             "(setup, Population/Projection creation, run, Projection.size/get/save, "
             "Population.get_data/write_data/get_spike_counts/mean_spike_count, describe, end; "
-            "get_min_delay/get_max_delay when min_delay is 'auto').")
+            "get_min_delay/get_max_delay when min_delay is 'auto'; README's MPI section lists the "
+            "others).")
 
     def check_exit(self) -> None:
         self.header("exit")
