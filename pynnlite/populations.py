@@ -558,15 +558,22 @@ class BasePopulation:
         return self.mean_spike_count(gather)
 
     def save_positions(self, file: Any) -> None:
-        """Write one row ``index x y z`` (µm) per cell to ``file`` (a path or a text stream),
+        """Write one row ``index x y z`` (µm) per cell to ``file`` (a path, a text stream or a
+        :mod:`pynnlite.file_formats` file object),
         under a ``# population = label`` header (``# assembly = ...`` for an Assembly)."""
+        from pynnlite.file_formats import BaseFile
         from pynnlite.files import check_table_file, write_table
-        check_table_file(file)
+        if not isinstance(file, BaseFile):
+            check_table_file(file)
         positions = self.positions
         kind = "assembly" if isinstance(self, Assembly) else "population"
         with _simulation.same_error_on_every_process(self.simulation.comm):
             if self.simulation.comm.rank == 0:
-                write_table(file, [np.arange(self.size), *positions], {kind: self.label})
+                columns, header = [np.arange(self.size), *positions], {kind: self.label}
+                if isinstance(file, BaseFile):
+                    file.write_columns(columns, header)
+                else:
+                    write_table(file, columns, header)
 
     def inject(self, current_source: Any) -> None:
         """Inject a current source into every cell of this group (spike sources refused)."""

@@ -9,6 +9,7 @@ import gc
 import warnings
 import os
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -21,6 +22,7 @@ from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
                              InvalidWeightError, NonExistentParameterError, check_finite, check_name,
                              check_names, is_finite_number)
+from pynnlite.file_formats import BaseFile
 from pynnlite.files import write_table
 from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
@@ -478,11 +480,12 @@ class Projection:
 
     def save(self, attribute_names: str | Iterable[str], file: Any, format: str = "list",
              gather: Any = True, with_address: bool = True) -> None:
-        """Write attribute values to ``file`` (a path or a text stream) with a header naming
-        the columns; full float precision. Array format writes 0 where there is no connection.
-        Under MPI, ``gather=True`` or ``'all'``: rank 0 writes every connection; ``False``: each
-        process writes its own to ``file + '.<rank>'`` (as PyNN; FromFileConnector(distributed=True)
-        reads those)."""
+        """Write attribute values to ``file`` (a path, a text stream or a file object of
+        :mod:`pynnlite.file_formats`, e.g. ``NumpyBinaryFile('c.npz', mode='wb')``) with a
+        header naming the columns; full float precision. Array format writes 0 where there is
+        no connection. Under MPI, ``gather=True`` or ``'all'``: rank 0 writes every connection;
+        ``False``: each process writes its own to ``file + '.<rank>'`` (a file object to
+        ``file.name + '.<rank>'``; as PyNN; FromFileConnector(distributed=True) reads those)."""
         if isinstance(attribute_names, str) and attribute_names in ("all", "connections"):
             # as PyNN: the synapse type's parameters, not its state variables (u, traces ...)
             attribute_names = ["weight", "delay"] + [n for n in self.synapse_parameter_names()
@@ -492,8 +495,12 @@ class Projection:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
         pre, post, values = self._collected(names, gather)
         comm = self.simulation.comm
-        if not gather and comm.size > 1 and isinstance(file, (str, os.PathLike)):
-            file = f"{os.fspath(file)}.{comm.rank}"
+        if not gather and comm.size > 1:
+            if isinstance(file, (str, os.PathLike)):
+                file = f"{os.fspath(file)}.{comm.rank}"
+            elif isinstance(file, BaseFile):
+                file = file.with_name(f"{file.name}.{comm.rank}")
+        write = file.write_columns if isinstance(file, BaseFile) else partial(write_table, file)
         with _simulation.same_error_on_every_process(comm):   # e.g. a folder that cannot be made
             if gather and comm.rank != 0:
                 return
@@ -501,12 +508,12 @@ class Projection:
                 columns = ([pre, post] if with_address else []) + values
                 header = {"columns": (["i", "j"] if with_address else []) + names}
                 with _no_gc():
-                    write_table(file, columns, header)
+                    write(columns, header)
                 return
             blocks = [np.nan_to_num(self._to_array(pre, post, v, "sum"), nan=0.0) for v in values]
             matrix = np.vstack(blocks) if blocks else np.empty((0, self.shape[1]))
             header = {"attributes": names, "shape": list(self.shape)}
-            write_table(file, list(matrix.T), header)
+            write(list(matrix.T), header)
 
     # -- sizes and access -------------------------------------------------------
     @property

@@ -12,7 +12,9 @@ so ``pyNN.random.NumpyRNG is pynnlite.random.NumpyRNG``:
 - ``pyNN.<module>`` → ``pynnlite.<module>`` (``random``, ``space``, ``errors``,
   ``parameters``, ``connectors``, ``recording``, ``utility``, ``utility.plotting``,
   ``core``, ``common``, ``standardmodels``, ``descriptions`` ...), with the renamings
-  of :data:`RENAMED`;
+  of :data:`RENAMED`; where PyNN's module is a package with a renamed submodule and
+  pynnlite's is a plain module (``pyNN.recording`` with ``pyNN.recording.files``), a
+  small package stands for it whose other attributes are the pynnlite module's;
 - ``pyNN`` itself → a small package whose other attributes are pynnlite's.
 
 A ``pyNN`` module pynnlite has no counterpart for raises ``ModuleNotFoundError``
@@ -33,7 +35,7 @@ PYNN_API_VERSION = "0.13.0"
 
 #: PyNN module names whose pynnlite counterpart has another name.
 RENAMED = {
-    "recording.files": "pynnlite.files",
+    "recording.files": "pynnlite.file_formats",
     "models": "pynnlite.models.base",
     "standardmodels.base": "pynnlite.standardmodels",
 }
@@ -52,7 +54,19 @@ class PyNNAliasFinder(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: pynnlite has no counterpart of it "
                 f"(PyNN imports are redirected to pynnlite by 'pynnlite run --as-pynn')", name=fullname)
+        if isinstance(target_name, str) and _renamed_children(fullname[len("pyNN."):]):
+            return importlib.machinery.ModuleSpec(fullname, _ProxyLoader(target_name), is_package=True)
         return importlib.machinery.ModuleSpec(fullname, _AliasLoader(target_name), is_package=True)
+
+
+def _renamed_children(name: str) -> list[str]:
+    """The submodules of ``pyNN.<name>`` that RENAMED maps (after any simulator prefix)."""
+    from pynnlite.utility.script_tools import PYNN_SIMULATORS
+    from pynnlite.backend_registry import list_backends
+    head, _, rest = name.partition(".")
+    if (head in PYNN_SIMULATORS or head in list_backends()) and rest:
+        name = rest
+    return [key[len(name) + 1:] for key in RENAMED if key.startswith(name + ".")]
 
 
 class _AliasLoader(importlib.abc.Loader):
@@ -68,6 +82,34 @@ class _AliasLoader(importlib.abc.Loader):
         target = self.target() if callable(self.target) else importlib.import_module(self.target)
         # the import system returns whatever sys.modules holds under the name after exec
         sys.modules[module.__name__] = target
+
+
+class _ProxyLoader(importlib.abc.Loader):
+    """A package standing for a plain pynnlite module: its submodules are imported through
+    the finder, every other attribute is the module's (``pyNN.recording.Recorder is
+    pynnlite.recording.Recorder``)."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def create_module(self, spec):  # noqa: ANN001
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        target = importlib.import_module(self.target)
+        module.__doc__ = target.__doc__
+        children = _renamed_children(module.__name__[len("pyNN."):])
+
+        def __getattr__(name: str):  # noqa: N807 - module-level attribute hook (PEP 562)
+            if name in children:
+                return importlib.import_module(f"{module.__name__}.{name}")
+            try:
+                return getattr(target, name)
+            except AttributeError:
+                raise AttributeError(f"module {module.__name__!r} ({self.target}) has no attribute {name!r}") from None
+
+        module.__getattr__ = __getattr__
+        module.__dir__ = lambda: sorted(set(dir(target)) | set(children))
 
 
 class _PackageLoader(importlib.abc.Loader):

@@ -300,6 +300,29 @@ def test_pynn_imports_resolve_to_pynnlite(monkeypatch):
     assert "pyNN" not in sys.modules and not pynn_alias.is_installed()
 
 
+def test_pynn_recording_files_imports_through_the_recording_module(monkeypatch):
+    # PyNN's pyNN.recording is a package with a files submodule; pynnlite.recording is a
+    # plain module, so pyNN.recording must be a package standing for it
+    monkeypatch.setenv("PYNNLITE_BACKEND", "numpy")
+    pynn_alias.install()
+    import pyNN.recording.files
+    from pyNN.recording.files import StandardTextFile, NumpyBinaryFile  # noqa: F401
+    from pyNN.nest.recording.files import PickleFile
+    from pyNN import recording
+    import pynnlite.file_formats
+    import pynnlite.recording
+    assert StandardTextFile is pynnlite.file_formats.StandardTextFile
+    assert PickleFile is pynnlite.file_formats.PickleFile
+    assert pyNN.recording.files is pynnlite.file_formats and recording.files is pynnlite.file_formats
+    for name in ("Recorder", "write_block", "check_output"):        # the rest is pynnlite.recording
+        assert getattr(recording, name) is getattr(pynnlite.recording, name)
+    assert recording.__doc__ == pynnlite.recording.__doc__
+    with pytest.raises(AttributeError):
+        recording.no_such_name  # noqa: B018
+    with pytest.raises(ModuleNotFoundError):
+        import pyNN.recording.no_such_module  # noqa: F401
+
+
 def test_pynn_names_without_the_hook_are_not_importable():
     if any(os.path.isdir(os.path.join(p, "pyNN")) for p in sys.path if p):
         pytest.skip("PyNN itself is installed here")

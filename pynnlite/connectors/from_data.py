@@ -8,6 +8,7 @@ import numpy as np
 
 from pynnlite.connectors.base import ConnectionArrays, ConnectionContext, Connector
 from pynnlite.errors import ConnectionError, InvalidDimensionsError, InvalidParameterValueError, check_bool
+from pynnlite.file_formats import BaseFile
 from pynnlite.files import read_table
 
 #: Column names PyNN assumes when a list has 3 or 4 columns and no names are given.
@@ -99,7 +100,9 @@ class FromFileConnector(Connector):
     connection. A header ``# columns = ['i', 'j', 'weight', 'delay', ...]``
     names the columns ('i' and 'j' being the indices); without it, a third
     column is the weight and a fourth the delay, as in PyNN. ``file`` is a
-    path, or an open file or PyNN-style file object with a ``name``.
+    path, an open text file with a ``name``, or a :mod:`pynnlite.file_formats` object
+    (``StandardTextFile``, ``PickleFile``, ``NumpyBinaryFile``, ``HDF5ArrayFile``) in a
+    reading mode, read in its own format.
     With ``distributed=True`` each MPI process reads ``file + '.' + str(rank)``
     (PyNN's naming), e.g. ``conn.txt.0``, when connecting; on one process, where
     ``Projection.save(gather=False)`` writes ``file`` itself (as PyNN), ``file`` is
@@ -116,14 +119,15 @@ class FromFileConnector(Connector):
         self.path = _file_name(file)
         self.file = file
         self.distributed = check_bool("distributed", distributed)
-        self._loaded = None if self.distributed else _read_connection_file(self.path)
+        self._loaded = None if self.distributed else _read_connection_file(file, self.path)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         if self.distributed:
             path = f"{self.path}.{context.rank}"
             if context.num_processes == 1 and not os.path.exists(path) and os.path.exists(self.path):
                 path = self.path   # what save(gather=False) writes on one process
-            table, names = _read_connection_file(path)
+            file = self.file.with_name(path) if isinstance(self.file, BaseFile) else path
+            table, names = _read_connection_file(file, path)
         else:
             path = self.path
             table, names = self._loaded
@@ -145,9 +149,13 @@ def _file_name(file: Any) -> str:
         f"file must be a file name or a file object with a name, got {type(file).__name__}")
 
 
-def _read_connection_file(path: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Rows and value-column names of a connection file (errors name the file)."""
-    table, metadata = read_table(path)
+def _read_connection_file(file: Any, path: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Rows and value-column names of a connection file: a
+    :mod:`pynnlite.file_formats` object, else the text file at ``path`` (errors name the file)."""
+    if isinstance(file, BaseFile):
+        table, metadata = file.read(), file.get_metadata()
+    else:
+        table, metadata = read_table(path)
     source = f"connection file {path!r}"
     columns = metadata.get("columns")
     if columns is None and "shape" in metadata:
