@@ -19,7 +19,8 @@ V_post = (g_L·E_L + g_S·f·e_syn)/(g_L + g_S·f).
 
 Writes ``<output>/conductance_synapse_pair.png`` and ``conductance_synapse_pair.npz``.
 
-    python examples/conductance_synapse_pair.py [--output results]
+    python examples/conductance_synapse_pair.py [--output results] [--backend numpy]
+    pynnlite run -n 2 examples/conductance_synapse_pair.py      # MPI backend, the same traces
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import pynnlite.backends.numpy as sim  # noqa: E402
+from pynnlite import get_backend  # noqa: E402
 from pynnlite.models.graded import NONLINEARITIES  # noqa: E402
 
 # jaxley's default compartment, in absolute units
@@ -47,8 +48,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="results")
     parser.add_argument("--dt", type=float, default=0.025)
+    parser.add_argument("--backend", default=os.environ.get("PYNNLITE_BACKEND", "numpy"))
     args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
+    sim = get_backend(args.backend)
+    root = sim.rank() == 0              # under MPI, rank 0 gets the recorded data, prints and writes
+    if root:
+        os.makedirs(args.output, exist_ok=True)
 
     traces = {}
     settings = {"sigmoid": (-35.0, 10.0), "relu": (-35.0, 10.0), "tanh": (-70.0, 1.0)}   # v_th, Δ
@@ -63,8 +68,12 @@ def main() -> None:
         pre.record("v")
         post.record("v")
         sim.run(60.0)
-        traces[name] = tuple(np.asarray(p.get_data().segments[0].analogsignals[0])[:, 0] for p in (pre, post))
+        blocks = [p.get_data() for p in (pre, post)]          # every process calls get_data
         sim.end()
+        if root:
+            traces[name] = tuple(np.asarray(b.segments[0].analogsignals[0])[:, 0] for b in blocks)
+    if not root:
+        return
 
     v_pre = traces["sigmoid"][0]
     t = np.arange(v_pre.size) * args.dt

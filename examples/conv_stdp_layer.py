@@ -16,7 +16,8 @@ gives the same shared-kernel learning at the granularity of one presentation.
 Writes ``<output>/conv_stdp_layer.png`` (kernels before/after, spike raster) and
 ``conv_stdp_layer.npz``.
 
-    python examples/conv_stdp_layer.py [--output results] [--presentations 120] [--seed 1]
+    python examples/conv_stdp_layer.py [--output results] [--presentations 120] [--seed 1] [--backend numpy]
+    pynnlite run -n 2 examples/conv_stdp_layer.py      # MPI backend, the same kernels and spikes
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import pynnlite.backends.numpy as sim  # noqa: E402
+from pynnlite import get_backend  # noqa: E402
 
 N, K, MAPS = 12, 3, 4
 WEIGHT_SUM = 24.0      # nA: each cell's 9 incoming weights are normalised to this sum
@@ -52,9 +53,13 @@ def main() -> None:
     parser.add_argument("--presentations", type=int, default=120)
     parser.add_argument("--duration", type=float, default=50.0, help="ms per presentation")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backend", default=os.environ.get("PYNNLITE_BACKEND", "numpy"))
     args = parser.parse_args()
-    os.makedirs(args.output, exist_ok=True)
-    rng = np.random.default_rng(args.seed)
+    sim = get_backend(args.backend)
+    root = sim.rank() == 0              # under MPI, rank 0 gets the recorded data, prints and writes
+    if root:
+        os.makedirs(args.output, exist_ok=True)
+    rng = np.random.default_rng(args.seed)   # the same bars on every process
 
     sim.setup(timestep=0.1, rng_seed=args.seed)
     retina = sim.Population((1, N, N), sim.SpikeSourcePoisson(rate=2.0), label="retina")
@@ -83,9 +88,13 @@ def main() -> None:
         feedforward.kernel = feedforward.kernel      # re-tie: the shared kernel is the mean update
         shown.append(orientation)
     learned = feedforward.kernel
+    n_plastic = feedforward.size()               # every process calls size, kernel and get_data
     spikes = maps.get_data().segments[0].spiketrains
+    sim.end()
+    if not root:
+        return
     counts = np.array([len(st) for st in spikes]).reshape(MAPS, -1).sum(axis=1)
-    print(f"{len(feedforward)} plastic synapses sharing {learned.size} kernel weights; "
+    print(f"{n_plastic} plastic synapses sharing {learned.size} kernel weights; "
           f"{args.presentations} presentations; spikes per map: {counts.tolist()}")
     for m in range(MAPS):
         k = learned[m, 0]
@@ -116,7 +125,6 @@ def main() -> None:
     path = os.path.join(args.output, "conv_stdp_layer.png")
     fig.savefig(path, dpi=100)
     print(f"wrote {path}")
-    sim.end()
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def build(sim, n: int, seed: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default="numpy")
+    parser.add_argument("--backend", default=os.environ.get("PYNNLITE_BACKEND", "numpy"))
     parser.add_argument("--n", type=int, default=400, help="number of cells")
     parser.add_argument("--tstop", type=float, default=200.0, help="simulated time (ms)")
     parser.add_argument("--seed", type=int, default=98765)
@@ -79,11 +79,11 @@ def main() -> None:
     os.makedirs(args.output, exist_ok=True)
     exc.write_data(os.path.join(args.output, "spikes_exc.pkl"))    # collective: rank 0 writes
     inh.write_data(os.path.join(args.output, "spikes_inh.pkl"))
+    rate = exc.mean_spike_count() * 1000.0 / args.tstop             # collective: every process counts
     if sim.rank() == 0:
         for ext, text in reports.items():
             with open(os.path.join(args.output, f"report.{ext}"), "w", encoding="utf-8") as f:
                 f.write(text)
-        rate = exc.mean_spike_count() * 1000.0 / args.tstop
         print(f"Vogels-Abbott COBA, {args.n} cells, {args.tstop:g} ms: excitatory rate {rate:.2f} Hz")
         print("Wrote " + ", ".join(os.path.join(args.output, f"report.{ext}") for ext in reports))
     sim.end()

@@ -250,8 +250,12 @@ def test_recording_changes_between_runs_bitwise_equal_to_numpy(tmp_path):
 # -- the examples that choose their backend, under mpiexec ----------------------------------------
 
 EXAMPLES_ON_MPI = {   # example -> arguments that keep it short
+    "ampa_nmda_dendrite": ["--dt", "0.2"],
     "brunel": ["--order", "100", "--tstop", "100"],
+    "conductance_synapse_pair": ["--dt", "0.05"],
+    "conv_stdp_layer": ["--presentations", "6"],
     "current_injection": [],
+    "graded_gain_network": ["--dt", "0.2", "--tstop", "100"],
     "izhikevich_cell_types": [],
     "microcircuit": ["--scale", "0.02", "--tstop", "100", "--transient", "20"],
     "report_demo": [],
@@ -262,30 +266,45 @@ EXAMPLES_ON_MPI = {   # example -> arguments that keep it short
 
 
 def _example_results(folder) -> dict:
-    """The JSON results an example wrote, without what depends on the run (times, process count)."""
+    """The results an example wrote, without what depends on the run (times, process count):
+    its JSON, its npz arrays and the spike trains and signals of its Neo pickles, exactly."""
+    from neo.io import PickleIO
     out = {}
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text())
         if isinstance(data, dict):
             data = {k: v for k, v in data.items() if k not in ("timings", "processes", "backend")}
         out[path.name] = data
+    for path in sorted(folder.glob("*.npz")):
+        with np.load(path) as arrays:
+            out[path.name] = {key: (arrays[key].dtype.str, arrays[key].shape, arrays[key].tobytes())
+                              for key in arrays.files}
+    for path in sorted(folder.glob("*.pkl")):
+        out[re.sub(r"_np\d+", "", path.name)] = [
+            [[(dict(st.annotations), float(st.t_stop), np.asarray(st.magnitude).tobytes()) for st in seg.spiketrains],
+             [(sig.name, sig.shape, float(sig.sampling_period), np.asarray(sig.magnitude).tobytes())
+              for sig in seg.analogsignals]]
+            for seg in PickleIO(str(path)).read_block().segments]
     return out
 
 
 @needs_mpi
 @pytest.mark.parametrize("name", sorted(EXAMPLES_ON_MPI))
 def test_example_runs_on_two_processes_as_on_numpy(tmp_path, name):
-    """Each example that takes --backend runs under ``mpiexec -n 2`` with its plots (every
-    process makes the same communicating calls; rank 0 writes) and writes the numpy backend's
-    results."""
+    """Each example takes --backend (default: $PYNNLITE_BACKEND, as set by ``pynnlite run -n``),
+    runs under ``mpiexec -n 2`` with its plots (every process makes the same communicating
+    calls; rank 0 prints and writes) and writes the numpy backend's results, bitwise. Before,
+    report_demo ignored $PYNNLITE_BACKEND and the seed-system examples imported the numpy
+    backend: every process ran the whole network alone, printed and wrote the same files."""
     script = os.path.join(os.pardir, "examples", f"{name}.py")
-    runs = {}
+    runs, printed = {}, {}
     for backend, processes in (("numpy", None), ("mpi", 2)):
         folder = tmp_path / backend
-        run_script(script, "--output", str(folder), *EXAMPLES_ON_MPI[name], processes=processes, timeout=300,
-                   cwd=str(tmp_path), env={"PYNNLITE_BACKEND": backend})
-        runs[backend] = folder
+        done = run_script(script, "--output", str(folder), *EXAMPLES_ON_MPI[name], processes=processes,
+                          timeout=300, cwd=str(tmp_path), env={"PYNNLITE_BACKEND": backend})
+        runs[backend], printed[backend] = folder, done.stdout.splitlines()
     files = {backend: sorted(re.sub(r"_np\d+", "", p.name) for p in folder.iterdir())   # (process count in names)
              for backend, folder in runs.items()}
     assert files["mpi"] == files["numpy"]
+    assert len(printed["mpi"]) == len(printed["numpy"]) > 0, printed["mpi"]      # printed once, by rank 0
     assert _example_results(runs["mpi"]) == _example_results(runs["numpy"])
