@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import weakref
 import zlib
 from typing import Any
 
@@ -64,6 +65,8 @@ class WorldState:
         self.spike_exchanges = 0
         self._header_recv = np.empty((self.size, HEADER), dtype=np.int64)
         self._spike_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        #: FixedAllgather objects alive (their persistent requests are freed before MPI_Finalize)
+        self.persistent: "weakref.WeakSet[FixedAllgather]" = weakref.WeakSet()
 
     # -- headers ---------------------------------------------------------------
     def header(self, operation: str, n: int = 0, dtype_code: int = 0, width: int = 0,
@@ -102,6 +105,8 @@ class WorldState:
             "others).")
 
     def check_exit(self) -> None:
+        for plan in list(self.persistent):
+            plan.free()
         self.header("exit")
 
     # -- spikes ----------------------------------------------------------------
@@ -334,6 +339,16 @@ class MPIComm:
         wait(self.comm.Igatherv(local, None, root=root))
         return None
 
+    def fixed_allgatherv(self, count: int) -> "FixedAllgather":
+        """A float64 Allgatherv repeated with the same sizes (per-step coupling exchanges): one
+        header-checked collective now exchanges every process's ``count``; each
+        ``FixedAllgather.exchange()`` then is one collective without a header, on buffers
+        allocated once (a persistent request where MPI has them)."""
+        headers = self.state.header("allgather_arrays", n=int(count), dtype_code=ord("d"), width=1)
+        plan = FixedAllgather(self.comm, headers[:, _ROWS].astype(np.int64))
+        self.state.persistent.add(plan)
+        return plan
+
     # -- spikes ----------------------------------------------------------------------
     def begin_spike_exchange(self, keys: np.ndarray, tag: int = 0) -> "SpikeExchange":
         """Start exchanging a slice's spike keys (int64, one per spike); ``.finish()`` returns
@@ -385,6 +400,41 @@ class MPIComm:
         merged = merged[permutation]
         return [np.ascontiguousarray(merged[:, k]).astype(column.dtype, copy=False)
                 for k, column in enumerate(columns)]
+
+
+class FixedAllgather:
+    """Send/receive buffers and the request of MPIComm.fixed_allgatherv: fill ``send``, call
+    ``exchange()``, read ``recv`` (rank r's values at ``offsets[r]:offsets[r + 1]``)."""
+
+    def __init__(self, comm: Any, counts: np.ndarray):
+        self.counts = counts
+        self.offsets = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        self.send = np.zeros(int(counts[comm.Get_rank()]))
+        self.recv = np.zeros(int(self.offsets[-1]))
+        self._message = [self.recv, (counts.tolist(), self.offsets[:-1].tolist()), MPI.DOUBLE]
+        self._comm = comm
+        init = getattr(comm, "Allgatherv_init", None)
+        try:
+            self._request = init(self.send, self._message) if init is not None else None
+        except (NotImplementedError, MPI.Exception):   # an MPI before 4.0
+            self._request = None
+
+    def exchange(self) -> None:
+        request = self._request
+        if request is None:
+            wait(self._comm.Iallgatherv(self.send, self._message))
+            return
+        request.Start()
+        wait(request)
+
+    def free(self) -> None:
+        if self._request is not None:
+            if not MPI.Is_finalized():
+                self._request.Free()
+            self._request = None
+
+    def __del__(self) -> None:
+        self.free()
 
 
 class SpikeExchange:

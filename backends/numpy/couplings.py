@@ -22,11 +22,13 @@ connections share their activation parameters) or gathers plus ``np.bincount``
 over compact output rows.
 
 MPI: the couplings need every presynaptic cell's potential each step, and
-electrical synapses send current back to presynaptic cells. The potentials come
-through ``NumpyEngine.coupling_pre_values`` (``comm.exchange_cell_values`` on
-several processes); on one process the presynaptic currents go through
-``coupling_pre_currents``, on several ``ElectricalCoupling.accumulate`` sums them
-over all processes (``comm.allreduce_sum``).
+electrical synapses send current back to presynaptic cells. On one process the
+potentials come through ``NumpyEngine.coupling_pre_values`` and the presynaptic
+currents go through ``coupling_pre_currents``. On several processes ``CellExchange``
+does both for all couplings together: per step one Allgatherv of the potentials of the
+cells other processes read and, with electrical synapses, one of the presynaptic
+sides of junctions across processes, without headers, on persistent requests
+(``comm.fixed_allgatherv``, which a several-process communicator must provide).
 """
 from __future__ import annotations
 
@@ -178,23 +180,195 @@ class ElectricalCoupling(Coupling):
         n = self.rows.size
         current[self.rows] += np.bincount(self.row_of_connection, flow, minlength=n)
         conductance[self.rows] += np.bincount(self.row_of_connection, g, minlength=n)
-        if comm.size > 1:
-            # the junctions' other ends may be on other processes: every process sums the
-            # presynaptic side over all junctions (one collective per step, on every process,
-            # also those without junctions) and keeps its own cells' part
-            n_pre = self.projection.pre.size
-            both = np.concatenate([-np.bincount(self.pre, flow, minlength=n_pre),
-                                   np.bincount(self.pre, g, minlength=n_pre)])
-            both = np.asarray(comm.allreduce_sum(both))
-            slots = self.pre_slot_of_index
-            local = slots >= 0
-            current[slots[local]] += both[:n_pre][local]
-            conductance[slots[local]] += both[n_pre:][local]
+        if comm.size > 1:   # the presynaptic side goes to its cells' processes: CellExchange
+            self.engine.couplings.exchange.stage_pre_currents(self, flow, g)
             return
         m = self.pre_rows.size
         pre_current = -np.bincount(self.pre_row_of_connection, flow, minlength=m)
         pre_conductance = np.bincount(self.pre_row_of_connection, g, minlength=m)
         self.engine.coupling_pre_currents(self, self.pre_rows, pre_current, pre_conductance)
+
+
+_KEY = np.int64(1) << 32   # (index, cell) keys of the exchange plans: index·2³² + cell
+
+
+def _owners(cells: Any, size: int) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """Per index of a Population/View/Assembly: owning process and index within its population;
+    the populations of its segments, and the segment of each index."""
+    pops, segment, within = [], [], []
+    for k, (pop, indices) in enumerate(cells._segments()):
+        pops.append(pop)
+        segment.append(np.full(indices.size, k, dtype=np.int64))
+        within.append(np.asarray(indices, dtype=np.int64))
+    segment = np.concatenate(segment) if segment else np.empty(0, dtype=np.int64)
+    within = np.concatenate(within) if within else np.empty(0, dtype=np.int64)
+    first = np.array([p.first_id for p in pops], dtype=np.int64)
+    owner = (first[segment] + within) % size if within.size else within
+    return owner, within, pops, segment
+
+
+class CellExchange:
+    """The per-step communication of the couplings on several processes, planned once per
+    (re)build: at most two collectives per step for all couplings together, without headers,
+    on buffers allocated once.
+
+    * Presynaptic values: one Allgatherv of the source values (``v``, ...) of exactly the
+      cells some other process's couplings read, every process's part in a fixed layout
+      (known to all from one exchange of the needed cells when planned). The values are
+      copied, never computed with, so graded synapses stay bitwise equal to one process.
+    * Electrical junctions: the presynaptic side of junctions whose presynaptic cell is on
+      another process, one Allgatherv of (current, conductance) per such cell and process,
+      summed on the cell's process in rank order (as the former ``allreduce_sum``).
+    """
+
+    def __init__(self, couplings: CouplingSet, comm: Any):
+        if not hasattr(comm, "fixed_allgatherv"):
+            raise CommunicationError("graded/electrical synapses across processes need a communicator "
+                                     "with fixed_allgatherv (the MPI backend's has it)")
+        self.couplings, self.comm = couplings, comm
+        rank, size = comm.rank, comm.size
+        engine = couplings.engine
+        # -- presynaptic values -------------------------------------------------
+        self.pairs: dict[tuple[Any, str], int] = {}
+        self.layout: dict[Any, list[tuple[int, np.ndarray]]] = {}   # coupling -> (pair, indices) per segment
+        needed = []
+        for coupling in couplings.couplings:
+            if coupling.source == "spikes":
+                continue
+            owner, within, pops, segment = _owners(coupling.projection.pre, size)
+            pair_of_segment = []
+            for pop in pops:
+                pair_of_segment.append(self.pairs.setdefault((pop, coupling.source), len(self.pairs)))
+            self.layout[coupling] = [(pair_of_segment[k], idx) for k, (_, idx)
+                                     in enumerate(coupling.projection.pre._segments())]
+            used = np.unique(coupling.pre)
+            remote = used[owner[used] != rank]
+            pair = np.asarray(pair_of_segment, dtype=np.int64)[segment[remote]]
+            needed.append(pair * _KEY + within[remote])
+        needed = np.unique(np.concatenate(needed)) if needed else np.empty(0, dtype=np.int64)
+        everyone = np.unique(np.concatenate(comm.allgather_arrays(needed)))   # the same on all processes
+        pair_list = list(self.pairs)
+        first = np.array([pop.first_id for pop, _ in pair_list], dtype=np.int64)
+        key_pair, key_cell = everyone // _KEY, everyone % _KEY
+        key_owner = (first[key_pair] + key_cell) % size if everyone.size else everyone
+        layout = np.lexsort((everyone, key_owner))       # by owning process, then key
+        key_pair, key_cell, key_owner = key_pair[layout], key_cell[layout], key_owner[layout]
+        self.values_plan = comm.fixed_allgatherv(int(np.count_nonzero(key_owner == rank))) if everyone.size else None
+        self.values = {}   # pair -> every cell's value of the population (only needed ones kept current)
+        self.sends, self.receives, self.locals = [], [], []
+        mine = key_owner == rank
+        offset = 0
+        for p, (pop, source) in enumerate(pair_list):
+            group = engine.groups[pop]
+            self.values[p] = np.zeros(pop.size)
+            self.locals.append((group, source, group.local_indices))
+            cells = key_cell[mine & (key_pair == p)]
+            positions = np.searchsorted(group.local_indices, cells)
+            self.sends.append((group, source, positions, slice(offset, offset + cells.size)))
+            offset += cells.size
+            theirs = np.flatnonzero(~mine & (key_pair == p))
+            self.receives.append((p, key_cell[theirs], theirs))
+        # -- electrical junctions -------------------------------------------------
+        self.electrical = [c for c in couplings.couplings if isinstance(c, ElectricalCoupling)]
+        self.staged: dict[Any, tuple] = {}
+        keys, self.remote, self.send_start = [], {}, {}
+        for e, coupling in enumerate(self.electrical):
+            is_local = coupling.pre_slot >= 0
+            own_targets, own_rows = np.unique(coupling.pre_slot[is_local], return_inverse=True)
+            remote_cells, remote_rows = np.unique(coupling.pre[~is_local], return_inverse=True)
+            self.remote[coupling] = (np.flatnonzero(is_local), own_targets, own_rows,
+                                     np.flatnonzero(~is_local), remote_cells, remote_rows)
+            self.send_start[coupling] = sum(k.size for k in keys)
+            keys.append(e * _KEY + remote_cells)
+        keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        all_keys = comm.allgather_arrays(keys) if self.electrical else []
+        total = sum(k.size for k in all_keys)
+        self.currents_plan = comm.fixed_allgatherv(2 * keys.size) if total else None
+        self.n_keys = keys.size
+        # per electrical coupling and process: (receive positions, slots) of this process's cells
+        self.incoming: dict[Any, list] = {}
+        offsets = self.currents_plan.offsets if self.currents_plan is not None else None
+        for e, coupling in enumerate(self.electrical):
+            owner, _, _, _ = _owners(coupling.projection.pre, size)
+            slots_of = coupling.pre_slot_of_index
+            per_rank, targets = [], []
+            for r, k in enumerate(all_keys):
+                if r == rank:
+                    per_rank.append(None)
+                    continue
+                hit = np.flatnonzero((k // _KEY == e))
+                cells = k[hit] % _KEY
+                take = owner[cells] == rank
+                hit, cells = hit[take], cells[take]
+                per_rank.append((int(offsets[r]) + hit, int(offsets[r]) + k.size + hit, slots_of[cells]))
+                targets.append(slots_of[cells])
+            own_targets = self.remote[coupling][1]
+            union = np.unique(np.concatenate(targets + [own_targets]))
+            self.incoming[coupling] = (union, [None if x is None else (x[0], x[1], np.searchsorted(union, x[2]))
+                                               for x in per_rank], np.searchsorted(union, own_targets))
+
+    def free(self) -> None:
+        for plan in (self.values_plan, self.currents_plan):
+            if plan is not None:
+                plan.free()
+
+    # -- presynaptic values ------------------------------------------------------------
+    def exchange_pre_values(self) -> None:
+        plan = self.values_plan
+        if plan is not None:
+            for group, source, positions, where in self.sends:
+                np.take(group.state[source], positions, out=plan.send[where])
+            plan.exchange()
+        for p, (group, source, local_indices) in enumerate(self.locals):
+            self.values[p][local_indices] = group.state[source]
+        if plan is not None:
+            recv = plan.recv
+            for p, cells, positions in self.receives:
+                self.values[p][cells] = recv[positions]
+
+    def pre_values(self, coupling: Coupling) -> np.ndarray:
+        parts = []
+        for p, indices in self.layout[coupling]:
+            values = self.values[p]
+            parts.append(values if indices.size == values.size and np.array_equal(indices, np.arange(values.size))
+                         else values[indices])
+        return parts[0] if len(parts) == 1 else (np.concatenate(parts) if parts else np.empty(0))
+
+    # -- electrical junctions -------------------------------------------------------------
+    def stage_pre_currents(self, coupling: Coupling, flow: np.ndarray, g: np.ndarray) -> None:
+        own_conn, own_targets, own_rows, remote_conn, remote_cells, remote_rows = self.remote[coupling]
+        m = own_targets.size
+        self.staged[coupling] = (-np.bincount(own_rows, flow[own_conn], minlength=m),
+                                 np.bincount(own_rows, g[own_conn], minlength=m))
+        if remote_cells.size:
+            start = self.send_start[coupling]
+            n = remote_cells.size
+            send = self.currents_plan.send
+            send[start:start + n] = -np.bincount(remote_rows, flow[remote_conn], minlength=n)
+            send[self.n_keys + start:self.n_keys + start + n] = np.bincount(remote_rows, g[remote_conn], minlength=n)
+
+    def exchange_pre_currents(self, current: np.ndarray, conductance: np.ndarray) -> None:
+        if not self.electrical:
+            return
+        plan = self.currents_plan
+        if plan is not None:
+            plan.exchange()
+        rank = self.comm.rank
+        for coupling in self.electrical:
+            union, per_rank, own_positions = self.incoming[coupling]
+            if not union.size:
+                continue
+            total_current, total_conductance = np.zeros(union.size), np.zeros(union.size)
+            own_current, own_conductance = self.staged[coupling]
+            for r, incoming in enumerate(per_rank):   # summed in rank order, as allreduce_sum did
+                if r == rank:
+                    total_current[own_positions] += own_current
+                    total_conductance[own_positions] += own_conductance
+                elif incoming is not None and incoming[2].size:
+                    total_current[incoming[2]] += plan.recv[incoming[0]]
+                    total_conductance[incoming[2]] += plan.recv[incoming[1]]
+            current[union] += total_current
+            conductance[union] += total_conductance
 
 
 class EventRoute:
@@ -317,6 +491,15 @@ class CouplingSet:
         self.offset: dict[Any, int] = {}
         self.current = np.zeros(0)
         self.conductance = np.zeros(0)
+        self._exchange: CellExchange | None = None
+
+    @property
+    def exchange(self) -> "CellExchange":
+        """The per-step exchange plan of several processes, built (collectively) at the first
+        step after the couplings were (re)built."""
+        if self._exchange is None:
+            self._exchange = CellExchange(self, self.engine.sim.comm)
+        return self._exchange
 
     @property
     def active(self) -> bool:
@@ -361,6 +544,9 @@ class CouplingSet:
             couplings.append(coupling)
             routes.extend(coupling.routes())
         self.couplings = couplings
+        if self._exchange is not None:
+            self._exchange.free()
+            self._exchange = None
         return routes
 
     def slots_of(self, cells: Any) -> np.ndarray:
@@ -386,9 +572,17 @@ class CouplingSet:
         v_all = np.concatenate([g.state["v"] for g in groups]) if groups else np.empty(0)
         self.current.fill(0.0)
         self.conductance.fill(0.0)
-        for coupling in self.couplings:
-            v_pre = self.engine.coupling_pre_values(coupling, v_all) if coupling.source != "spikes" else None
-            coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
+        if self.engine.sim.comm.size > 1:
+            exchange = self.exchange
+            exchange.exchange_pre_values()
+            for coupling in self.couplings:
+                v_pre = exchange.pre_values(coupling) if coupling.source != "spikes" else None
+                coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
+            exchange.exchange_pre_currents(self.current, self.conductance)
+        else:
+            for coupling in self.couplings:
+                v_pre = self.engine.coupling_pre_values(coupling, v_all) if coupling.source != "spikes" else None
+                coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
         inputs = {}
         for group in groups:
             offset = self.offset[group.population]
