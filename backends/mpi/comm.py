@@ -223,7 +223,6 @@ class MPIComm:
         self.comm = self.state.comm
         self.rank = self.state.rank
         self.size = self.state.size
-        self._owner_order: dict[tuple[int, int], np.ndarray] = {}
 
     # -- small values ------------------------------------------------------------
     def _reduce(self, operation: str, value: Any) -> list[Any]:
@@ -256,19 +255,6 @@ class MPIComm:
         for part in parts[1:]:
             total = ufunc(total, part.reshape(array.shape))
         return total
-
-    def exchange_cell_values(self, population: Any, local_values: np.ndarray) -> np.ndarray:
-        """One value per cell of ``population`` from the values of every process's own cells
-        (``local_values`` in this process's local order)."""
-        parts = self.allgather_arrays(np.asarray(local_values))
-        key = (population.first_id, population.size)
-        order = self._owner_order.get(key)
-        if order is None:  # population indices grouped by owning rank, ascending within each
-            owner = (population.first_id + np.arange(population.size)) % self.size
-            order = self._owner_order[key] = np.argsort(owner, kind="stable")
-        values = np.empty(population.size, dtype=parts[0].dtype if parts else float)
-        values[order] = np.concatenate(parts)
-        return values
 
     def bcast(self, value: Any, root: int = 0) -> Any:
         self.state.header("bcast", value=root)

@@ -597,30 +597,15 @@ class CouplingSet:
             group.kernel.coupling_conductance = conductance
         return current if i_ext is None else i_ext + current
 
-    def pre_values(self, coupling: Coupling, v_all: np.ndarray, comm: Any) -> np.ndarray:
-        """Start-of-step values of the coupling's source variable for every presynaptic cell.
-
-        One process: read from ``v_all`` (or the groups' state for another variable). Several
-        processes: the values of presynaptic cells on other processes are exchanged every step
-        with ``comm.exchange_cell_values(population, local_values) -> values of all cells``,
-        which the MPI communicator has to provide."""
-        slots = coupling.pre_slot_of_index
-        if coupling.source == "v" and comm.size == 1:
-            return v_all[slots]
-        # several processes: every process takes part in the exchange, whether or not its
-        # own presynaptic cells are all local (a per-process choice would deadlock)
-        exchange = getattr(comm, "exchange_cell_values", None) if comm.size > 1 else None
-        if comm.size > 1 and exchange is None:
-            raise CommunicationError("graded/electrical synapses across processes need a communicator "
-                                     "with exchange_cell_values (the MPI backend's has it)")
+    def pre_values(self, coupling: Coupling, v_all: np.ndarray) -> np.ndarray:
+        """Start-of-step values of the coupling's source variable for every presynaptic cell, on
+        one process (several processes: ``CellExchange.pre_values``)."""
+        if coupling.source == "v":
+            return v_all[coupling.pre_slot_of_index]
         parts = []
         for pop, indices in coupling.projection.pre._segments():
             group = self.engine.groups[pop]
-            local = group.state[coupling.source]
-            if exchange is not None:
-                parts.append(np.asarray(exchange(pop, local))[indices])
-            else:
-                parts.append(local[np.searchsorted(group.local_indices, indices)])
+            parts.append(group.state[coupling.source][np.searchsorted(group.local_indices, indices)])
         return np.concatenate(parts) if parts else np.empty(0)
 
     def add_pre_currents(self, coupling: Coupling, rows: np.ndarray, current: np.ndarray,

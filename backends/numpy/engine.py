@@ -377,10 +377,9 @@ class NumpyEngine:
     # -- continuous couplings (graded, electrical, per-synapse conductance): couplings.py ----
     def coupling_pre_values(self, coupling: Any, v_all: np.ndarray) -> np.ndarray:
         """Start-of-step value of the coupling's source variable of every presynaptic cell, in the
-        projection's pre order. MPI hook: one process reads the local arrays; with several
-        processes the values of remote presynaptic cells must be exchanged every step through
-        ``self.sim.comm`` (see CouplingSet.pre_values)."""
-        return self.couplings.pre_values(coupling, v_all, self.sim.comm)
+        projection's pre order, on one process (several processes exchange them: couplings.py's
+        CellExchange)."""
+        return self.couplings.pre_values(coupling, v_all)
 
     def coupling_pre_currents(self, coupling: Any, rows: np.ndarray, current: np.ndarray,
                               conductance: np.ndarray) -> None:
