@@ -181,7 +181,9 @@ def test_gap_junctions_graded_synapses_noise_and_stochastic_synapses_across_proc
     keyed on cells and connections. Junction currents are summed across processes, so
     the electrically coupled cells agree to rounding; graded synapses only read presynaptic
     potentials and agree bitwise, also when a process holds only some of a presynaptic
-    cell's connections with different thresholds (the readout)."""
+    cell's connections with different thresholds (the readout). Cells with graded and
+    electrical input together (pair, mixed) agree bitwise: every coupling adds its parts in
+    the one-process order."""
     reference = str(tmp_path / "numpy.npz")
     run_script("continuous_couplings.py", "numpy", reference)
     distributed = str(tmp_path / "mpi.npz")

@@ -169,20 +169,25 @@ class ElectricalCoupling(Coupling):
         self.pre_rows, self.pre_row_of_connection = np.unique(np.where(local_pre, self.pre_slot, -1),
                                                               return_inverse=True)
 
-    def accumulate(self, step, v_pre, v_all, current, conductance):
-        comm = self.engine.sim.comm
-        if not self.pre.size and comm.size == 1:
-            return
+    def flows(self, v_pre: np.ndarray, v_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per junction: the current pre → post (nA) and its conductance (µS)."""
         weight = self.table.weight
         difference = v_pre[self.pre] - v_all[self.post_slot]
         g = np.where(difference > 0.0, weight, 0.0) if self.projection.synapse_type.rectified else weight
-        flow = g * difference       # pre → post
+        return g * difference, g
+
+    def add_post(self, flow: np.ndarray, g: np.ndarray, current: np.ndarray, conductance: np.ndarray) -> None:
+        """The postsynaptic side of the junctions."""
         n = self.rows.size
         current[self.rows] += np.bincount(self.row_of_connection, flow, minlength=n)
         conductance[self.rows] += np.bincount(self.row_of_connection, g, minlength=n)
-        if comm.size > 1:   # the presynaptic side goes to its cells' processes: CellExchange
-            self.engine.couplings.exchange.stage_pre_currents(self, flow, g)
+
+    def accumulate(self, step, v_pre, v_all, current, conductance):
+        """One process (several: CouplingSet.inputs with CellExchange)."""
+        if not self.pre.size:
             return
+        flow, g = self.flows(v_pre, v_all)
+        self.add_post(flow, g, current, conductance)
         m = self.pre_rows.size
         pre_current = -np.bincount(self.pre_row_of_connection, flow, minlength=m)
         pre_conductance = np.bincount(self.pre_row_of_connection, g, minlength=m)
@@ -347,28 +352,29 @@ class CellExchange:
             send[start:start + n] = -np.bincount(remote_rows, flow[remote_conn], minlength=n)
             send[self.n_keys + start:self.n_keys + start + n] = np.bincount(remote_rows, g[remote_conn], minlength=n)
 
-    def exchange_pre_currents(self, current: np.ndarray, conductance: np.ndarray) -> None:
-        if not self.electrical:
+    def exchange_pre_currents(self) -> None:
+        """The staged presynaptic sides of every process (one collective, if any crosses)."""
+        if self.currents_plan is not None:
+            self.currents_plan.exchange()
+
+    def add_pre_currents(self, coupling: Coupling, current: np.ndarray, conductance: np.ndarray) -> None:
+        """Add the presynaptic side of ``coupling``'s junctions onto this process's cells, each
+        cell's parts of every process summed in rank order."""
+        union, per_rank, own_positions = self.incoming[coupling]
+        if not union.size:
             return
-        plan = self.currents_plan
-        if plan is not None:
-            plan.exchange()
-        rank = self.comm.rank
-        for coupling in self.electrical:
-            union, per_rank, own_positions = self.incoming[coupling]
-            if not union.size:
-                continue
-            total_current, total_conductance = np.zeros(union.size), np.zeros(union.size)
-            own_current, own_conductance = self.staged[coupling]
-            for r, incoming in enumerate(per_rank):   # summed in rank order, as allreduce_sum did
-                if r == rank:
-                    total_current[own_positions] += own_current
-                    total_conductance[own_positions] += own_conductance
-                elif incoming is not None and incoming[2].size:
-                    total_current[incoming[2]] += plan.recv[incoming[0]]
-                    total_conductance[incoming[2]] += plan.recv[incoming[1]]
-            current[union] += total_current
-            conductance[union] += total_conductance
+        recv = self.currents_plan.recv if self.currents_plan is not None else None
+        total_current, total_conductance = np.zeros(union.size), np.zeros(union.size)
+        own_current, own_conductance = self.staged[coupling]
+        for r, incoming in enumerate(per_rank):   # a loop over processes
+            if r == self.comm.rank:
+                total_current[own_positions] += own_current
+                total_conductance[own_positions] += own_conductance
+            elif incoming is not None and incoming[2].size:
+                total_current[incoming[2]] += recv[incoming[0]]
+                total_conductance[incoming[2]] += recv[incoming[1]]
+        current[union] += total_current
+        conductance[union] += total_conductance
 
 
 class EventRoute:
@@ -573,12 +579,22 @@ class CouplingSet:
         self.current.fill(0.0)
         self.conductance.fill(0.0)
         if self.engine.sim.comm.size > 1:
+            # the electrical junctions' presynaptic sides are exchanged first, then every
+            # coupling adds its parts in the one-process order (post side, then pre side, coupling
+            # by coupling), so that the sums into a cell are formed as on one process
             exchange = self.exchange
             exchange.exchange_pre_values()
+            v_pre = {c: exchange.pre_values(c) if c.source != "spikes" else None for c in self.couplings}
+            flows = {c: c.flows(v_pre[c], v_all) for c in exchange.electrical}
+            for coupling, (flow, g) in flows.items():
+                exchange.stage_pre_currents(coupling, flow, g)
+            exchange.exchange_pre_currents()
             for coupling in self.couplings:
-                v_pre = exchange.pre_values(coupling) if coupling.source != "spikes" else None
-                coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
-            exchange.exchange_pre_currents(self.current, self.conductance)
+                if coupling in flows:
+                    coupling.add_post(*flows[coupling], self.current, self.conductance)
+                    exchange.add_pre_currents(coupling, self.current, self.conductance)
+                else:
+                    coupling.accumulate(step, v_pre[coupling], v_all, self.current, self.conductance)
         else:
             for coupling in self.couplings:
                 v_pre = self.engine.coupling_pre_values(coupling, v_all) if coupling.source != "spikes" else None

@@ -28,6 +28,20 @@ readout = sim.Population(2, sim.NonSpikingNeuron(cm=5.0, g_m=1.0, v_rest=0.0), l
 sim.Projection(graded[0:3], readout, sim.AllToAllConnector(),
                sim.GradedSynapse(weight=0.5, e_rev=30.0, delta=2.0,
                                  v_th=np.array([[1.0, 5.0], [2.0, 6.0], [3.0, 7.0]])))
+# cells that take graded and electrical input in one step: their sums must be formed in the
+# one-process order, coupling by coupling (each junction's presynaptic side has at most two
+# parts across processes here, so they agree bitwise)
+pair = sim.Population(2, sim.NonSpikingNeuron(cm=5.0, g_m=1.0, v_rest=0.0), label="pair")
+mixed = sim.Population(3, sim.NonSpikingNeuron(cm=5.0, g_m=1.0, v_rest=0.0), label="mixed")
+pair.initialize(v=np.array([3.0, 17.0]))
+mixed.initialize(v=np.array([11.0, 2.0, 25.0]))
+sim.Projection(mixed, pair, sim.AllToAllConnector(),
+               sim.GradedSynapse(weight=0.4, e_rev=35.0, v_th=8.0, delta=4.0))
+sim.Projection(pair, mixed, sim.FromListConnector([(0, 0), (0, 2), (1, 1)]), sim.ElectricalSynapse(weight=0.3))
+sim.Projection(mixed, pair, sim.AllToAllConnector(),   # after the junctions, onto their presynaptic cells
+               sim.GradedSynapse(weight=0.2, e_rev=-10.0, v_th=10.0, delta=3.0))
+pair.record("v")
+mixed.record("v")
 noise = sim.NoisyCurrentSource(mean=0.1, stdev=0.3, dt=1.0)
 cells[0:10].inject(noise)
 drive = sim.Population(5, sim.SpikeSourcePoisson(rate=200.0), label="drive")
@@ -37,7 +51,8 @@ graded.record("v")
 readout.record("v")
 sim.run(100.0)
 blocks = {label: population.get_data()   # collective: the whole Block on rank 0
-          for label, population in (("cells", cells), ("graded", graded), ("readout", readout))}
+          for label, population in (("cells", cells), ("graded", graded), ("readout", readout),
+                                    ("pair", pair), ("mixed", mixed))}
 if sim.rank() == 0:
     np.savez(out, **{label: block.segments[0].analogsignals[0].magnitude for label, block in blocks.items()})
 sim.end()
