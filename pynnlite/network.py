@@ -96,9 +96,7 @@ class Network:
         """An Assembly of the populations whose cell type is one of ``cell_types`` (cell-type
         classes, e.g. ``[sim.IF_cond_exp]``); ``'all'``: of every population that takes current
         sources (not spike sources), as PyNN."""
-        if cell_types is None:
-            raise NotImplementedError("Network.filter() needs cell_types (a list of cell-type classes or 'all')")
-        if cell_types == "all":
+        if isinstance(cell_types, str) and cell_types == "all":
             chosen = [p for p in self._populations if p.celltype.injectable]
         else:
             kinds = tuple(cell_types) if not isinstance(cell_types, str) and isinstance(cell_types, Iterable) else None

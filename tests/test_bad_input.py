@@ -232,6 +232,7 @@ def _recorded_network(sim):
      "cannot write"),
     (lambda net, path: net.get_data(annotations=5), errors.InvalidParameterValueError, "annotations"),
     (lambda net, path: net.add(5), errors.InvalidParameterValueError, "components"),
+    (lambda net, path: net.filter(), errors.InvalidParameterValueError, "cell_types"),
     (lambda net, path: net.filter(5), errors.InvalidParameterValueError, "cell_types"),
     (lambda net, path: net.filter("IF_cond_exp"), errors.InvalidParameterValueError, "cell_types"),
     (lambda net, path: net.filter([object]), errors.InvalidParameterValueError, "cell_types"),
