@@ -197,6 +197,12 @@ def test_gap_junctions_graded_synapses_noise_and_stochastic_synapses_across_proc
             np.testing.assert_array_equal(got[name], expected[name])
 
 
+
+def test_gap_junctions_that_never_cross_processes(tmp_path):
+    """With no junction between cells of different processes (2 processes) the per-step
+    exchange carries nothing; the run failed when planning it. 3 processes: they cross."""
+    assert_mpi_equals_numpy("local_junctions.py", tmp_path)
+
 @needs_mpi
 def test_bursts_beyond_the_inline_exchange_capacity_bitwise_equal_to_numpy(tmp_path):
     """A slice with more spikes per process than the exchange carries inline (the rest goes in

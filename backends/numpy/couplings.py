@@ -290,27 +290,36 @@ class CellExchange:
         total = sum(k.size for k in all_keys)
         self.currents_plan = comm.fixed_allgatherv(2 * keys.size) if total else None
         self.n_keys = keys.size
-        # per electrical coupling and process: (receive positions, slots) of this process's cells
-        self.incoming: dict[Any, list] = {}
-        offsets = self.currents_plan.offsets if self.currents_plan is not None else None
+        # per electrical coupling, worked out once: every process's parts for this process's
+        # cells laid out in rank order (this process's own part at its rank), so that one
+        # bincount per step sums each cell's parts in rank order
+        self.incoming: dict[Any, tuple] = {}
+        offsets = self.currents_plan.offsets if self.currents_plan is not None else np.zeros(size + 1, np.int64)
         for e, coupling in enumerate(self.electrical):
             owner, _, _, _ = _owners(coupling.projection.pre, size)
             slots_of = coupling.pre_slot_of_index
-            per_rank, targets = [], []
+            own_targets = self.remote[coupling][1]
+            targets, recv_current, recv_conductance = [], [], []
+            own = slice(0, 0)
+            length = 0
             for r, k in enumerate(all_keys):
                 if r == rank:
-                    per_rank.append(None)
-                    continue
-                hit = np.flatnonzero((k // _KEY == e))
-                cells = k[hit] % _KEY
-                take = owner[cells] == rank
-                hit, cells = hit[take], cells[take]
-                per_rank.append((int(offsets[r]) + hit, int(offsets[r]) + k.size + hit, slots_of[cells]))
-                targets.append(slots_of[cells])
-            own_targets = self.remote[coupling][1]
-            union = np.unique(np.concatenate(targets + [own_targets]))
-            self.incoming[coupling] = (union, [None if x is None else (x[0], x[1], np.searchsorted(union, x[2]))
-                                               for x in per_rank], np.searchsorted(union, own_targets))
+                    cells_slots = own_targets
+                    own = slice(length, length + own_targets.size)
+                else:
+                    hit = np.flatnonzero(k // _KEY == e)
+                    cells = k[hit] % _KEY
+                    take = owner[cells] == rank
+                    hit, cells_slots = hit[take], slots_of[cells[take]]
+                    recv_current.append(int(offsets[r]) + hit)
+                    recv_conductance.append(int(offsets[r]) + k.size + hit)
+                targets.append(cells_slots)
+                length += cells_slots.size
+            targets = np.concatenate(targets)
+            union = np.unique(targets)
+            others = np.r_[0:own.start, own.stop:length]
+            self.incoming[coupling] = (union, np.searchsorted(union, targets), own, others,
+                                       np.concatenate(recv_current), np.concatenate(recv_conductance))
 
     def free(self) -> None:
         for plan in (self.values_plan, self.currents_plan):
@@ -360,21 +369,17 @@ class CellExchange:
     def add_pre_currents(self, coupling: Coupling, current: np.ndarray, conductance: np.ndarray) -> None:
         """Add the presynaptic side of ``coupling``'s junctions onto this process's cells, each
         cell's parts of every process summed in rank order."""
-        union, per_rank, own_positions = self.incoming[coupling]
+        union, rows, own, others, recv_current, recv_conductance = self.incoming[coupling]
         if not union.size:
             return
-        recv = self.currents_plan.recv if self.currents_plan is not None else None
-        total_current, total_conductance = np.zeros(union.size), np.zeros(union.size)
         own_current, own_conductance = self.staged[coupling]
-        for r, incoming in enumerate(per_rank):   # a loop over processes
-            if r == self.comm.rank:
-                total_current[own_positions] += own_current
-                total_conductance[own_positions] += own_conductance
-            elif incoming is not None and incoming[2].size:
-                total_current[incoming[2]] += recv[incoming[0]]
-                total_conductance[incoming[2]] += recv[incoming[1]]
-        current[union] += total_current
-        conductance[union] += total_conductance
+        for target, own_part, recv_index in ((current, own_current, recv_current),
+                                             (conductance, own_conductance, recv_conductance)):
+            parts = np.empty(rows.size)
+            parts[own] = own_part
+            if others.size:
+                parts[others] = self.currents_plan.recv[recv_index]
+            target[union] += np.bincount(rows, parts, minlength=union.size)
 
 
 class EventRoute:
