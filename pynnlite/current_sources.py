@@ -9,7 +9,7 @@ from pynnlite import simulation as _simulation
 from pynnlite.errors import InvalidParameterValueError, RecordingError
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
-from pynnlite.timegrid import first_step_from
+from pynnlite.timegrid import first_step_from, time_of
 
 
 #: PyNN's default ``stop`` (ms) of its current sources: in practice, never.
@@ -218,7 +218,7 @@ class StepCurrentSource(CurrentSource):
             if current is not None:
                 steps = np.rint(times.value / current.dt).astype(np.int64)
                 last = np.r_[steps[1:] != steps[:-1], True]
-                times = Sequence(np.round(steps[last] * current.dt, 12))
+                times = Sequence(time_of(steps[last], current.dt))
                 amps = Sequence(amps.value[last])
             checked["times"], checked["amplitudes"] = times, amps
         return checked

@@ -28,6 +28,7 @@ from pynnlite.models.base import SynapseType, check_constraint, connection_posit
 from pynnlite.models.synapses import StaticSynapse
 from pynnlite.populations import BasePopulation
 from pynnlite.space import Space
+from pynnlite.timegrid import time_of
 from pynnlite.units import to_standard
 
 MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
@@ -280,7 +281,7 @@ class Projection:
         if name == "weight":
             return table.weight[index]
         if name == "delay":
-            return np.round(table.delay_steps[index] * self.simulation.dt, 12)
+            return time_of(table.delay_steps[index], self.simulation.dt)
         if name in table.columns:
             return table.columns[name][index]
         raise NonExistentParameterError(name, self.synapse_type.name, self._attribute_names())

@@ -11,6 +11,7 @@ import quantities as pq
 
 from pynnlite.errors import (InvalidParameterValueError, NothingToWriteError, RecordingError, check_names,
                              is_finite_number)
+from pynnlite.timegrid import time_of
 from pynnlite.units import as_quantity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -208,8 +209,8 @@ class Recorder:
                 unit = population.celltype.variable_unit(variable)
                 every = sample_steps[1] - sample_steps[0] if len(sample_steps) > 1 else self.sample_every
                 # rounded as PyNN rounds the time: 3 steps of 0.1 ms are 0.3 ms, not 0.30000000000000004
-                signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=round(sample_steps[0] * dt, 12) * pq.ms,
-                                          sampling_period=round(every * dt, 12) * pq.ms, name=variable,
+                signal = neo.AnalogSignal(as_quantity(matrix, unit), t_start=time_of(sample_steps[0], dt) * pq.ms,
+                                          sampling_period=time_of(every, dt) * pq.ms, name=variable,
                                           source_population=population.label,
                                           source_ids=(population.first_id + cells[keep]),
                                           channel_ids=(population.first_id + cells[keep]))

@@ -15,7 +15,7 @@ import numpy as np
 from pynnlite.errors import (InvalidParameterValueError, PynnliteError, SimulationNotSetUpError, check_finite,
                              is_finite_number)
 from pynnlite.random import NumpyRNG
-from pynnlite.timegrid import nearest_step
+from pynnlite.timegrid import nearest_step, time_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.populations import Population
@@ -156,7 +156,7 @@ class Simulation:
     @property
     def t(self) -> float:
         """Current time in ms (rounded to 12 decimals, as PyNN: 101 steps of 0.1 ms are 10.1)."""
-        return round(self.step_count * self.dt, 12)
+        return time_of(self.step_count, self.dt)
 
     def steps(self, duration_ms: float, name: str = "simtime") -> int:
         """Number of time steps in ``duration_ms``, which must be a whole number of them (as NEST
@@ -179,7 +179,7 @@ class Simulation:
         """min_delay in ms; with 'auto', the smallest delay of the network's spike-transmitting
         connections (the time step while there are none), as PyNN+NEST reports it."""
         if self.min_delay_setting == "auto":
-            return round((self.delay_steps_range() or (1, 1))[0] * self.dt, 12)
+            return time_of((self.delay_steps_range() or (1, 1))[0], self.dt)
         return float(self.min_delay_setting)
 
     @property
@@ -194,7 +194,7 @@ class Simulation:
         time step while there are none); with a given min_delay, the given max_delay, else
         MAX_DELAY_FOR_GIVEN_MIN_DELAY (or min_delay if larger)."""
         if self.min_delay_setting == "auto":
-            return round((self.delay_steps_range() or (1, 1))[1] * self.dt, 12)
+            return time_of((self.delay_steps_range() or (1, 1))[1], self.dt)
         if self.max_delay_setting is None:
             return max(MAX_DELAY_FOR_GIVEN_MIN_DELAY, float(self.min_delay_setting))
         return float(self.max_delay_setting)

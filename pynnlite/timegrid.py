@@ -38,6 +38,14 @@ def first_step_from(times_ms, dt: float) -> np.ndarray:
     return np.where(on_grid, nearest, np.ceil(steps))
 
 
+def time_of(steps, dt: float):
+    """The time (ms) of step(s) ``steps`` as PyNN reports times: rounded to 12 decimals, so that
+    3 steps of 0.1 ms are 0.3 ms, not 0.30000000000000004 (a float for one step, else an array)."""
+    if np.ndim(steps) == 0:
+        return round(float(steps) * dt, 12)
+    return np.round(np.asarray(steps) * dt, 12)
+
+
 def nearest_step(times_ms, dt: float) -> np.ndarray:
     """The nearest whole number of steps to each time, a time half-way (to float noise) rounded
     up, as NEST rounds delays (float array)."""
@@ -45,4 +53,4 @@ def nearest_step(times_ms, dt: float) -> np.ndarray:
     return np.floor(steps + 0.5 + grid_tolerance(steps))
 
 
-__all__ = ["grid_tolerance", "step_containing", "first_step_from", "nearest_step"]
+__all__ = ["grid_tolerance", "step_containing", "first_step_from", "nearest_step", "time_of"]
