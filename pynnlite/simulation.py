@@ -6,7 +6,6 @@ over the *current* simulation, which ``setup()`` creates.
 """
 from __future__ import annotations
 
-import math
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -15,7 +14,7 @@ import numpy as np
 from pynnlite.errors import (InvalidParameterValueError, PynnliteError, SimulationNotSetUpError, check_finite,
                              is_finite_number)
 from pynnlite.random import NumpyRNG
-from pynnlite.timegrid import nearest_step, time_of
+from pynnlite.timegrid import grid_point, nearest_step, time_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.populations import Population
@@ -162,9 +161,8 @@ class Simulation:
         """Number of time steps in ``duration_ms``, which must be a whole number of them (as NEST
         requires: a run of 0.06 ms with dt = 0.1 ms would otherwise silently not advance);
         ``name``: the argument the error names."""
-        steps = duration_ms / self.dt
-        whole = round(steps) if math.isfinite(steps) else 0
-        if not math.isfinite(steps) or abs(steps - whole) > 1e-6:
+        whole, on_grid = grid_point(duration_ms, self.dt)
+        if not on_grid:
             raise InvalidParameterValueError(
                 f"{name} must be a whole number of time steps ({self.dt} ms), got {duration_ms} ms")
         return int(whole)

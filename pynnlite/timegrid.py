@@ -24,6 +24,13 @@ def _in_steps(times_ms, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return steps, nearest, on_grid
 
 
+def grid_point(times_ms, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest whole number of steps to each time and whether the time is on that grid
+    point up to float noise (False for NaN and infinite times)."""
+    _, nearest, on_grid = _in_steps(times_ms, dt)
+    return nearest, on_grid
+
+
 def step_containing(times_ms, dt: float) -> np.ndarray:
     """The step containing each time, floor(t/dt), a time on a grid point starting that step
     (float array; infinite times stay infinite)."""
@@ -53,4 +60,4 @@ def nearest_step(times_ms, dt: float) -> np.ndarray:
     return np.floor(steps + 0.5 + grid_tolerance(steps))
 
 
-__all__ = ["grid_tolerance", "step_containing", "first_step_from", "nearest_step", "time_of"]
+__all__ = ["grid_tolerance", "grid_point", "step_containing", "first_step_from", "nearest_step", "time_of"]
