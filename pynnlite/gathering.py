@@ -28,8 +28,8 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
     def collect(array: np.ndarray) -> list[np.ndarray] | None:
         return comm.allgather_arrays(array) if everywhere else comm.gather_arrays(array, root=0)
 
-    cells, steps = data.spikes()
-    spikes = collect(np.concatenate([np.asarray(cells, dtype=np.int64), np.asarray(steps, dtype=np.int64)]))
+    cells, times = data.spikes()   # cell indices travel as floats beside the times (exact below 2**53)
+    spikes = collect(np.concatenate([np.asarray(cells, dtype=float), np.asarray(times, dtype=float)]))
     signals: dict[str, list] = {}
     for variable in recorder.recorded:
         if variable == "spikes":
@@ -46,7 +46,7 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
     flat = [p.reshape(2, -1) for p in spikes if p.size]
     if flat:
         both = np.concatenate(flat, axis=1)
-        merged.spike_cells, merged.spike_steps = [both[0]], [both[1]]
+        merged.spike_cells, merged.spike_times = [both[0].astype(np.int64)], [both[1]]
     merged.signals = signals
     merged.t_stop_step = data.t_stop_step
     merged.cleared_at = data.cleared_at

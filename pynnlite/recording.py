@@ -23,7 +23,7 @@ class _SegmentData:
 
     def __init__(self) -> None:
         self.spike_cells: list[np.ndarray] = []
-        self.spike_steps: list[np.ndarray] = []
+        self.spike_times: list[np.ndarray] = []   # ms
         #: variable -> blocks of samples, one per set of recorded cells (see Recorder.epochs):
         #: (epoch, cell indices, list of sample steps, list of value arrays)
         self.signals: dict[str, list[tuple[int, np.ndarray, list[int], list[np.ndarray]]]] = {}
@@ -33,9 +33,10 @@ class _SegmentData:
         self.annotations: dict[str, Any] = {}
 
     def spikes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(cell indices, spike times in ms) of the recorded spikes."""
         if not self.spike_cells:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(self.spike_cells), np.concatenate(self.spike_steps)
+            return np.empty(0, np.int64), np.empty(0, float)
+        return np.concatenate(self.spike_cells), np.concatenate(self.spike_times)
 
 
 class Recorder:
@@ -123,10 +124,13 @@ class Recorder:
         return np.flatnonzero(mask & self.population._mask_local)
 
     # -- data written by the engine ---------------------------------------
-    def add_spikes(self, cells: np.ndarray, steps: np.ndarray) -> None:
+    def add_spikes(self, cells: np.ndarray, steps: np.ndarray, times: np.ndarray | None = None) -> None:
+        """Spikes of ``cells`` at the end of ``steps``, recorded at ``times`` (ms) if given, else at
+        the steps' times as PyNN reports them (rounded: 0.3 ms, not 0.30000000000000004)."""
         if cells.size:
             self.current.spike_cells.append(cells)
-            self.current.spike_steps.append(steps)
+            self.current.spike_times.append(time_of(steps, self.population.simulation.dt) if times is None
+                                            else np.asarray(times, dtype=float))
 
     def add_sample(self, variable: str, step: int, cells: np.ndarray, values: np.ndarray) -> None:
         blocks = self.current.signals.setdefault(variable, [])
@@ -180,18 +184,17 @@ class Recorder:
         wanted = np.zeros(population.size, dtype=bool)
         wanted[indices] = True
         if "spikes" in variables and "spikes" in self.recorded:
-            cells, steps = data.spikes()
+            cells, times = data.spikes()
             # the cells recording spikes now, and those that stopped in this segment (record(None):
             # their trains are kept, as samples of signals are)
             recorded = self.recorded["spikes"].copy()
             if data.spikes_stopped is not None:
                 recorded |= data.spikes_stopped
             rec = np.flatnonzero(recorded & wanted)
-            order = np.lexsort((steps, cells))
-            cells, steps = cells[order], steps[order]
+            order = np.lexsort((times, cells))
+            cells, times = cells[order], times[order]
             starts = np.searchsorted(cells, rec, side="left")
             stops = np.searchsorted(cells, rec, side="right")
-            times = steps * dt
             ids = population.first_id + rec
             for cell, first, last, cell_id in zip(rec, starts, stops, ids):
                 train = neo.SpikeTrain(times[first:last], t_start=(data.cleared_at or 0) * dt * pq.ms, t_stop=t_stop, units="ms",

@@ -258,6 +258,29 @@ def test_spike_array_time_off_the_grid_goes_in_the_step_that_contains_it():
     assert step[np.argsort(cell, kind="stable")].tolist() == [20, 30, 40, 70, 60, 70, 3, 3, 7, 7, 30, 1000, 5, 4]
 
 
+def test_recorded_spike_times_are_the_given_times_and_step_times_without_float_noise(sim):
+    """Measured with PyNN 0.13 + NEST 3.10 (dt = 0.1 ms): a SpikeSourceArray with spike_times
+    [0.3, 0.7, 3.05, 5.0, 12.34] records [0.3, 0.7000000000000001, 3.05, 5.0, 12.34] — the times
+    as given (NEST keeps off-grid times exactly), not the steps' 3.0 and 12.3. A time within float
+    noise of a grid point records as that point (0.1 + 0.2 -> 0.3). Cells' spike times are their
+    steps' times as PyNN reports times: 0.3 ms, not 3 × 0.1 = 0.30000000000000004."""
+    sim.setup(timestep=0.1)
+    given = [0.1 + 0.2, 0.7, 3.05, 5.0, 12.34]
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=given))
+    cell = sim.Population(1, sim.IF_curr_delta(v_thresh=-64.0, tau_refrac=0.1))
+    sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=5.0, delay=0.1))
+    source.record("spikes")
+    cell.record("spikes")
+    sim.run(20.0)
+    recorded = source.get_data().segments[0].spiketrains[0].magnitude.tolist()
+    assert recorded == [0.3, 0.7, 3.05, 5.0, 12.34]
+    fired = cell.get_data().segments[0].spiketrains[0].magnitude.tolist()
+    # each input acts at the start of the step after its own step + 1 step of delay; the jump
+    # crosses threshold within that step, which ends 0.2 ms after the input's step began
+    assert fired == [0.5, 0.9, 3.2, 5.2, 12.5]
+    sim.end()
+
+
 @pytest.mark.parametrize("kind, arguments, message", [
     ("DCSource", {"amplitude": "a"}, "amplitude: expected a number"),
     ("DCSource", {"amplitude": float("inf")}, "amplitude: NaN or infinity"),

@@ -72,23 +72,27 @@ class SpikeRecord:
             if any(g.population.recorder.recorded.get("spikes") is not None for g in unit.members):
                 self.chunks[unit] = []
 
-    def add(self, unit: Any, columns: np.ndarray, steps: np.ndarray) -> None:
+    def add(self, unit: Any, columns: np.ndarray, steps: np.ndarray, times: np.ndarray | None = None) -> None:
+        """Spikes of a unit (columns, steps); ``times``: the time each is recorded with, when that
+        is not its step's (only for spike sources, which are units of one group)."""
         chunks = self.chunks.get(unit)
         if chunks is not None:
-            chunks.append((columns, steps))
+            chunks.append((columns, steps, times))
 
     def flush(self) -> None:
         for unit, chunks in self.chunks.items():
             if not chunks:
                 continue
-            columns = np.concatenate([c for c, _ in chunks])
-            steps = np.concatenate([s for _, s in chunks])
+            columns = np.concatenate([c for c, _, _ in chunks])
+            steps = np.concatenate([s for _, s, _ in chunks])
+            times = None if chunks[0][2] is None else np.concatenate([t for _, _, t in chunks])
             for group, (cells, cell_steps) in _split_columns(unit, columns, steps).items():
                 mask = group.population.recorder.recorded.get("spikes")
                 if mask is not None and cells.size:
                     indices = group.local_indices[cells]
                     keep = mask[indices]
-                    group.population.recorder.add_spikes(indices[keep], cell_steps[keep])
+                    group.population.recorder.add_spikes(indices[keep], cell_steps[keep],
+                                                         None if times is None else times[keep])
         self.chunks = {unit: [] for unit in self.chunks}
 
 
@@ -475,18 +479,18 @@ class NumpyEngine:
     SOURCE_WINDOW = 2000
 
     def _source_spikes(self, group: CellGroup, step: int, length: int, end: int,
-                       windows: dict) -> tuple[np.ndarray, np.ndarray]:
-        """Spikes (local cell, step) of a source group in steps [step, step + length)."""
+                       windows: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Spikes (local cell, step) of a source group in steps [step, step + length), and the
+        times they are recorded with (None: their steps' times)."""
         window = windows.get(group)
         if window is None or step + length > window[0]:
             stop = min(end, step + length * max(1, self.SOURCE_WINDOW // length))  # on a slice boundary
-            cells, steps = group.kernel.spikes(group.state, step, stop - step)
-            window = windows[group] = (stop, cells, steps)
-        _, cells, steps = window
+            window = windows[group] = (stop, *group.kernel.spikes_and_times(group.state, step, stop - step))
+        _, cells, steps, times = window
         if steps.size == 0:
-            return cells, steps
+            return cells, steps, times
         a, b = np.searchsorted(steps, (step, step + length))
-        return cells[a:b], steps[a:b]
+        return cells[a:b], steps[a:b], (None if times is None else times[a:b])
 
     def _sampling_plan(self) -> list[tuple[Any, int, list[tuple[str, np.ndarray, np.ndarray]]]]:
         """What to sample during a run, worked out once: per recording group, its recorder, its
@@ -525,11 +529,11 @@ class NumpyEngine:
         if start < end:
             length = min(slice_len, end - start)
             for group in self._source_groups:
-                cells, source_steps = self._source_spikes(group, start, length, end, self._source_windows)
+                cells, source_steps, times = self._source_spikes(group, start, length, end, self._source_windows)
                 if cells.size:
                     gids.append(group.gids[cells])
                     steps.append(source_steps)
-                    record.add(group, cells, source_steps)
+                    record.add(group, cells, source_steps, times)
         exchange = self.sim.comm.begin_spike_exchange(encode(gids, steps, base), tag=base)
         post = None
         if self._learn_early or self._learn_late:   # local post spikes per group, for learning

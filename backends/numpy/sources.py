@@ -8,7 +8,8 @@ cell-type class name to its kernel. The engine calls exactly::
 
 ``spikes`` returns the spikes of steps [first_step, first_step + n_steps) as
 (local cell index, step index), sorted by step then cell; a spike in step s
-has time s·dt (ms). Consecutive calls continue the same trains through the
+has time s·dt (ms). ``spikes_and_times`` also gives the time each spike is recorded with when
+that is not its step's (SpikeSourceArray: the time as given). Consecutive calls continue the same trains through the
 per-cell ``state``. The engine may rebuild a kernel with new parameters
 between runs and keep ``state``: a changed parameter takes effect from the
 start of the next window.
@@ -29,7 +30,7 @@ import numpy as np
 from scipy.special import gammaincc, gammainccinv, gammaincinv
 
 from pynnlite.errors import InvalidParameterValueError
-from pynnlite.timegrid import step_containing
+from pynnlite.timegrid import grid_point, step_containing, time_of
 
 try:  # the project's counter-based generator
     from pynnlite.random import keyed_uniform as _project_keyed_uniform
@@ -114,6 +115,12 @@ class SourceKernel:
     def spikes(self, state: dict[str, np.ndarray], first_step: int,
                n_steps: int) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
+
+    def spikes_and_times(self, state: dict[str, np.ndarray], first_step: int,
+                         n_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``spikes`` and the time (ms) each spike is recorded with; None: its step's time."""
+        cells, steps = self.spikes(state, first_step, n_steps)
+        return cells, steps, None
 
     def _begin_window(self, state: dict[str, np.ndarray], first_step: int,
                       n_steps: int) -> tuple[int, float] | None:
@@ -579,6 +586,10 @@ class SpikeArrayKernel(SourceKernel):
         lengths = np.array([t.size for t in per_cell], dtype=np.int64)
         times = np.concatenate(per_cell) if per_cell else np.zeros(0)
         self.steps = step_containing(times, self.dt).astype(np.int64)
+        # recorded as given (PyNN+NEST records 3.05 ms, not the step's 3.0), a time within
+        # float noise of a grid point as that point's time (0.30000000000000004 -> 0.3)
+        nearest, on_grid = grid_point(times, self.dt)
+        self.times = np.where(on_grid, time_of(nearest, self.dt), times)
         self.owner = np.repeat(np.arange(self.n, dtype=np.int64), lengths)
         self.min_step = int(self.steps.min()) if self.steps.size else 0
         self.span = (int(self.steps.max()) - self.min_step + 2) if self.steps.size else 2
@@ -592,9 +603,13 @@ class SpikeArrayKernel(SourceKernel):
         return np.searchsorted(self.composite, np.arange(self.n, dtype=np.int64) * self.span + offset)
 
     def spikes(self, state, first_step, n_steps):
+        cells, steps, _ = self.spikes_and_times(state, first_step, n_steps)
+        return cells, steps
+
+    def spikes_and_times(self, state, first_step, n_steps):
         first_step, n_steps = int(first_step), int(n_steps)
         if self.steps.size == 0 or n_steps <= 0:
-            return _empty()
+            return (*_empty(), np.zeros(0))
         end_step = first_step + n_steps
         if self.composite is None:  # time range too wide for the composite keys: plain mask
             picked = np.flatnonzero((self.steps >= first_step) & (self.steps < end_step))
@@ -603,10 +618,12 @@ class SpikeArrayKernel(SourceKernel):
             counts = hi - lo
             total = int(counts.sum())
             if total == 0:
-                return _empty()
+                return (*_empty(), np.zeros(0))
             starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
             picked = starts + np.arange(total)
-        return _sorted_by_step([self.owner[picked]], [self.steps[picked]])
+        cells, steps = self.owner[picked], self.steps[picked]
+        order = np.lexsort((cells, steps))   # by step, then cell; a cell's times stay in order
+        return cells[order], steps[order], self.times[picked][order]
 
 
 #: Cell-type class name -> kernel class.
