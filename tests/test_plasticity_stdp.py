@@ -116,6 +116,31 @@ def test_bounds_are_never_crossed(sim):
     assert any(np.any(w == W_MIN) or np.any(w == W_MAX) for w in final)
 
 
+def test_a_weight_below_w_min_is_refused(sim):
+    """A depression clips at w_min, so a weight below w_min would jump up to it at its first
+    depression (a -0.5 nA weight with w_min = 0 became 0, then grew: positive weights, silently).
+    PyNN 0.13 + NEST 3.10 refuses it: STDPMechanism(weight=-0.5, AdditiveWeightDependence(0, 1))
+    onto IF_curr_exp raises NEST's BadProperty "Weight and Wmax must have same sign"."""
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[10.0], [20.0]]))
+    post = sim.Population(2, sim.IF_curr_exp())
+    for kind in ("additive", "multiplicative", "gutig"):
+        stdp = sim.STDPMechanism(sim.SpikePairRule(), dependence(sim, kind), weight=-0.5, delay=1.0)
+        with pytest.raises(errors.InvalidParameterValueError, match="w_min"):
+            sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory")
+    stdp = sim.STDPMechanism(sim.SpikePairRule(), sim.AdditiveWeightDependence(0.0, 1.0), weight=0.5, delay=1.0)
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), stdp)
+    before = prj.get("all", format="list")
+    for bad in (dict(weight=-0.1), dict(weight=np.array([0.2, 0.05]), w_min=0.1), dict(w_min=0.6)):
+        with pytest.raises(errors.InvalidParameterValueError, match="w_min"):
+            prj.set(**bad)
+        assert prj.get("all", format="list") == before
+    with pytest.raises(errors.InvalidParameterValueError, match="w_min"):
+        prj[1].weight = -0.2
+    prj.set(weight=0.0)                       # at the bound is fine
+    sim.run(30.0)
+    assert prj.get("weight", format="list", with_address=False) == [0.0, 0.0]
+
+
 # -- the all-to-all definition, written directly --------------------------------------------------
 
 def reference_weights(pre_times, post_times, pairs, delays, w0, f, t_end, params, rule="additive"):

@@ -73,6 +73,29 @@ def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "") 
             first, bad.size)
 
 
+def _weight_above_w_min(values: dict[str, Any], current: Any) -> None:
+    """weight >= w_min for every connection of an STDPMechanism. A depression only clips at
+    w_min, so a weight below it would be raised to w_min by its first depression; NEST's
+    stdp_synapse refuses such a weight (with w_min = 0, a negative weight: "Weight and Wmax
+    must have same sign"), and so does pynnlite."""
+    if "weight" not in values and "w_min" not in values:
+        return
+    if current is None and ("weight" not in values or "w_min" not in values):
+        return
+    w = values["weight"] if "weight" in values else current("weight")
+    lo = values["w_min"] if "w_min" in values else current("w_min")
+    if w is None or lo is None:
+        return
+    w, lo = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(lo, dtype=float))
+    bad = (w < lo).ravel()
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        raise at_connection(InvalidParameterValueError(
+            f"STDP weights must be >= w_min, got weight={w.ravel()[first]} < w_min={lo.ravel()[first]} "
+            "(NEST refuses a weight of the other sign than its bounds; for inhibition onto current-based "
+            "cells use receptor_type='inhibitory' with positive weights)"), first, bad.size)
+
+
 #: Every timing rule's traces are sums of decaying jumps of +1 (or set to 1): never negative.
 _TRACE_CONSTRAINTS = {"pre_trace": "non_negative", "post_trace": "non_negative"}
 
@@ -483,6 +506,8 @@ class STDPMechanism(SynapseType):
         if isinstance(self.timing_dependence, Vogels2011Rule) and "w_max" in values:
             with check_stage(3):
                 check_constraint("w_max (with Vogels2011Rule)", values["w_max"], "positive")
+        with check_stage(4):
+            _weight_above_w_min(values, current)
 
     def check_projection(self, projection: Any) -> None:
         _check_spiking_projection(self, projection, needs_post_spikes=True)
