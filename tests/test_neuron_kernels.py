@@ -196,6 +196,54 @@ def test_if_curr_delta_discards_input_while_refractory_and_jump_can_fire():
     np.testing.assert_array_equal(traces["v"][17:, 0], -65.0)   # at rest afterwards
 
 
+def test_if_curr_delta_input_at_the_last_refractory_step_is_discarded_as_in_nest():
+    """NEST iaf_psc_delta adds an input arriving at t in its step ending at t and drops it when
+    that step is refractory: after a spike at t_s the inputs arriving at t_s + dt … t_s + n·dt
+    (n = ceil(tau_refrac/dt)) are lost, the one at t_s + (n+1)·dt acts. tau_refrac = 1 ms,
+    dt = 0.1 ms: a jump fires at step 5, so the inputs arriving at steps 6..15 are lost and one
+    at step 16 gives v = v_rest + w e^(−(t − t16)/τm) (no i_offset: exact)."""
+    kernel, state = build("IF_curr_delta", dt=0.1, tau_refrac=1.0)
+    inputs = {5: np.array([[20.0], [0.0]]), 15: np.array([[5.0], [0.0]]), 16: np.array([[3.0], [0.0]])}
+    traces, spikes = run(kernel, state, 60, inputs=inputs)
+    assert np.flatnonzero(spikes[:, 0]).tolist() == [5]
+    np.testing.assert_array_equal(traces["v"][6:17, 0], -65.0)   # the input at step 15 is lost
+    s = 0.1 * (np.arange(17, 61) - 16)
+    np.testing.assert_allclose(traces["v"][17:, 0], -65.0 + 3.0 * np.exp(-s / 20.0), rtol=0, atol=1e-12)
+
+
+def test_if_curr_delta_input_arriving_at_a_spike_is_absorbed_by_the_reset():
+    """With tau_refrac = 0, an input arriving at the time the cell fires is lost, as in NEST
+    (which adds it before the threshold test, then resets). i_offset = 1 nA: v(t) = −45 − 20 e^(−t/20)
+    first reaches −50 mV at step k; the input (+4 mV) arriving at t_k is lost, so v(t_k + dt) is
+    one exact step from v_reset."""
+    dt, tau_m = 0.1, 20.0
+    kernel, state = build("IF_curr_delta", dt=dt, tau_refrac=0.0, i_offset=1.0)
+    t = dt * np.arange(400)
+    k = int(np.flatnonzero(-45.0 - 20.0 * np.exp(-t / tau_m) >= -50.0)[0])
+    traces, spikes = run(kernel, state, k + 1, inputs={k: np.array([[4.0], [0.0]])})
+    assert np.flatnonzero(spikes[:, 0]).tolist() == [k - 1]
+    assert traces["v"][k, 0] == -65.0
+    assert traces["v"][k + 1, 0] == pytest.approx(-45.0 - 20.0 * np.exp(-dt / tau_m), abs=1e-12)
+
+
+def test_if_curr_delta_refractory_input_as_measured_with_pynn_nest(sim):
+    """PyNN 0.13 + NEST 3.10 (spike_precision='on_grid', iaf_psc_delta), dt = 0.1 ms:
+    IF_curr_delta(tau_refrac=2.0, i_offset=1.0) fires at 27.8 ms; inputs of 4 mV arriving at
+    29.8 ms (last refractory step: lost) and 29.9 ms (acts). Measured v: 30.0 ms
+    −60.820946758212635, 30.1 ms −60.74203945706458 (NEST also shows the 29.9 ms jump in the
+    sample at 29.9 ms, −60.90024958385365; here that sample is the value before the input)."""
+    cell = sim.Population(1, sim.IF_curr_delta(tau_refrac=2.0, i_offset=1.0))
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[28.8, 28.9]))
+    sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=4.0, delay=1.0))
+    cell.record(["v", "spikes"])
+    sim.run(40.0)
+    segment = cell.get_data().segments[0]
+    v = np.asarray(segment.filter(name="v")[0].magnitude)[:, 0]
+    assert np.asarray(segment.spiketrains[0].magnitude).tolist() == [27.8]
+    assert v[298] == -65.0
+    np.testing.assert_allclose(v[[300, 301]], [-60.820946758212635, -60.74203945706458], rtol=0, atol=1e-9)
+
+
 # -- IF_cond_exp / IF_cond_alpha ------------------------------------------------------
 
 def test_if_cond_exp_constant_conductance_steady_state():

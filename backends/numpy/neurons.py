@@ -291,18 +291,28 @@ class IFCurrDeltaKernel(_LIFBase):
 
     Scheme: exact propagation of the leak and of i_offset + i_ext (constant over
     the step), error = rounding. A weight w (mV, signed; both receptor rows are
-    summed) arriving at t adds w to v at t, then v is propagated. Inputs
-    arriving while the cell is refractory are discarded (NEST's default
-    refractory_input = False). As in NEST, the threshold is tested right after
-    the jump as well as at the end of the step; a spike caused by the jump
-    itself occurs at t in NEST but can only be reported at t + dt here (the
-    state — reset, refractory countdown — is the same as NEST's).
+    summed) arriving at t adds w to v at t, then v is propagated.
+
+    Inputs that NEST's iaf_psc_delta discards are discarded (``input_blocked``):
+    NEST adds the inputs arriving at t at the end of its step ending at t, before
+    that step's threshold test, and drops them when that step was refractory
+    (default refractory_input = False). So an input arriving at t is lost when
+    the cell was refractory during the step ending at t — up to and including the
+    last refractory step, t = t_spike + ceil(tau_refrac/dt)·dt — or fired at t
+    (the reset absorbs it, also with tau_refrac = 0). As in NEST, the threshold is
+    tested right after the jump as well as at the end of the step; a spike caused
+    by the jump itself occurs at t in NEST but can only be reported at t + dt here
+    (the state — reset, refractory countdown — is the same as NEST's). Left
+    different: a negative input arriving at the step where v crossed the
+    threshold by itself cannot cancel that spike here (NEST tests v + w).
     """
+
+    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, "input_blocked": 0.0}
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
-        v, count = state["v"], state["refrac_count"]
-        receiving = count <= 0.0
+        v, count, blocked = state["v"], state["refrac_count"], state["input_blocked"]
+        receiving = blocked == 0.0
         v += np.where(receiving, w_exc + w_inh, 0.0)
         jumped = receiving & (v >= self.v_thresh)
         v[...] = np.where(jumped, self.v_reset, v)
@@ -310,7 +320,10 @@ class IFCurrDeltaKernel(_LIFBase):
         free = self._free_cells(state)
         v_new = self.v_rest + (v - self.v_rest) * self.P22 + self._dc(i_ext) * self.P20
         v[...] = np.where(free, v_new, self.v_reset)
-        return self._threshold(state, free) | jumped
+        spiked = self._threshold(state, free)
+        # the inputs arriving at t + dt are lost if the cell was refractory in this step or fires at t + dt
+        blocked[...] = ~free | spiked
+        return spiked | jumped
 
 
 # -- conductance-based integrate-and-fire ------------------------------------------
