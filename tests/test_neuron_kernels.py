@@ -352,6 +352,34 @@ def test_izhikevich_spike_reset_and_voltage_jump():
     assert spiked[0] and state["u"][0] > -14.0 + 1.9
 
 
+def test_izhikevich_jump_arriving_at_a_spike_is_absorbed_by_the_reset():
+    """NEST izhikevich adds the jumps arriving at t before its threshold test at t, so a jump
+    arriving when the cell fires is lost in the reset: the state after the spike is that of a
+    cell that got no input (here compared with one that got none)."""
+    kernel, state = build("Izhikevich", n=2, dt=0.1, i_offset=0.01)
+    _, spikes = run(kernel, state, 200, record=())
+    k = int(np.flatnonzero(spikes[:, 0])[0])            # first spike at step k + 1
+    kernel, state = build("Izhikevich", n=2, dt=0.1, i_offset=0.01)
+    traces, spikes = run(kernel, state, k + 10, record=("v", "u"), inputs={k + 1: np.array([[10.0, 0.0], [0.0, 0.0]])})
+    np.testing.assert_array_equal(traces["v"][:, 0], traces["v"][:, 1])
+    np.testing.assert_array_equal(traces["u"][:, 0], traces["u"][:, 1])
+
+
+def test_izhikevich_spikes_as_measured_with_pynn_nest(sim):
+    """PyNN 0.13 + NEST 3.10, dt = 0.1 ms: Izhikevich(i_offset=0.01) fires at 3.7, 7.5, 12.5, 20.4
+    and 35.9 ms, with or without a 10 mV input arriving at 3.7 ms (absorbed by the reset);
+    the sample just after the spike is −64.43218479746014 mV."""
+    cell = sim.Population(1, sim.Izhikevich(i_offset=0.01))
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.7]))
+    sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=10.0, delay=1.0))
+    cell.record(["v", "spikes"])
+    sim.run(40.0)
+    segment = cell.get_data().segments[0]
+    np.testing.assert_allclose(segment.spiketrains[0].magnitude, [3.7, 7.5, 12.5, 20.4, 35.9], rtol=0, atol=1e-9)
+    v = np.asarray(segment.filter(name="v")[0].magnitude)[:, 0]
+    assert v[37] == -65.0 and v[38] == pytest.approx(-64.43218479746014, abs=1e-9)
+
+
 # -- HH_cond_exp ----------------------------------------------------------------------
 
 def _traub_reference(t_end: float, i_offset: float):

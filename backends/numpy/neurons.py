@@ -721,12 +721,17 @@ class IzhikevichKernel(NeuronKernel):
     global O(dt) (NEST's numerics, kept for compatibility). A jump arriving at
     t is added at t; as in NEST the threshold is also tested right after the
     jump — such a spike is reported at t + dt (NEST: at t), with the same state.
+    NEST adds the jumps arriving at t before its threshold test at t, so those
+    arriving when the cell fires at t are absorbed by the reset: they are
+    dropped here too (``input_blocked``; a negative jump arriving then cannot
+    cancel the spike here, as it may in NEST).
     v is kept ≥ −1e10 mV so that no value can overflow.
     """
 
     V_PEAK = 30.0
     batchable: ClassVar[bool] = True
     V_FLOOR = -1e10
+    internal_state: ClassVar[dict[str, float]] = {"input_blocked": 0.0}
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
@@ -739,8 +744,8 @@ class IzhikevichKernel(NeuronKernel):
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
-        v, u = state["v"], state["u"]
-        v += w_exc + w_inh
+        v, u, blocked = state["v"], state["u"], state["input_blocked"]
+        v += np.where(blocked == 0.0, w_exc + w_inh, 0.0)
         jumped = v >= self.V_PEAK
         self._reset(v, u, jumped)
         v_old = np.maximum(v, self.V_FLOOR)
@@ -750,6 +755,7 @@ class IzhikevichKernel(NeuronKernel):
         u[...] = u_old + self.dt * self.a * (self.b * v_old - u_old)
         crossing = v >= self.V_PEAK
         self._reset(v, u, crossing)
+        blocked[...] = crossing       # the jumps arriving at t + dt are absorbed by this reset
         return crossing | jumped
 
 
