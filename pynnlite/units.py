@@ -21,7 +21,7 @@ STANDARD_UNITS: dict[str, pq.Quantity] = {
     "uS": pq.uS,
     "nS": pq.nS,
     "/ms": pq.CompoundUnit("1/ms"),
-    "mV/ms": pq.CompoundUnit("mV/ms"),
+    "mV/ms": pq.mV / pq.ms,       # not a CompoundUnit: signals print "mV/ms" as PyNN's, not "(mV/ms)"
     "nF": pq.nF,
     "Hz": pq.Hz,
     "um": pq.um,

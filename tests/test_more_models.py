@@ -58,6 +58,24 @@ def test_declarations_follow_pynn(sim):
     assert celltype.units["w"] == "nA" and celltype.units["a"] == "nS"
 
 
+def test_recorded_signals_carry_pynns_unit_names(sim):
+    """Every recordable analog variable of the standard cell types comes out with the unit PyNN
+    declares, spelled as PyNN+NEST writes it (measured with PyNN 0.13 + NEST 3.10: Izhikevich's
+    u is 'mV/ms', not a compound '(mV/ms)')."""
+    from pynnlite.models import cells
+
+    for name in ("IF_curr_exp", "IF_cond_exp", "IF_cond_exp_gsfa_grr", "EIF_cond_alpha_isfa_ista",
+                 "HH_cond_exp", "Izhikevich", "GIF_cond_exp"):
+        celltype = getattr(cells, name)
+        population = sim.Population(1, getattr(sim, name)())
+        variables = [v for v in celltype.recordable if v != "spikes"]
+        population.record(variables)
+        sim.run(0.2)
+        for signal in population.get_data().segments[0].analogsignals:
+            assert signal.units.dimensionality.string == celltype.units[signal.name], (name, signal.name)
+        sim.reset()
+
+
 def test_invalid_values_are_rejected(sim):
     with pytest.raises(errors.InvalidParameterValueError):
         sim.GIF_cond_exp(tau_eta=(1.0, -2.0, 3.0))
