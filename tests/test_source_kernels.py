@@ -281,6 +281,33 @@ def test_recorded_spike_times_are_the_given_times_and_step_times_without_float_n
     sim.end()
 
 
+@pytest.mark.parametrize("celltype", ["SpikeSourcePoisson", "SpikeSourceGamma"])
+def test_random_sources_record_their_own_spike_times_and_act_from_the_step_containing_them(sim, celltype):
+    """The random sources draw spike times in continuous time and record them (PyNN+NEST's default
+    SpikeSourcePoisson, NEST poisson_generator_ps, records precise times too: measured 12.8624,
+    20.7006, ... ms at dt = 0.1 ms); each spike acts from the step containing it, as a
+    SpikeSourceArray time does: through a 0.1 ms delay an IF_curr_delta target fires at the end of
+    the step after, floor(t/dt)·dt + 0.2 ms."""
+    sim.setup(timestep=0.1)
+    parameters = {"rate": 30.0} if celltype == "SpikeSourcePoisson" else {"alpha": 2.0, "beta": 60.0}
+    source = sim.Population(4, getattr(sim, celltype)(**parameters))
+    target = sim.Population(4, sim.IF_curr_delta(v_thresh=-64.0, tau_refrac=0.1))
+    sim.Projection(source, target, sim.OneToOneConnector(), sim.StaticSynapse(weight=5.0, delay=0.1))
+    source.record("spikes")
+    target.record("spikes")
+    sim.run(1000.0)
+    sent = [train.magnitude for train in source.get_data().segments[0].spiketrains]
+    fired = [train.magnitude for train in target.get_data().segments[0].spiketrains]
+    steps = np.concatenate([np.floor(t / 0.1) for t in sent])
+    assert steps.size > 60 and np.mean(np.concatenate(sent) / 0.1 - steps > 1e-6) > 0.95   # not step times
+    for times, out in zip(sent, fired):
+        step = np.floor(times / 0.1).astype(int)
+        isolated = step[np.r_[True, np.diff(step) > 3]]   # inputs clear of the refractory step
+        expected = np.round((isolated + 2) * 0.1, 12)
+        assert expected.size and np.isin(expected, out).all()
+    sim.end()
+
+
 @pytest.mark.parametrize("kind, arguments, message", [
     ("DCSource", {"amplitude": "a"}, "amplitude: expected a number"),
     ("DCSource", {"amplitude": float("inf")}, "amplitude: NaN or infinity"),

@@ -73,8 +73,8 @@ class SpikeRecord:
                 self.chunks[unit] = []
 
     def add(self, unit: Any, columns: np.ndarray, steps: np.ndarray, times: np.ndarray | None = None) -> None:
-        """Spikes of a unit (columns, steps); ``times``: the time each is recorded with, when that
-        is not its step's (only for spike sources, which are units of one group)."""
+        """Spikes of a unit (columns, steps); ``times``: the time each is recorded with, for spike
+        sources (units of one group), whose spikes have their own times; else the steps' times."""
         chunks = self.chunks.get(unit)
         if chunks is not None:
             chunks.append((columns, steps, times))
@@ -479,9 +479,9 @@ class NumpyEngine:
     SOURCE_WINDOW = 2000
 
     def _source_spikes(self, group: CellGroup, step: int, length: int, end: int,
-                       windows: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Spikes (local cell, step) of a source group in steps [step, step + length), and the
-        times they are recorded with (None: their steps' times)."""
+                       windows: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Spikes (local cell, step) of a source group in steps [step, step + length), and their
+        own times (ms), which the source records."""
         window = windows.get(group)
         if window is None or step + length > window[0]:
             stop = min(end, step + length * max(1, self.SOURCE_WINDOW // length))  # on a slice boundary
@@ -490,7 +490,7 @@ class NumpyEngine:
         if steps.size == 0:
             return cells, steps, times
         a, b = np.searchsorted(steps, (step, step + length))
-        return cells[a:b], steps[a:b], (None if times is None else times[a:b])
+        return cells[a:b], steps[a:b], times[a:b]
 
     def _sampling_plan(self) -> list[tuple[Any, int, list[tuple[str, np.ndarray, np.ndarray]]]]:
         """What to sample during a run, worked out once: per recording group, its recorder, its

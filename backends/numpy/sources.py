@@ -7,9 +7,9 @@ cell-type class name to its kernel. The engine calls exactly::
     cells, steps = kernel.spikes(state, first_step, n_steps)
 
 ``spikes`` returns the spikes of steps [first_step, first_step + n_steps) as
-(local cell index, step index), sorted by step then cell; a spike in step s
-has time s·dt (ms). ``spikes_and_times`` also gives the time each spike is recorded with when
-that is not its step's (SpikeSourceArray: the time as given). Consecutive calls continue the same trains through the
+(local cell index, step index), sorted by step then cell; ``spikes_and_times`` also gives
+each spike's own time t (ms), in step s = floor(t/dt): the time the source records (as
+PyNN+NEST's precise-time sources do), while the spike acts from its step. Consecutive calls continue the same trains through the
 per-cell ``state``. The engine may rebuild a kernel with new parameters
 between runs and keep ``state``: a changed parameter takes effect from the
 start of the next window.
@@ -80,17 +80,21 @@ def keyed_uniform(stream: int, keys: Any, counters: Any) -> np.ndarray:
 
 # -- base --------------------------------------------------------------------------------
 
-def _empty() -> tuple[np.ndarray, np.ndarray]:
-    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+def _empty() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
 
 
-def _sorted_by_step(cells: list[np.ndarray], steps: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _sorted_by_step(cells: list[np.ndarray], times: list[np.ndarray],
+                    dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cells, steps, times) of spikes drawn in continuous time (parts: cell arrays and time arrays
+    in ms), sorted by step then cell; a time t goes in step floor(t/dt)."""
     if not cells:
         return _empty()
     cell = np.concatenate(cells).astype(np.int64)
-    step = np.concatenate(steps).astype(np.int64)
+    time = np.concatenate(times).astype(float)
+    step = np.floor(time / dt).astype(np.int64)
     order = np.lexsort((cell, step))
-    return cell[order], step[order]
+    return cell[order], step[order], time[order]
 
 
 class SourceKernel:
@@ -114,13 +118,14 @@ class SourceKernel:
 
     def spikes(self, state: dict[str, np.ndarray], first_step: int,
                n_steps: int) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        cells, steps, _ = self.spikes_and_times(state, first_step, n_steps)
+        return cells, steps
 
     def spikes_and_times(self, state: dict[str, np.ndarray], first_step: int,
-                         n_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """``spikes`` and the time (ms) each spike is recorded with; None: its step's time."""
-        cells, steps = self.spikes(state, first_step, n_steps)
-        return cells, steps, None
+                         n_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``spikes`` and each spike's own time (ms), which the source records (it acts from the
+        step containing it)."""
+        raise NotImplementedError
 
     def _begin_window(self, state: dict[str, np.ndarray], first_step: int,
                       n_steps: int) -> tuple[int, float] | None:
@@ -211,27 +216,27 @@ class _RenewalKernel(SourceKernel):
         return np.flatnonzero(changed | behind)
 
     # -- generation --------------------------------------------------------------
-    def spikes(self, state, first_step, n_steps):
+    def spikes_and_times(self, state, first_step, n_steps):
         window = self._begin_window(state, int(first_step), int(n_steps))
         if window is None:
             return _empty()
         end_step, t_end = window
         next_time = state["next_time"]
         cells_out: list[np.ndarray] = []
-        steps_out: list[np.ndarray] = []
+        times_out: list[np.ndarray] = []
         active = np.flatnonzero((state["phase"] == 1.0) & (np.floor(next_time / self.dt) < end_step)
                                 & (next_time < self.stop))
         while active.size:
             # the pending spike of every active cell is in the window: emit it
             cells_out.append(active)
-            steps_out.append(np.floor(next_time[active] / self.dt))
+            times_out.append(next_time[active])
             block = self._block_sizes(active, next_time[active], t_end)
             still_active = []
             for size in np.unique(block):
                 group = active[block == size]
-                still_active.append(self._extend(state, group, int(size), end_step, cells_out, steps_out))
+                still_active.append(self._extend(state, group, int(size), end_step, cells_out, times_out))
             active = np.concatenate(still_active)
-        return _sorted_by_step(cells_out, steps_out)
+        return _sorted_by_step(cells_out, times_out, self.dt)
 
     def _block_sizes(self, cells: np.ndarray, t0: np.ndarray, t_end: float) -> np.ndarray:
         """Intervals to draw per cell: enough for the rest of the window with high probability,
@@ -243,7 +248,7 @@ class _RenewalKernel(SourceKernel):
         wanted = np.clip(wanted, 2, cap)
         return (2 ** np.ceil(np.log2(wanted))).astype(np.int64)
 
-    def _extend(self, state, group, size, end_step, cells_out, steps_out) -> np.ndarray:
+    def _extend(self, state, group, size, end_step, cells_out, times_out) -> np.ndarray:
         """Draw ``size`` intervals after the pending spike of each cell of ``group``; emit those in the
         window and make the first one outside it the new pending spike. Returns the cells whose
         block ran out inside the window (their new pending spike is in the window)."""
@@ -259,7 +264,7 @@ class _RenewalKernel(SourceKernel):
         emit = np.arange(size)[None, :] < emitted[:, None]
         rows, cols = np.nonzero(emit)
         cells_out.append(group[rows])
-        steps_out.append(np.floor(times[rows, cols] / self.dt))
+        times_out.append(times[rows, cols])
         state["next_time"][group] = times[np.arange(group.size), emitted]
         state["draws"][group] = draws + emitted + 1
         return group[n_inside == size]
@@ -502,12 +507,12 @@ class InhGammaKernel(SourceKernel):
         return (2 ** np.ceil(np.log2(wanted))).astype(np.int64)
 
     def _emit_and_extend(self, state, group: np.ndarray, size: int, end_step: int,
-                         cells_out: list, steps_out: list) -> None:
+                         cells_out: list, times_out: list) -> None:
         """Emit the pending spike of each cell of ``group`` and the following ones of its bin inside
         the window (``size`` intervals drawn at once); leave the next spike pending, or the next bin's
         entry draw if the bin ends first."""
         cells_out.append(group)
-        steps_out.append(np.floor(state["next_time"][group] / self.dt))
+        times_out.append(state["next_time"][group])
         seg = state["seg"][group].astype(np.int64)
         shape, scale = self.shape[group, seg], self.scale[group, seg]
         u = self._uniforms(state, group, size)
@@ -519,7 +524,7 @@ class InhGammaKernel(SourceKernel):
         n_emit = np.minimum(emit.sum(axis=1), size - 1)
         rows, cols = np.nonzero(np.arange(size)[None, :] < n_emit[:, None])
         cells_out.append(group[rows])
-        steps_out.append(np.floor(times[rows, cols] / self.dt))
+        times_out.append(times[rows, cols])
         rows = np.arange(group.size)
         state["last"][group] = np.where(n_emit > 0, times[rows, np.maximum(n_emit - 1, 0)], state["next_time"][group])
         state["draws"][group] += n_emit + 1
@@ -534,14 +539,14 @@ class InhGammaKernel(SourceKernel):
     def _cells_to_restart(self, state: dict[str, np.ndarray], first_step: int) -> np.ndarray:
         return np.flatnonzero((state["phase"] == 0.0) | (state["p_sig"] != self.signature))
 
-    def spikes(self, state, first_step, n_steps):
+    def spikes_and_times(self, state, first_step, n_steps):
         first_step = int(first_step)
         window = self._begin_window(state, first_step, int(n_steps))
         if window is None:
             return _empty()
         end_step, t_end = window
         cells_out: list[np.ndarray] = []
-        steps_out: list[np.ndarray] = []
+        times_out: list[np.ndarray] = []
         while True:
             running = state["phase"] == 1.0
             pending = ~np.isnan(state["next_time"])
@@ -552,12 +557,12 @@ class InhGammaKernel(SourceKernel):
             if due.size:
                 block = self._block_sizes(state, due, t_end)
                 for size in np.unique(block):
-                    self._emit_and_extend(state, due[block == size], int(size), end_step, cells_out, steps_out)
+                    self._emit_and_extend(state, due[block == size], int(size), end_step, cells_out, times_out)
             if entering.size == 0 and due.size == 0:
                 break
-        cell, step = _sorted_by_step(cells_out, steps_out)
+        cell, step, time = _sorted_by_step(cells_out, times_out, self.dt)
         keep = step >= first_step   # spikes of steps before the window (a skipped window) are dropped
-        return cell[keep], step[keep]
+        return cell[keep], step[keep], time[keep]
 
 
 # -- spike arrays -------------------------------------------------------------------------
@@ -602,14 +607,10 @@ class SpikeArrayKernel(SourceKernel):
         offset = min(max(step - self.min_step, 0), self.span - 1)
         return np.searchsorted(self.composite, np.arange(self.n, dtype=np.int64) * self.span + offset)
 
-    def spikes(self, state, first_step, n_steps):
-        cells, steps, _ = self.spikes_and_times(state, first_step, n_steps)
-        return cells, steps
-
     def spikes_and_times(self, state, first_step, n_steps):
         first_step, n_steps = int(first_step), int(n_steps)
         if self.steps.size == 0 or n_steps <= 0:
-            return (*_empty(), np.zeros(0))
+            return _empty()
         end_step = first_step + n_steps
         if self.composite is None:  # time range too wide for the composite keys: plain mask
             picked = np.flatnonzero((self.steps >= first_step) & (self.steps < end_step))
@@ -618,7 +619,7 @@ class SpikeArrayKernel(SourceKernel):
             counts = hi - lo
             total = int(counts.sum())
             if total == 0:
-                return (*_empty(), np.zeros(0))
+                return _empty()
             starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
             picked = starts + np.arange(total)
         cells, steps = self.owner[picked], self.steps[picked]
