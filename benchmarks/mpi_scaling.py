@@ -112,25 +112,23 @@ def worker(args) -> None:
     synapse_bytes = int(sum(p._table.nbytes for p in projections))
     total_synapses = int(sum(p.size() for p in projections))
     spikes = [exc.get_spike_counts(), inh.get_spike_counts()]
-    # every recorded spike (population index, step) of every process, sorted: identical trains
+    # every recorded spike (population index, time) of every process, sorted: identical trains
     # give identical digests whatever the process count (the recorders' arrays, not Neo
     # objects, so that large networks are checked quickly)
     local = []
     for pop in (exc, inh):
-        current = pop.recorder.current
-        cells = np.concatenate(current.spike_cells) if current.spike_cells else np.empty(0, np.int64)
-        steps = np.concatenate(current.spike_steps) if current.spike_steps else np.empty(0, np.int64)
-        local.append((cells.astype(np.int64), steps.astype(np.int64)))
+        cells, times = pop.recorder.current.spikes()
+        local.append((cells.astype(np.int64), times.astype(float)))
     gathered = world.gather(local, root=0)
     digest = None
     if world.Get_rank() == 0:
         h = hashlib.sha256()
         for k in range(2):
             cells = np.concatenate([g[k][0] for g in gathered])
-            steps = np.concatenate([g[k][1] for g in gathered])
-            order = np.lexsort((steps, cells))
+            times = np.concatenate([g[k][1] for g in gathered])
+            order = np.lexsort((times, cells))
             h.update(cells[order].tobytes())
-            h.update(steps[order].tobytes())
+            h.update(times[order].tobytes())
         digest = h.hexdigest()[:16]
     record = dict(rank=world.Get_rank(), build=t1 - t0, run=t2 - t1, exchange=exchange_seconds,
                   exchanges=exchanges, latency=latency, synapses=synapses, synapse_mb=synapse_bytes / 2**20,
