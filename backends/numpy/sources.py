@@ -4,12 +4,13 @@ One kernel class per PyNN spike source, and ``SOURCE_KERNELS`` mapping the
 cell-type class name to its kernel. The engine calls exactly::
 
     kernel = Kernel(params, dt, stream, cell_keys)
-    cells, steps = kernel.spikes(state, first_step, n_steps)
+    cells, steps, times = kernel.spikes_and_times(state, first_step, n_steps)
 
-``spikes`` returns the spikes of steps [first_step, first_step + n_steps) as
-(local cell index, step index), sorted by step then cell; ``spikes_and_times`` also gives
-each spike's own time t (ms), in step s = floor(t/dt): the time the source records (as
-PyNN+NEST's precise-time sources do), while the spike acts from its step. Consecutive calls continue the same trains through the
+It returns the spikes of steps [first_step, first_step + n_steps) as (local
+cell index, step index), sorted by step then cell, and each spike's own time t
+(ms), in step s = floor(t/dt): the time the source records (as PyNN+NEST's
+precise-time sources do), while the spike acts from its step (``spikes`` gives
+the first two). Consecutive calls continue the same trains through the
 per-cell ``state``. The engine may rebuild a kernel with new parameters
 between runs and keep ``state``: a changed parameter takes effect from the
 start of the next window.
