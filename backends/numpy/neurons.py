@@ -330,32 +330,32 @@ class IFCurrDeltaKernel(_LIFBase):
 
 class _DecayCache:
     """e^{−s/τ} per receptor for the few step lengths s a kernel uses (dt, dt/2, RK substeps),
-    computed once instead of every step."""
+    and the step means of the conductance shapes, computed once instead of every step."""
 
     _MAX_ENTRIES = 32
 
     def __init__(self, tau_exc: np.ndarray, tau_inh: np.ndarray):
         self.tau = {"exc": tau_exc, "inh": tau_inh}
-        self._decays: dict[tuple[str, float], np.ndarray] = {}
+        self._cache: dict[tuple[str, str, float], Any] = {}
+
+    def _store(self, key: tuple[str, str, float], value: Any) -> Any:
+        if len(self._cache) >= self._MAX_ENTRIES:
+            self._cache.clear()
+        self._cache[key] = value
+        return value
 
     def decay(self, receptor: str, s: float) -> np.ndarray:
-        key = (receptor, s)
-        found = self._decays.get(key)
+        found = self._cache.get(("decay", receptor, s))   # every step: the lookup only
         if found is None:
-            if len(self._decays) >= self._MAX_ENTRIES:
-                self._decays.clear()
-            found = self._decays[key] = np.exp(-s / self.tau[receptor])
+            found = self._store(("decay", receptor, s), np.exp(-s / self.tau[receptor]))
         return found
 
     def step_means(self, receptor: str, h: float) -> tuple[np.ndarray, np.ndarray]:
         """The means over [0, h] of e^{−s/τ} and of s·e^{−s/τ}: φ(−h/τ) and h·ψ(−h/τ), cached."""
-        key = (receptor, -h)   # negative: not a decay's step length
-        found = self._decays.get(key)
+        found = self._cache.get(("means", receptor, h))
         if found is None:
-            if len(self._decays) >= self._MAX_ENTRIES:
-                self._decays.clear()
             x = -h / self.tau[receptor]
-            found = self._decays[key] = (_phi(x), h * _psi(x))
+            found = self._store(("means", receptor, h), (_phi(x), h * _psi(x)))
         return found
 
 
