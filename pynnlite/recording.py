@@ -124,13 +124,11 @@ class Recorder:
         return np.flatnonzero(mask & self.population._mask_local)
 
     # -- data written by the engine ---------------------------------------
-    def add_spikes(self, cells: np.ndarray, steps: np.ndarray, times: np.ndarray | None = None) -> None:
-        """Spikes of ``cells`` at the end of ``steps``, recorded at ``times`` (ms) if given, else at
-        the steps' times as PyNN reports them (rounded: 0.3 ms, not 0.30000000000000004)."""
+    def add_spikes(self, cells: np.ndarray, times: np.ndarray) -> None:
+        """Spikes of ``cells`` (population indices) at ``times`` (ms)."""
         if cells.size:
             self.current.spike_cells.append(cells)
-            self.current.spike_times.append(time_of(steps, self.population.simulation.dt) if times is None
-                                            else np.asarray(times, dtype=float))
+            self.current.spike_times.append(np.asarray(times, dtype=float))
 
     def add_sample(self, variable: str, step: int, cells: np.ndarray, values: np.ndarray) -> None:
         blocks = self.current.signals.setdefault(variable, [])

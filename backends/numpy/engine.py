@@ -21,6 +21,7 @@ import numpy as np
 
 from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError
 from pynnlite.random import keyed_uniform
+from pynnlite.timegrid import time_of
 from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
 from pynnlite.backends.numpy.couplings import CouplingSet, EventRoute, coupling_class
 from pynnlite.backends.numpy.delivery import (GroupDelivery, StaticPart, csr_entries, group_deliveries,
@@ -50,7 +51,8 @@ def kernel_class(celltype: Any, table: dict[str, type]) -> type | None:
 
 
 def _split_columns(unit: Any, columns: np.ndarray, steps: np.ndarray) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
-    """(local cell, step) of each member group of a unit, from spikes given as unit columns."""
+    """(local cell, step) of each member group of a unit, from spikes given as unit columns
+    (``steps``: any array beside the columns, e.g. the spikes' times)."""
     members = unit.members
     if len(members) == 1:
         return {members[0]: (columns, steps)}
@@ -66,7 +68,8 @@ class SpikeRecord:
     """Spikes to record, kept per unit during a run and handed to the populations' recorders
     at its end (one split per run instead of one per slice)."""
 
-    def __init__(self, units: list, source_groups: list):
+    def __init__(self, units: list, source_groups: list, dt: float):
+        self.dt = dt
         self.chunks: dict[Any, list] = {}
         for unit in list(units) + list(source_groups):
             if any(g.population.recorder.recorded.get("spikes") is not None for g in unit.members):
@@ -84,15 +87,16 @@ class SpikeRecord:
             if not chunks:
                 continue
             columns = np.concatenate([c for c, _, _ in chunks])
-            steps = np.concatenate([s for _, s, _ in chunks])
-            times = None if chunks[0][2] is None else np.concatenate([t for _, _, t in chunks])
-            for group, (cells, cell_steps) in _split_columns(unit, columns, steps).items():
+            if chunks[0][2] is None:   # neurons: a spike at the end of its step, timed as PyNN reports times
+                times = time_of(np.concatenate([s for _, s, _ in chunks]), self.dt)
+            else:                      # spike sources: their spikes' own times
+                times = np.concatenate([t for _, _, t in chunks])
+            for group, (cells, cell_times) in _split_columns(unit, columns, times).items():
                 mask = group.population.recorder.recorded.get("spikes")
                 if mask is not None and cells.size:
                     indices = group.local_indices[cells]
                     keep = mask[indices]
-                    group.population.recorder.add_spikes(indices[keep], cell_steps[keep],
-                                                         None if times is None else times[keep])
+                    group.population.recorder.add_spikes(indices[keep], cell_times[keep])
         self.chunks = {unit: [] for unit in self.chunks}
 
 
@@ -428,7 +432,7 @@ class NumpyEngine:
         step = first
         end = first + n_steps
         self._source_windows = {}
-        self._spike_record = SpikeRecord(units, source_groups)
+        self._spike_record = SpikeRecord(units, source_groups, sim.dt)
         self._held_sources = {}
         self._schedule_learning()
         # Spike sources are exchanged one slice ahead (their spikes are known in advance and may
