@@ -141,6 +141,80 @@ def test_a_weight_below_w_min_is_refused(sim):
     assert prj.get("weight", format="list", with_address=False) == [0.0, 0.0]
 
 
+
+def mirrored(sim, name):
+    """dependence(sim, name) with mirrored bounds: w_min = −W_MIN, w_max = −W_MAX."""
+    return {"additive": sim.AdditiveWeightDependence(-W_MIN, -W_MAX),
+            "multiplicative": sim.MultiplicativeWeightDependence(-W_MIN, -W_MAX),
+            "apmd": sim.AdditivePotentiationMultiplicativeDepression(-W_MIN, -W_MAX),
+            "gutig": sim.GutigWeightDependence(-W_MIN, -W_MAX, mu_plus=0.4, mu_minus=0.7),
+            "soft": sim.SoftBoundWeightDependence(-W_MIN, -W_MAX)}[name]
+
+
+@pytest.mark.parametrize("name", ["additive", "multiplicative", "apmd", "gutig", "soft"])
+@pytest.mark.parametrize("t_pre", [10.0, 35.0])
+def test_a_negative_w_max_learns_on_the_magnitude_as_nest(sim, name, t_pre):
+    """NEST's stdp_synapse learns on w/Wmax: with a negative Wmax (how PyNN+NEST scripts give
+    current-based inhibitory synapses, weights < 0, plasticity) a potentiation makes the weight
+    more negative by Wmax·λ·K (additive) and a depression brings it towards 0. pynnlite runs
+    the rule on −w when w_max < w_min <= 0: the closed forms with every weight and bound negated.
+    (PyNN 0.13 + NEST 3.10, 20 pre → IF_curr_exp, weight −0.05, w_max −1, 300 ms: multiplicative
+    −0.161098 vs −0.160933 here, the rest of the difference being NEST's off-grid spike times.)"""
+    t_post, w = forced_pair(sim, t_pre, 25.0, mirrored(sim, name), w0=-0.004)
+    dt = (t_post + 1.5) - t_pre
+    assert w == pytest.approx(-expected(name, 0.004, dt), abs=1e-12, rel=0)
+    assert w != -0.004
+
+
+def test_mirrored_bounds_give_exactly_the_negated_weights(sim):
+    """Inhibitory projections onto current-based cells act with |w| whatever the sign: weights
+    w with bounds [w_min, w_max] and −w with [−w_min, −w_max] onto identical cells give the
+    same spikes and exactly negated weights, for every weight dependence, over several runs."""
+    pre = sim.Population(30, sim.SpikeSourcePoisson(rate=40.0))
+    pairs = []
+    for name in ("additive", "multiplicative", "apmd", "gutig", "soft"):
+        weights = np.linspace(0.002, 0.009, 30 * 4).reshape(30, 4)
+        results = []
+        for sign, wd in ((1.0, dependence(sim, name)), (-1.0, mirrored(sim, name))):
+            post = sim.Population(4, sim.IF_curr_exp(tau_refrac=2.0, i_offset=1.5))
+            stdp = sim.STDPMechanism(sim.SpikePairRule(A_plus=0.3, A_minus=0.35), wd, weight=sign * weights, delay=0.5)
+            post.record("spikes")
+            results.append((post, sim.Projection(pre, post, sim.AllToAllConnector(), stdp, receptor_type="inhibitory")))
+        pairs.append(results)
+    for _ in range(3):
+        sim.run(100.0)
+        for (post_a, a), (post_b, b) in pairs:
+            w_a, w_b = a.get("weight", format="array"), b.get("weight", format="array")
+            assert np.array_equal(w_b, -w_a)
+            assert np.all((w_b <= -W_MIN) & (w_b >= -W_MAX))
+            assert not np.array_equal(w_a, weights)
+            assert list(post_a.get_spike_counts().values()) == list(post_b.get_spike_counts().values())
+
+
+def test_mirrored_bounds_only_for_negative_weights(sim):
+    """w_max < w_min is an error unless w_min <= 0 (then the weights must be <= w_min); Gütig
+    needs w_max > 0 or mirrored bounds; other rules keep w_min <= w_max."""
+    with pytest.raises(errors.InvalidParameterValueError, match="w_min must be <= w_max"):
+        sim.AdditiveWeightDependence(w_min=0.5, w_max=-1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="GutigWeightDependence"):
+        sim.GutigWeightDependence(w_min=-2.0, w_max=-1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="w_min"):
+        sim.RewardModulatedSTDP(w_min=0.0, w_max=-1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="Vogels2011Rule"):
+        sim.STDPMechanism(sim.Vogels2011Rule(), sim.AdditiveWeightDependence(0.0, -1.0))
+    pre = sim.Population(2, sim.SpikeSourceArray(spike_times=[[10.0], [20.0]]))
+    post = sim.Population(2, sim.IF_curr_exp())
+    stdp = sim.STDPMechanism(sim.SpikePairRule(), sim.AdditiveWeightDependence(0.0, -1.0), weight=0.5, delay=1.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="<= w_min"):
+        sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory")
+    stdp = sim.STDPMechanism(sim.SpikePairRule(), sim.AdditiveWeightDependence(0.0, -1.0), weight=-0.5, delay=1.0)
+    prj = sim.Projection(pre, post, sim.OneToOneConnector(), stdp, receptor_type="inhibitory")
+    before = prj.get("all", format="list")
+    for bad in (dict(weight=0.1), dict(w_max=0.5), dict(w_min=0.2)):
+        with pytest.raises(errors.InvalidParameterValueError, match="w_min"):
+            prj.set(**bad)
+        assert prj.get("all", format="list") == before
+
 # -- the all-to-all definition, written directly --------------------------------------------------
 
 def reference_weights(pre_times, post_times, pairs, delays, w0, f, t_end, params, rule="additive"):

@@ -43,7 +43,7 @@ import numpy as np
 from pynnlite.backends.numpy.delivery import csr_entries
 from pynnlite.connectors.base import ranges
 from pynnlite.errors import InvalidModelError
-from pynnlite.models.plasticity import WeightClip, WeightNormalization
+from pynnlite.models.plasticity import WeightClip, WeightNormalization, mirrored_bounds
 from pynnlite.random import keyed_uniform
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,16 +101,37 @@ def _uniform(values: np.ndarray) -> Any:
 # -- weight dependences ---------------------------------------------------------------------
 
 class _WeightDependence:
-    """Turns a potentiation or depression amount a >= 0 into a new weight, within bounds."""
+    """Turns a potentiation or depression amount a >= 0 into a new weight, within bounds.
+
+    Synapses with mirrored bounds (w_max < w_min <= 0, models.plasticity.mirrored_bounds)
+    learn on −w with bounds −w_min, −w_max: ``sign`` is −1 there (a scalar when uniform)."""
 
     def __init__(self, p: dict[str, Any]):
+        mirrored = mirrored_bounds(p["w_min"], p["w_max"])
+        self.sign = None
+        if np.any(mirrored):
+            sign = _uniform(np.where(mirrored, -1.0, 1.0).ravel())
+            p = {**p, "w_min": p["w_min"] * sign, "w_max": p["w_max"] * sign}
+            self.sign = sign
         self.p = p
 
-    # the factors up/down are >= 0, so a potentiation can only cross w_max and a depression w_min
     def potentiate(self, w: np.ndarray, a: np.ndarray, S: Any) -> np.ndarray:
-        return np.minimum(w + a * self.up(w, S), _sub(self.p["w_max"], S))
+        if self.sign is None:
+            return self._potentiate(w, a, S)
+        sign = _sub(self.sign, S)
+        return sign * self._potentiate(sign * w, a, S)
 
     def depress(self, w: np.ndarray, a: np.ndarray, S: Any) -> np.ndarray:
+        if self.sign is None:
+            return self._depress(w, a, S)
+        sign = _sub(self.sign, S)
+        return sign * self._depress(sign * w, a, S)
+
+    # the factors up/down are >= 0, so a potentiation can only cross w_max and a depression w_min
+    def _potentiate(self, w: np.ndarray, a: np.ndarray, S: Any) -> np.ndarray:
+        return np.minimum(w + a * self.up(w, S), _sub(self.p["w_max"], S))
+
+    def _depress(self, w: np.ndarray, a: np.ndarray, S: Any) -> np.ndarray:
         return np.maximum(w - a * self.down(w, S), _sub(self.p["w_min"], S))
 
 

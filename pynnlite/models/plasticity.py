@@ -53,9 +53,10 @@ def _number(name: str, value: Any) -> float:
     return value
 
 
-def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "") -> None:
+def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "", mirrored: bool = False) -> None:
     """w_min <= w_max for every connection (``values`` may hold one of them: the other
-    comes from ``current(name)``)."""
+    comes from ``current(name)``). With ``mirrored`` (STDP weight dependences), also
+    w_max < w_min <= 0: negative weights learning on their magnitude (see mirrored_bounds)."""
     if "w_min" not in values and "w_max" not in values:
         return
     if current is None and ("w_min" not in values or "w_max" not in values):
@@ -66,34 +67,56 @@ def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "") 
         return
     lo, hi = np.broadcast_arrays(np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
     bad = (lo > hi).ravel()
+    if mirrored:
+        bad &= (lo > 0).ravel()
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
+        also = " (or, for negative weights, w_max < w_min <= 0 as NEST's negative Wmax)" if mirrored else ""
         raise at_connection(InvalidParameterValueError(
-            f"w_min must be <= w_max{where}, got w_min={lo.ravel()[first]} > w_max={hi.ravel()[first]}"),
+            f"w_min must be <= w_max{also}{where}, got w_min={lo.ravel()[first]} > w_max={hi.ravel()[first]}"),
             first, bad.size)
 
 
+def mirrored_bounds(w_min: Any, w_max: Any) -> Any:
+    """Where an STDP weight dependence's bounds are mirrored: w_max < w_min (<= 0).
+
+    NEST's ``stdp_synapse`` learns on w/Wmax, so a negative Wmax (PyNN+NEST's way of giving
+    current-based inhibitory synapses, whose weights are negative, plasticity) makes the
+    rule act on the weight's magnitude: potentiation makes the weight more negative, up to
+    Wmax, depression brings it towards 0. pynnlite does the same for w_max < w_min: the rule
+    runs on −w with bounds [−w_min, −w_max]."""
+    return np.asarray(w_max) < np.asarray(w_min)
+
+
 def _weight_above_w_min(values: dict[str, Any], current: Any) -> None:
-    """weight >= w_min for every connection of an STDPMechanism. A depression only clips at
-    w_min, so a weight below it would be raised to w_min by its first depression; NEST's
-    stdp_synapse refuses such a weight (with w_min = 0, a negative weight: "Weight and Wmax
-    must have same sign"), and so does pynnlite."""
-    if "weight" not in values and "w_min" not in values:
+    """weight >= w_min for every connection of an STDPMechanism (weight <= w_min where the
+    bounds are mirrored). A depression only clips at w_min, so a weight beyond it would
+    jump to w_min at its first depression; NEST's stdp_synapse refuses such a weight (with
+    w_min = 0, a weight of the other sign than Wmax: "Weight and Wmax must have same sign"),
+    and so does pynnlite."""
+    if "weight" not in values and "w_min" not in values and "w_max" not in values:
         return
-    if current is None and ("weight" not in values or "w_min" not in values):
+    if current is None and ("weight" not in values or "w_min" not in values or "w_max" not in values):
         return
     w = values["weight"] if "weight" in values else current("weight")
     lo = values["w_min"] if "w_min" in values else current("w_min")
-    if w is None or lo is None:
+    hi = values["w_max"] if "w_max" in values else current("w_max")
+    if w is None or lo is None or hi is None:
         return
-    w, lo = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(lo, dtype=float))
-    bad = (w < lo).ravel()
+    w, lo, hi = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(lo, dtype=float),
+                                    np.asarray(hi, dtype=float))
+    mirrored = mirrored_bounds(lo, hi)
+    bad = np.where(mirrored, w > lo, w < lo).ravel()
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
-        raise at_connection(InvalidParameterValueError(
-            f"STDP weights must be >= w_min, got weight={w.ravel()[first]} < w_min={lo.ravel()[first]} "
-            "(NEST refuses a weight of the other sign than its bounds; for inhibition onto current-based "
-            "cells use receptor_type='inhibitory' with positive weights)"), first, bad.size)
+        if mirrored.ravel()[first]:
+            message = (f"STDP weights must be <= w_min when w_max < w_min (negative weights), got "
+                       f"weight={w.ravel()[first]} > w_min={lo.ravel()[first]}")
+        else:
+            message = (f"STDP weights must be >= w_min, got weight={w.ravel()[first]} < w_min={lo.ravel()[first]} "
+                       "(NEST refuses a weight of the other sign than its bounds; for negative weights give a "
+                       "negative w_max, as NEST's Wmax, or use receptor_type='inhibitory' with positive weights)")
+        raise at_connection(InvalidParameterValueError(message), first, bad.size)
 
 
 #: Every timing rule's traces are sums of decaying jumps of +1 (or set to 1): never negative.
@@ -207,7 +230,7 @@ class STDPWeightDependence(_PerConnectionParameters):
 
     def __init__(self, **parameters: Any):
         super().__init__(**parameters)
-        _bounds_check(_scalar_values(self), where=f" in {self.name}")
+        _bounds_check(_scalar_values(self), where=f" in {self.name}", mirrored=True)
 
     def describe_context(self) -> dict[str, Any]:
         context = super().describe_context()
@@ -308,7 +331,7 @@ class GutigWeightDependence(STDPWeightDependence):
     Δw− = −a−·w_max·((w − w_min)/w_max)^mu_minus, clipped to [w_min, w_max]. With
     w_min = 0 this is NEST's ``stdp_synapse`` (whose PyNN translation drops
     mu_plus/mu_minus; here they are honoured). mu = 0 gives the additive and mu = 1 the
-    multiplicative dependence. Needs w_max > 0."""
+    multiplicative dependence. Needs w_max > 0 (or w_max < w_min <= 0: mirrored bounds)."""
 
     default_parameters: ClassVar[dict] = {"w_min": 0.0, "w_max": 1.0, "mu_plus": 0.5, "mu_minus": 0.5}
     constraints: ClassVar[dict] = {"mu_plus": "non_negative", "mu_minus": "non_negative"}
@@ -321,8 +344,24 @@ class GutigWeightDependence(STDPWeightDependence):
 
     @staticmethod
     def check_columns(values: dict[str, Any], current: Any) -> None:
-        if "w_max" in values:
-            check_constraint("w_max (GutigWeightDependence)", values["w_max"], "positive")
+        """w_max > 0, or w_max < 0 with mirrored bounds (w_max < w_min): the rule divides by
+        the distance from 0 to w_max."""
+        if "w_max" not in values and "w_min" not in values:
+            return
+        hi = values["w_max"] if "w_max" in values else current("w_max") if current is not None else None
+        lo = values["w_min"] if "w_min" in values else current("w_min") if current is not None else None
+        if hi is None:
+            return
+        if lo is None:
+            check_constraint("w_max (GutigWeightDependence)", hi, "positive")
+            return
+        hi, lo = np.broadcast_arrays(np.asarray(hi, dtype=float), np.asarray(lo, dtype=float))
+        bad = ((hi <= 0) & ~mirrored_bounds(lo, hi)).ravel()
+        if np.any(bad):
+            first = int(np.flatnonzero(bad)[0])
+            raise at_connection(InvalidParameterValueError(
+                f"w_max (GutigWeightDependence) must be positive, or below w_min <= 0 for negative weights, "
+                f"got w_max={hi.ravel()[first]} with w_min={lo.ravel()[first]}"), first, bad.size)
 
 
 class SoftBoundWeightDependence(STDPWeightDependence):
@@ -496,7 +535,7 @@ class STDPMechanism(SynapseType):
         a stage of its own: the order of the errors, see simulation.same_error_on_every_process)."""
         from pynnlite.simulation import check_stage
         with check_stage(0):
-            _bounds_check(values, current)
+            _bounds_check(values, current, mirrored=True)
         with check_stage(1):
             _check_normalization(self.weight_constraints, values)
         check = getattr(self.weight_dependence, "check_columns", None)
