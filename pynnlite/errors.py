@@ -48,6 +48,16 @@ class InvalidTypeError(InvalidParameterValueError, TypeError):
     catches it)."""
 
 
+class InvalidKeyError(InvalidParameterValueError, KeyError):
+    """An unknown or missing name where PyNN raises KeyError (``RandomDistribution('foo')``, a
+    distribution's missing parameter, a label not in an Assembly): a KeyError, so ``except
+    KeyError`` in a PyNN script still catches it, and a ValueError as pynnlite's other bad
+    arguments are. The message is shown as given (a KeyError would quote it)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
+
+
 class InvalidDimensionsError(PynnliteError, ValueError):
     """An array or shape argument has the wrong dimensions."""
 

@@ -24,7 +24,7 @@ import numpy as np
 from lazyarray import VectorizedIterable
 from scipy import special, stats
 
-from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
+from pynnlite.errors import (InvalidDimensionsError, InvalidKeyError, InvalidParameterValueError,
                              NonExistentParameterError)
 
 #: Parameter names of each distribution, in positional order (as in PyNN 0.13).
@@ -414,7 +414,7 @@ def _check_mask(mask: Any, n: int) -> np.ndarray:
 def _resolve_parameters(distribution: str, positional: Any, named: Mapping[str, Any]) -> dict[str, Any]:
     """Named parameters of ``distribution`` from a positional sequence or dict, or keywords; validated."""
     if not isinstance(distribution, str) or distribution not in available_distributions:
-        raise InvalidParameterValueError(
+        raise InvalidKeyError(
             f"distribution={distribution!r} is not available; choose one of: "
             f"{', '.join(available_distributions)}")
     expected = available_distributions[distribution]
@@ -440,7 +440,7 @@ def _resolve_parameters(distribution: str, positional: Any, named: Mapping[str, 
                 raise NonExistentParameterError(name, f"the '{distribution}' distribution", expected)
         missing = [name for name in expected if name not in named]
         if missing:
-            raise InvalidParameterValueError(
+            raise InvalidKeyError(
                 f"'{distribution}' needs the parameters {', '.join(expected)}; missing: {', '.join(missing)}")
         params = {name: named[name] for name in expected}
     _validate(distribution, params)

@@ -198,6 +198,21 @@ def test_distribution_errors_name_the_valid_choices():
         RandomDistribution("normal", (0, 1), rng=np.random.RandomState(1))
 
 
+def test_unknown_distribution_or_missing_parameter_is_a_key_error_as_in_pynn():
+    # measured with PyNN 0.13: RandomDistribution('foo', (0, 1)) and RandomDistribution(3, ...)
+    # raise KeyError('foo'), RandomDistribution('uniform') and ('normal', mu=0) KeyError
+    # ("Incorrect parameterization ..."); a PyNN script's `except KeyError` must still catch ours
+    for make in (lambda: RandomDistribution("foo", (0, 1)), lambda: RandomDistribution("foo", mu=0),
+                 lambda: RandomDistribution(3, (0, 1)), lambda: RandomDistribution("uniform"),
+                 lambda: RandomDistribution("normal", mu=0), lambda: NumpyRNG(seed=1).next(3, "foo", {})):
+        with pytest.raises(KeyError) as caught:
+            make()
+        assert isinstance(caught.value, InvalidParameterValueError)    # still a pynnlite ValueError
+    with pytest.raises(KeyError) as caught:
+        RandomDistribution("gaussian", (0, 1))
+    assert str(caught.value).startswith("distribution='gaussian' is not available; choose one of: binomial")
+
+
 @pytest.mark.parametrize("name, params, message", [
     ("normal", (0, -1), "sigma"),
     ("lognormal", (0, -0.1), "sigma"),
