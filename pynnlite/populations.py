@@ -314,7 +314,7 @@ class BasePopulation:
 
     def sample(self, n: int, rng: Any = None) -> "PopulationView":
         """A view of ``n`` cells chosen at random without replacement."""
-        return PopulationView(self, self._sample_indices(n, rng), label=f"Random sample of {n} cells from {self.label}")
+        return PopulationView(self, self._sample_indices(n, rng))
 
     def _sample_indices(self, n: int, rng: Any) -> np.ndarray:
         """``n`` indices chosen at random, sorted: as PyNN, the first ``n`` of ``rng.permutation``
@@ -653,7 +653,7 @@ class Population(BasePopulation):
         self._initial_values: dict[str, np.ndarray] = {
             name: self._evaluate(name, value, celltype, check=False) for name, value in values.items()}
         Population._count += 1
-        self.label = label if label is not None else f"population{Population._count - 1}"
+        self.label = label or f"population{Population._count - 1}"   # PyNN's default label
         self.first_id = simulation.allocate_ids(n)
         comm = simulation.comm
         self._local = (np.arange(self.first_id, self.first_id + n) % comm.size) == comm.rank
@@ -811,12 +811,12 @@ class PopulationView(_IDRange, BasePopulation):
                 raise InvalidParameterValueError(f"cannot select cells with {selector!r}")
         self.mask = indices
         self.annotations: dict[str, Any] = {}
-        self.label = label or f"view of {parent.label}"
         segments = parent._segments()
         if len(segments) != 1:
             raise InvalidParameterValueError("views of Assemblies are not supported; index the Assembly instead")
         self._grandparent, parent_indices = segments[0]
         self._indices = parent_indices[indices]
+        self.label = label or f"view of '{parent.label}' with size {indices.size}"   # PyNN's default label
 
     @property
     def grandparent(self) -> Population:
@@ -900,8 +900,8 @@ class Assembly(_IDRange, BasePopulation):
             self.populations.extend(p.populations if isinstance(p, Assembly) else [p])
         self.simulation = self.populations[0].simulation
         self.annotations: dict[str, Any] = {}
-        Assembly._count += 1
-        self.label = label or "assembly of " + ", ".join(p.label for p in self.populations)
+        Assembly._count += 1   # as PyNN: every Assembly takes a number, labelled or not
+        self.label = label or f"assembly{Assembly._count - 1}"
 
     def _segments(self) -> list[tuple[Population, np.ndarray]]:
         return [segment for p in self.populations for segment in p._segments()]
@@ -942,7 +942,7 @@ class Assembly(_IDRange, BasePopulation):
             offset += member.size
         if not views:
             raise InvalidParameterValueError(f"the selection from {self.label} is empty")
-        return Assembly(*views, label=f"view of {self.label}")
+        return Assembly(*views)
 
     def get_population(self, label: str) -> BasePopulation:
         for p in self.populations:

@@ -25,7 +25,7 @@ from pynnlite.models.base import ModelType, SynapseType
 from pynnlite.models.cells import (IF_cond_exp, IF_curr_delta, IF_curr_exp, SpikeSourceArray,
                                    SpikeSourcePoisson)
 from pynnlite.models.synapses import StaticSynapse
-from pynnlite.populations import Population
+from pynnlite.populations import Assembly, Population
 from pynnlite.projections import Projection
 from pynnlite.random import NumpyRNG, RandomDistribution
 from pynnlite.simulation import Simulation
@@ -143,7 +143,8 @@ def build(simulation: Simulation) -> dict[str, Any]:
     s2i = Projection(stim, inh, FixedProbabilityConnector(0.5, rng=rng), StaticSynapse(weight=0.2, delay=1.0))
     t2d = Projection(times, delta[0:2], OneToOneConnector(), StaticSynapse(weight=0.5, delay=0.3),
                      label="times→delta")
-    lst = Projection(exc[0:2] + inh[1:2], delta, FromListConnector([(0, 0, 0.1, 1.0), (2, 2, 0.3, 2.0)]),
+    # labelled: the default label counts every Assembly made before it (PyNN's "assembly<n>")
+    lst = Projection(Assembly(exc[0:2], inh[1:2], label="exc and inh"), delta, FromListConnector([(0, 0, 0.1, 1.0), (2, 2, 0.3, 2.0)]),
                      StaticSynapse(), label="from list")
     stdp = Projection(stim, exc, FixedProbabilityConnector(0.25, rng=NumpyRNG(seed=7)), FakeSTDP(weight=0.001),
                       label="plastic")
@@ -167,7 +168,7 @@ def build(simulation: Simulation) -> dict[str, Any]:
 def objects(n: dict[str, Any]) -> dict[str, Any]:
     return {
         "population": n["exc"], "population_source": n["times"], "populationview": n["exc"][2:5],
-        "assembly": n["exc"] + n["inh"][1:3], "projection": n["e2e"], "projection_list": n["lst"],
+        "assembly": Assembly(n["exc"], n["inh"][1:3], label="exc + inh"), "projection": n["e2e"], "projection_list": n["lst"],
         "projection_stdp": n["stdp"], "connector_probability": n["e2e"].connector,
         "connector_onetoone": n["t2d"].connector, "connector_list": n["lst"].connector,
         "modeltype_cell": n["exc"].celltype, "modeltype_delta": n["delta"].celltype,
@@ -208,7 +209,7 @@ def test_default_engine_is_jinja2(net):
 def test_views_and_assemblies_get_their_own_defaults(net):
     n = build(net)
     view = n["exc"][1:3]
-    assert view.describe().startswith('PopulationView "view of exc"')
+    assert view.describe().startswith('PopulationView "view of \'exc\' with size 2"')
     assert view.describe() == descriptions.render("jinja2", "populationview_default.txt", view.describe_context())
     assembly = n["exc"] + n["inh"]
     assert assembly.describe().startswith("Assembly ")

@@ -24,7 +24,7 @@ from pynnlite.current_sources import ACSource, DCSource, NoisyCurrentSource, Ste
 from pynnlite.errors import TemplateError
 from pynnlite.models.cells import IF_cond_exp, IF_curr_delta, IF_curr_exp, SpikeSourceArray, SpikeSourcePoisson
 from pynnlite.models.synapses import StaticSynapse
-from pynnlite.populations import Population
+from pynnlite.populations import Assembly, Population
 from pynnlite.projections import Projection
 from pynnlite.random import NumpyRNG, RandomDistribution
 from pynnlite.simulation import Simulation, SingleProcess
@@ -247,7 +247,8 @@ def build_mixed(simulation: Simulation) -> None:
     Projection(grid, grid, AllToAllConnector(allow_self_connections=False), StaticSynapse(weight=0.3, delay=1.0),
                space=Space(axes="xy", periodic_boundaries=((0, 150), (0, 100), None)), label="lateral")
     Projection(times, delta[1:3], OneToOneConnector(), StaticSynapse(weight=1.5, delay=0.5), label="jumps")
-    Projection(grid[0:2] + delta, grid, FromListConnector([(0, 1, 0.2, 1.0), (3, 4, -0.1, 2.0)]), StaticSynapse(),
+    # labelled: the default label counts every Assembly made before it (PyNN's "assembly<n>")
+    Projection(Assembly(grid[0:2], delta, label="grid + delta"), grid, FromListConnector([(0, 1, 0.2, 1.0), (3, 4, -0.1, 2.0)]), StaticSynapse(),
                receptor_type="inhibitory", label="listed")
     Projection(grid, delta, FixedProbabilityConnector(0.5, rng=rng),
                StaticSynapse(weight=RandomDistribution("normal", mu=0.5, sigma=0.1, rng=rng), delay=0.3),

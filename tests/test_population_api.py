@@ -217,3 +217,33 @@ def test_setup_rejects_non_finite_times(arguments):
         numpy_backend.setup(**arguments)
     numpy_backend.setup()
     numpy_backend.end()
+
+
+def test_default_labels_are_pynns(sim):
+    """Measured with PyNN 0.13 + NEST: Population 'population<n>', Assembly 'assembly<n>' (class
+    counters that every Population/Assembly advances, labelled or not, and that setup()/end()
+    do not reset), PopulationView "view of '<parent>' with size <n>" (sample() too),
+    Projection '<pre>→<post>'."""
+    pops, asms = sim.Population._count, sim.Assembly._count
+    p = sim.Population(3, sim.IF_cond_exp())
+    q = sim.Population(2, sim.IF_cond_exp(), label="named")
+    r = sim.Population(2, sim.IF_curr_exp(), label="")          # PyNN: label or default
+    assert (p.label, q.label, r.label) == (f"population{pops}", "named", f"population{pops + 2}")
+    assert p[0:2].label == f"view of 'population{pops}' with size 2"
+    assert q[[1]].label == "view of 'named' with size 1"
+    assert p[0:2][1:2].label == f"view of 'view of 'population{pops}' with size 2' with size 1"
+    assert sim.PopulationView(p, [1, 2], label="mine").label == "mine"
+    assert p.sample(2, rng=NumpyRNG(seed=1)).label == f"view of 'population{pops}' with size 2"
+    a = p + q
+    b = sim.Assembly(p, r, label="both")
+    c = sim.Assembly(q)
+    assert (a.label, b.label, c.label) == (f"assembly{asms}", "both", f"assembly{asms + 2}")
+    assert a[1:3].label == f"assembly{asms + 3}"                 # an Assembly of views, unlabelled
+    assert a.sample(2, rng=NumpyRNG(seed=1)).label == f"assembly{asms + 4}"
+    prj = sim.Projection(p[0:2], a, sim.AllToAllConnector())
+    assert prj.label == f"view of 'population{pops}' with size 2→assembly{asms}"
+    sim.end()
+    sim.setup()
+    s = sim.Population(1, sim.IF_cond_exp())
+    assert s.label == f"population{pops + 3}"
+    assert sim.Assembly(s).label == f"assembly{asms + 5}"
