@@ -654,7 +654,7 @@ class Population(BasePopulation):
             name: self._evaluate(name, value, celltype, check=False) for name, value in values.items()}
         Population._count += 1
         self.label = label or f"population{Population._count - 1}"   # PyNN's default label
-        self.first_id = simulation.allocate_ids(n)
+        self.first_id = ID(simulation.allocate_ids(n), self)   # an ID, as PyNN's (celltype, local, ...)
         comm = simulation.comm
         self._local = (np.arange(self.first_id, self.first_id + n) % comm.size) == comm.rank
         self._local_indices = np.flatnonzero(self._local)
@@ -670,8 +670,8 @@ class Population(BasePopulation):
         return self._size
 
     @property
-    def last_id(self) -> int:
-        return self.first_id + self._size - 1
+    def last_id(self) -> ID:
+        return ID(self.first_id + self._size - 1, self)
 
     @property
     def _mask_local(self) -> np.ndarray:

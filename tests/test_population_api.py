@@ -247,3 +247,20 @@ def test_default_labels_are_pynns(sim):
     s = sim.Population(1, sim.IF_cond_exp())
     assert s.label == f"population{pops + 3}"
     assert sim.Assembly(s).label == f"assembly{asms + 5}"
+
+
+def test_first_and_last_id_are_ids(sim):
+    """PyNN 0.13 + NEST: Population.first_id/last_id are its ID class (an int with .celltype,
+    .local, .get_parameters(), ...), as are p[i], the elements of all_cells and a view's or an
+    Assembly's first_id/last_id."""
+    from pynnlite.populations import ID
+    p = sim.Population(4, sim.IF_cond_exp(tau_m=12.0))
+    q = sim.Population(3, sim.IF_curr_exp())
+    for cell in (p.first_id, p.last_id, q.first_id, p[1], p[-1], p.all_cells[2], p[1:3].first_id,
+                 (p + q).last_id):
+        assert isinstance(cell, ID) and isinstance(cell, int)
+    assert p.first_id == p[0] and p.last_id == p[3] and p.last_id - p.first_id == 3
+    assert type(p.last_id - p.first_id) is int
+    assert p.first_id.celltype is p.celltype and p.first_id.local is True and p.first_id.parent is p
+    assert p.first_id.get_parameters()["tau_m"] == 12.0 and p.last_id.tau_m == 12.0
+    assert (p + q).last_id.parent is q and (p + q).last_id == q[2]
