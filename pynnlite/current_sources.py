@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynnlite import simulation as _simulation
-from pynnlite.errors import InvalidParameterValueError, RecordingError
+from pynnlite.errors import InvalidParameterValueError, InvalidTypeError, RecordingError
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
 from pynnlite.timegrid import first_step_from, time_of
@@ -81,8 +81,8 @@ class CurrentSource(ModelType):
             raise InvalidParameterValueError(f"cells must be a population, view, assembly or IDs, got {cells!r}")
         for group in groups:   # every target checked before any is added
             for pop, _ in group._segments():
-                if not pop.celltype.injectable:
-                    raise InvalidParameterValueError(
+                if not pop.celltype.injectable:   # PyNN: TypeError("Can't inject current into a spike source.")
+                    raise InvalidTypeError(
                         f"cells: cannot inject a current into {pop.label}: {pop.celltype.name} cells are "
                         "not injectable (spike sources have no membrane)")
             self._check_timing(self.parameter_space, group.simulation)

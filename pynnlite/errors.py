@@ -58,6 +58,12 @@ class InvalidKeyError(InvalidParameterValueError, KeyError):
         return Exception.__str__(self)
 
 
+class InvalidIndexError(InvalidParameterValueError, IndexError):
+    """A cell or connection index out of range or not an index, or an ID not in the group, where
+    PyNN raises IndexError (numpy's): ``except IndexError`` still catches it. Also a ValueError,
+    as pynnlite's other bad arguments are (PyNN's ``Population.id_to_index`` raises ValueError)."""
+
+
 class InvalidDimensionsError(PynnliteError, ValueError):
     """An array or shape argument has the wrong dimensions."""
 

@@ -16,7 +16,8 @@ import numpy as np
 from pynnlite import parameters as _parameters
 from pynnlite import simulation as _simulation
 from pynnlite.core import deprecated
-from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError,
+from pynnlite.errors import (InvalidDimensionsError, InvalidIndexError, InvalidKeyError,
+                             InvalidParameterValueError, InvalidTypeError,
                              NonExistentAttributeError, NonExistentParameterError,
                              NotLocalError, check_bool, check_name,
                              check_names)
@@ -103,6 +104,14 @@ class ID(int):
 
     def __reduce__(self):
         return int, (int(self),)
+
+
+def _check_index_type(index: Any) -> None:
+    """InvalidTypeError unless ``index`` can select cells (an int, a slice, or a list, tuple or
+    array of them or of flags), as PyNN's TypeError: 'indices must be integers, ...'."""
+    if not isinstance(index, (int, np.integer, slice, list, tuple, np.ndarray)):
+        raise InvalidTypeError(f"indices must be integers, slices, lists, arrays or tuples, "
+                               f"not {type(index).__name__} ({index!r})")
 
 
 def _check_locations(name: str, locations: Any) -> None:
@@ -232,7 +241,7 @@ class BasePopulation:
 
     def __add__(self, other: "BasePopulation") -> "Assembly":
         if not isinstance(other, BasePopulation):
-            raise TypeError(f"can only add a Population, PopulationView or Assembly, got {type(other).__name__}")
+            raise InvalidTypeError(f"can only add a Population, PopulationView or Assembly, got {type(other).__name__}")
         return Assembly(self, other)
 
     def __contains__(self, cell_id: Any) -> bool:
@@ -274,7 +283,7 @@ class BasePopulation:
         pos = np.minimum(pos, max(all_ids.size - 1, 0))
         found = all_ids.size > 0 and np.all(all_ids[order[pos]] == ids)
         if not found:
-            raise IndexError(f"ID(s) {cell_id} not in {self.label}")
+            raise InvalidIndexError(f"ID(s) {cell_id} not in {self.label}")
         result = order[pos]
         return int(result) if np.ndim(cell_id) == 0 else result
 
@@ -308,8 +317,9 @@ class BasePopulation:
         if isinstance(index, (int, np.integer)):
             size = self.size
             if not -size <= index < size:
-                raise IndexError(f"index {index} out of range for {self.label} of size {size}")
+                raise InvalidIndexError(f"index {index} out of range for {self.label} of size {size}")
             return self.all_cells[index]
+        _check_index_type(index)
         return PopulationView(self, index)
 
     def sample(self, n: int, rng: Any = None) -> "PopulationView":
@@ -612,14 +622,14 @@ class Population(BasePopulation):
         n = int(np.prod(shape))
         if isinstance(cellclass, type):
             if not issubclass(cellclass, CellType):
-                raise InvalidParameterValueError(f"cellclass must be a cell type, got {cellclass!r}")
+                raise InvalidTypeError(f"cellclass must be a cell type, got {cellclass!r}")
             celltype = cellclass(**(cellparams or {}))
         elif isinstance(cellclass, CellType):
             if cellparams:
                 raise InvalidParameterValueError("cellparams must be None when cellclass is a cell-type instance")
             celltype = cellclass
         else:
-            raise InvalidParameterValueError(f"cellclass must be a cell type, got {cellclass!r}")
+            raise InvalidTypeError(f"cellclass must be a cell type, got {cellclass!r}")
         self.simulation = simulation
         self.shape = shape
         self._size = n
@@ -800,7 +810,7 @@ class PopulationView(_IDRange, BasePopulation):
                 indices = selector.ravel().astype(np.int64)
                 indices = np.where(indices < 0, indices + size, indices)
                 if indices.size and (indices.min() < 0 or indices.max() >= size):
-                    raise IndexError(f"index out of range for {parent.label} of size {size}")
+                    raise InvalidIndexError(f"index out of range for {parent.label} of size {size}")
                 # PyNN keeps each cell once, in index order, whatever order the selector gives
                 unique = np.unique(indices)
                 if unique.size != indices.size:
@@ -808,7 +818,8 @@ class PopulationView(_IDRange, BasePopulation):
                                   stacklevel=2)
                 indices = unique
             else:
-                raise InvalidParameterValueError(f"cannot select cells with {selector!r}")
+                _check_index_type(selector.tolist() if selector.ndim == 0 else selector)
+                raise InvalidIndexError(f"cells are selected by ints or a boolean mask, got {selector!r}")
         self.mask = indices
         self.annotations: dict[str, Any] = {}
         segments = parent._segments()
@@ -843,7 +854,7 @@ class PopulationView(_IDRange, BasePopulation):
             raise InvalidParameterValueError(f"indices must be an int or ints (indices in the parent), got {indices!r}")
         pos = np.minimum(np.searchsorted(self.mask, wanted), max(self.mask.size - 1, 0))
         if self.mask.size == 0 or np.any(self.mask[pos] != wanted):
-            raise IndexError(f"parent index(es) {indices} not in {self.label}")
+            raise InvalidIndexError(f"parent index(es) {indices} not in {self.label}")
         return int(pos) if wanted.ndim == 0 else pos
 
     @property
@@ -894,7 +905,7 @@ class Assembly(_IDRange, BasePopulation):
             raise InvalidParameterValueError("an Assembly needs at least one population")
         for p in populations:
             if not isinstance(p, BasePopulation):
-                raise InvalidParameterValueError(f"Assembly members must be populations, got {type(p).__name__}")
+                raise InvalidTypeError(f"Assembly members must be populations, got {type(p).__name__}")
         self.populations: list[BasePopulation] = []
         for p in populations:
             self.populations.extend(p.populations if isinstance(p, Assembly) else [p])
@@ -924,16 +935,17 @@ class Assembly(_IDRange, BasePopulation):
         of each member population, in member order (as PyNN)."""
         if isinstance(index, (int, np.integer)):
             return super().__getitem__(index)
+        _check_index_type(index)
         selected = np.arange(self.size)[index] if isinstance(index, slice) else np.asarray(index)
         if selected.dtype != bool and selected.dtype.kind not in "iu":
-            raise InvalidParameterValueError(f"index must be an int, a slice, indices or a boolean mask, got {index!r}")
+            raise InvalidIndexError(f"cells are selected by ints or a boolean mask, got {index!r}")
         if selected.dtype == bool:
             if selected.shape != (self.size,):
                 raise InvalidDimensionsError(f"a boolean mask for {self.label} needs {self.size} entries")
             selected = np.flatnonzero(selected)
         selected = np.where(selected < 0, selected + self.size, selected).astype(np.int64)
         if selected.size and (selected.min() < 0 or selected.max() >= self.size):
-            raise IndexError(f"index out of range for {self.label} of size {self.size}")
+            raise InvalidIndexError(f"index out of range for {self.label} of size {self.size}")
         views, offset = [], 0
         for member in self.populations:
             inside = selected[(selected >= offset) & (selected < offset + member.size)] - offset
@@ -948,7 +960,7 @@ class Assembly(_IDRange, BasePopulation):
         for p in self.populations:
             if p.label == label:
                 return p
-        raise KeyError(f"no population labelled {label!r} in this Assembly")
+        raise InvalidKeyError(f"no population labelled {label!r} in {self.label}")
 
     def id_to_index(self, id: Any) -> Any:  # noqa: A002 - PyNN's argument name
         return super().id_to_index(id)
@@ -968,7 +980,7 @@ class Assembly(_IDRange, BasePopulation):
         for key in keys:
             missing = [p.label for p in self.populations if key not in p.annotations]
             if missing:
-                raise KeyError(f"annotation {key!r} is not set on {', '.join(missing)}")
+                raise InvalidKeyError(f"annotation {key!r} is not set on {', '.join(missing)}")
             values = [p.annotations[key] for p in self.populations]
             if isinstance(values[-1], np.ndarray):
                 values = np.hstack(values)

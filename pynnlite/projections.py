@@ -19,8 +19,8 @@ from pynnlite import expressions
 from pynnlite import simulation as _simulation
 from pynnlite.connections import Connection, ConnectionTable
 from pynnlite.connectors.base import ConnectionContext, Connector
-from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidParameterValueError,
-                             InvalidWeightError, NonExistentParameterError, check_finite, check_name,
+from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidIndexError,
+                             InvalidParameterValueError, InvalidTypeError, InvalidWeightError, NonExistentParameterError, check_finite, check_name,
                              check_names, is_finite_number)
 from pynnlite.file_formats import BaseFile
 from pynnlite.files import write_table
@@ -52,10 +52,10 @@ class Projection:
                 raise InvalidParameterValueError(
                     f"{arg} must be a Population, PopulationView or Assembly, got {type(value).__name__}")
         if not isinstance(connector, Connector):
-            raise InvalidParameterValueError(f"connector must be a Connector, got {type(connector).__name__}")
+            raise InvalidTypeError(f"connector must be a Connector, got {type(connector).__name__}")
         synapse_type = synapse_type if synapse_type is not None else StaticSynapse()
         if not isinstance(synapse_type, SynapseType):
-            raise InvalidParameterValueError(
+            raise InvalidTypeError(
                 f"synapse_type must be a synapse type such as StaticSynapse(), got {type(synapse_type).__name__}")
         if space is not None and not isinstance(space, Space):
             raise InvalidParameterValueError(f"space must be a pynnlite.space.Space (e.g. Space(axes='xy')), got {space!r}")
@@ -531,12 +531,15 @@ class Projection:
         n = len(self._table)
         return int(self.simulation.comm.allreduce_sum(n)) if gather else n
 
-    def __getitem__(self, i: int) -> Connection:
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
-            raise InvalidParameterValueError(f"a connection index must be an int, got {i!r}")
+    def __getitem__(self, i: int | slice) -> Connection | list[Connection]:
+        """The ``i``-th connection on this process; a slice gives a list of them (as PyNN+NEST)."""
         n = len(self._table)
+        if isinstance(i, slice):
+            return [Connection(self, j) for j in range(n)[i]]
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise InvalidTypeError(f"a connection index must be an int or a slice, got {i!r}")
         if not -n <= i < n:
-            raise IndexError(f"connection index {i} out of range ({n} connections)")
+            raise InvalidIndexError(f"connection index {i} out of range ({n} connections)")
         return Connection(self, i % n if n else i)
 
     def __iter__(self) -> Iterator[Connection]:

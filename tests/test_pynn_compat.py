@@ -423,3 +423,39 @@ def test_current_source_set_parameters_takes_pynns_copy_flag(sim):
     source.set_parameters(amplitude=0.9, stop=3.0)
     assert (source.amplitude, source.stop) == (0.9, 3.0)
     assert sim.DCSource.default_initial_values == {} and source.default_initial_values == {}
+
+
+def test_errors_have_the_builtin_classes_pynn_raises(sim):
+    """Measured with PyNN 0.13 + NEST, so that a PyNN script's ``except`` clauses still catch
+    them: a cell index out of range or an index array of floats is an IndexError (numpy's), an
+    index of the wrong type (1.5, 'a', None) a TypeError, as are Population(2, 'x'),
+    Assembly(p, 3), p + 3, a non-Connector or non-synapse-type Projection argument and a current
+    injected into a spike source; Population.id_to_index of an unknown ID is a ValueError (an
+    IndexError for a view), a label not in an Assembly a KeyError. Each is a pynnlite error."""
+    from pynnlite import errors
+    p = sim.Population(4, sim.IF_cond_exp(), label="p")
+    q = sim.Population(3, sim.IF_curr_exp(), label="q")
+    src = sim.Population(2, sim.SpikeSourcePoisson(), label="src")
+    a = p + q
+    prj = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+    cases = {
+        IndexError: [lambda: p[4], lambda: p[-5], lambda: p[[0, 7]], lambda: p[[1.5]], lambda: p[np.array(["a"])],
+                     lambda: p[1:3][5], lambda: a[10], lambda: a[[0, 10]], lambda: a[[1.5]], lambda: prj[100],
+                     lambda: sim.PopulationView(p, [9]), lambda: p[1:3].id_to_index(p[0]),
+                     lambda: p[1:3].index_from_parent_index(0)],
+        TypeError: [lambda: p[1.5], lambda: p["a"], lambda: p[None], lambda: p[np.float64(1.0)], lambda: a[1.5],
+                    lambda: a[None], lambda: sim.Population(2, "x"), lambda: sim.Population(2, object),
+                    lambda: sim.Assembly(p, 3), lambda: p + 3, lambda: a + 3,
+                    lambda: sim.Projection(p, q, "x"), lambda: sim.Projection(p, q, sim.AllToAllConnector(), "x"),
+                    lambda: src.inject(sim.DCSource()), lambda: sim.DCSource().inject_into(src),
+                    lambda: src[0].inject(sim.DCSource())],
+        ValueError: [lambda: p.id_to_index(int(p.first_id) + 100), lambda: p.id_to_index([int(p.first_id), 10**6])],
+        KeyError: [lambda: a.get_population("zz"), lambda: a.get_annotations("zz")],
+    }
+    for builtin, calls in cases.items():
+        for call in calls:
+            with pytest.raises(builtin) as caught:
+                call()
+            assert isinstance(caught.value, errors.PynnliteError), (builtin, caught.value)
+    assert [c.presynaptic_index for c in prj[2:4]] == [0, 1]   # a slice: a list (PyNN+NEST)
+    assert len(prj[1:]) == len(prj) - 1 and len(prj[2:9:3]) == 3
