@@ -901,15 +901,12 @@ class Assembly(_IDRange, BasePopulation):
     _count = 0
 
     def __init__(self, *populations: BasePopulation, label: str | None = None):
-        if not populations:
-            raise InvalidParameterValueError("an Assembly needs at least one population")
         for p in populations:
             if not isinstance(p, BasePopulation):
                 raise InvalidTypeError(f"Assembly members must be populations, got {type(p).__name__}")
         self.populations: list[BasePopulation] = []
         for p in populations:
-            self.populations.extend(p.populations if isinstance(p, Assembly) else [p])
-        self.simulation = self.populations[0].simulation
+            self._insert(p)
         self.annotations: dict[str, Any] = {}
         Assembly._count += 1   # as PyNN: every Assembly takes a number, labelled or not
         self.label = label or f"assembly{Assembly._count - 1}"
@@ -926,8 +923,37 @@ class Assembly(_IDRange, BasePopulation):
         """As a Population's, but giving columns (shape (3, n), µm) as PyNN's Assembly does."""
         return lambda i: self.positions[:, i]
 
+    @property
+    def simulation(self) -> "_simulation.Simulation":
+        return self.populations[0].simulation if self.populations else _simulation.current()
+
+    def _insert(self, element: BasePopulation) -> None:
+        """Add ``element`` (an Assembly: each of its members) unless its cells are here already,
+        as PyNN does (with a warning): a Population already a member, a view whose parent is a
+        member or that shares cells with a member."""
+        if isinstance(element, Assembly):
+            for member in element.populations:
+                self._insert(member)
+            return
+        if isinstance(element, PopulationView):
+            if element.parent in self.populations:
+                reason = f"its parent {element.parent.label} is a member"
+            else:
+                ids = element.id_array()
+                reason = next((f"it shares cells with {p.label}" for p in self.populations
+                               if np.intersect1d(p.id_array(), ids).size), "")
+        else:
+            reason = "it is a member already" if element in self.populations else ""
+        if reason:
+            warnings.warn(f"{element.label} is not added to the Assembly: {reason} (as in PyNN, an Assembly "
+                          "holds each cell once)", stacklevel=3)
+        else:
+            self.populations.append(element)
+
     def __iadd__(self, other: BasePopulation) -> "Assembly":
-        self.populations.extend(other.populations if isinstance(other, Assembly) else [other])
+        if not isinstance(other, BasePopulation):
+            raise InvalidTypeError(f"can only add a Population, PopulationView or Assembly, got {type(other).__name__}")
+        self._insert(other)
         return self
 
     def __getitem__(self, index: Any) -> Any:

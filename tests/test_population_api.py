@@ -99,7 +99,7 @@ def test_position_generator_gives_positions_by_index(sim):
     assert p.get("v_thresh").reshape((4, 4))[1].tolist() == [-45.0, -47.0, -49.0, -51.0]
     assert p[2:4].position_generator(1).tolist() == p.positions[:, 3].tolist()
     # PyNN's Assembly gives columns: positions[:, i]
-    assembly = p + p[:2]
+    assembly = p + sim.Population(2, sim.IF_cond_alpha())
     assert assembly.position_generator(np.array([0, 16])).shape == (3, 2)
 
 
@@ -264,3 +264,31 @@ def test_first_and_last_id_are_ids(sim):
     assert p.first_id.celltype is p.celltype and p.first_id.local is True and p.first_id.parent is p
     assert p.first_id.get_parameters()["tau_m"] == 12.0 and p.last_id.tau_m == 12.0
     assert (p + q).last_id.parent is q and (p + q).last_id == q[2]
+
+
+def test_assembly_holds_each_cell_once_and_may_start_empty(sim):
+    """Measured with PyNN 0.13 + NEST (Assembly._insert): p + p, a += p (p in a), a + a and
+    a + p have p's cells once (a warning, not an error); p + p[1:3] is p, p[0:2] + p[1:3] is p[0:2]
+    (a view sharing cells with a member is left out), p[1:3] + p has both; Assembly() is an empty
+    Assembly to add to with +=; a += 3 is a TypeError and changes nothing."""
+    p = sim.Population(4, sim.IF_cond_exp(), label="p")
+    q = sim.Population(3, sim.IF_cond_exp(), label="q")
+    with pytest.warns(UserWarning, match="holds each cell once"):
+        assert (p + p).size == 4 and sim.Assembly(p, p).populations == [p]
+    a = p + q
+    with pytest.warns(UserWarning):
+        a += p
+    assert a.size == 7 and a.populations == [p, q]
+    with pytest.warns(UserWarning):
+        assert (a + a).size == 7 and (a + p).size == 7 and (p + p[1:3]).populations == [p]
+    with pytest.warns(UserWarning, match="shares cells with"):
+        assert (p[0:2] + p[1:3]).size == 2
+    assert (p[1:3] + p).size == 6                      # as PyNN: only a view is checked
+    empty = sim.Assembly()
+    assert empty.size == 0 and len(empty) == 0 and list(empty) == [] and empty.simulation is p.simulation
+    empty += p
+    empty += q[1:]
+    assert empty.size == 6 and list(empty.all_cells) == [*p.all_cells, *q.all_cells[1:]]
+    with pytest.raises(TypeError):
+        empty += 3
+    assert empty.size == 6 and len(empty.populations) == 2

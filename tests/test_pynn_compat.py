@@ -186,7 +186,7 @@ def test_population_deprecated_methods_of_pynn_still_work(sim, tmp_path):
         assert cells.meanSpikeCount() == 0.0
         cells[1:3].printSpikes(str(tmp_path / "s.pkl"))
         cells.print_v(str(tmp_path / "v.pkl"))
-        (cells + cells[:2]).print_gsyn(str(tmp_path / "g.pkl"))
+        sim.Assembly(cells).print_gsyn(str(tmp_path / "g.pkl"))
     assert all((tmp_path / name).is_file() for name in ("s.pkl", "v.pkl", "g.pkl"))
 
 
