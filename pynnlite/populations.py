@@ -351,13 +351,7 @@ class BasePopulation:
     def set(self, **parameters: Any) -> None:
         """Set cell parameters: scalars, arrays (one value per cell), RandomDistribution,
         Sequence, functions of the index, or quantities (converted to standard units)."""
-        self._check_single_celltype("set")
-        celltype = self._segments()[0][0].celltype
-        evaluated: dict[str, np.ndarray] = {}
-        for name, value in parameters.items():
-            if name not in celltype.default_parameters:
-                raise NonExistentParameterError(name, celltype.name, celltype.default_parameters)
-            evaluated[name] = self._evaluate(name, value, celltype)
+        evaluated = self._evaluate_all(parameters, "default_parameters", "")
         self._apply(evaluated, "_parameters")
         for pop, _ in self._segments():
             pop._parameters_changed(list(evaluated))
@@ -383,14 +377,7 @@ class BasePopulation:
 
     def initialize(self, **initial_values: Any) -> None:
         """Set the initial (and current) values of state variables."""
-        self._check_single_celltype("initialize")
-        celltype = self._segments()[0][0].celltype
-        evaluated = {}
-        for name, value in initial_values.items():
-            if name not in celltype.default_initial_values:
-                raise NonExistentParameterError(name, celltype.name + " state variables",
-                                                celltype.default_initial_values)
-            evaluated[name] = self._evaluate(name, value, celltype, check=False)
+        evaluated = self._evaluate_all(initial_values, "default_initial_values", " state variables", check=False)
         self._apply(evaluated, "_initial_values")
         for pop, indices in self._segments():
             for name in evaluated:
@@ -419,11 +406,41 @@ class BasePopulation:
                 target[indices] = values[offset:offset + n]
             offset += n
 
-    def _check_single_celltype(self, what: str) -> None:
-        types = {type(pop.celltype) for pop, _ in self._segments()}
-        if len(types) > 1:
-            raise InvalidParameterValueError(
-                f"{what}() on an Assembly needs all its populations to have the same cell type")
+    def _evaluate_all(self, values: dict[str, Any], names: str, what: str, check: bool = True) -> dict[str, np.ndarray]:
+        """Each of ``values`` for every cell of this group, checked against each cell type's
+        ``names`` (its parameters or state variables) and constraints before anything changes.
+        An Assembly's populations may have different cell types, as in PyNN, if every one has
+        the name (in the same units); a value is evaluated once for the whole group."""
+        segments = self._segments()
+        celltypes: list[CellType] = []
+        for pop, _ in segments:
+            if not any(pop.celltype is c for c in celltypes):
+                celltypes.append(pop.celltype)
+        evaluated: dict[str, np.ndarray] = {}
+        if not celltypes:    # an empty Assembly: nothing to set, as in PyNN
+            return evaluated
+        first = celltypes[0]
+        for name, value in values.items():
+            for celltype in celltypes:
+                if name not in getattr(celltype, names):
+                    raise NonExistentParameterError(name, celltype.name + what, getattr(celltype, names))
+
+            def kind(c: CellType) -> tuple[Any, ...]:
+                return (c.units.get(name, "dimensionless"), name in c.sequence_parameters,
+                        c.constraints.get(name) == "flag")
+            other = next((c for c in celltypes if kind(c) != kind(first)), None)
+            if other is not None:
+                raise InvalidParameterValueError(
+                    f"{name} is in {kind(first)[0]} for {first.name} and in {kind(other)[0]} for {other.name}: "
+                    "set it on each population of the Assembly")
+            evaluated[name] = self._evaluate(name, value, first, check=check and len(celltypes) == 1)
+            if check and len(celltypes) > 1:
+                offset = 0
+                for pop, indices in segments:
+                    check_constraint(name, evaluated[name][offset:offset + indices.size],
+                                     pop.celltype.constraints.get(name))
+                    offset += indices.size
+        return evaluated
 
     # -- recording ----------------------------------------------------------
     def record(self, variables: str | Iterable[str] | None, to_file: Any = None,

@@ -292,3 +292,38 @@ def test_assembly_holds_each_cell_once_and_may_start_empty(sim):
     with pytest.raises(TypeError):
         empty += 3
     assert empty.size == 6 and len(empty.populations) == 2
+
+
+def test_assembly_of_different_cell_types_sets_and_initializes_shared_names(sim):
+    """PyNN 0.13's Assembly.set/initialize call each population's: with IF_cond_exp + IF_curr_exp
+    set(tau_m=15.0) and initialize(v=-60.0) work (measured: v starts at -60 mV in both), and a
+    name one cell type lacks (e_rev_E) is a NonExistentParameterError. PyNN has set the earlier
+    populations by then; here nothing changes. An array or RandomDistribution covers the whole
+    Assembly, as for one cell type; an empty Assembly's set() does nothing."""
+    p = sim.Population(2, sim.IF_cond_exp(), label="p")
+    q = sim.Population(3, sim.IF_curr_exp(), label="q")
+    z = sim.Population(2, sim.Izhikevich(), label="z")
+    a = p + q
+    a.set(tau_m=15.0, cm=0.5)
+    assert p.get("tau_m") == q.get("tau_m") == 15.0 and a.get("cm") == 0.5
+    a.set(tau_refrac=np.arange(5) + 1.0)
+    assert list(a.get("tau_refrac")) == [1.0, 2.0, 3.0, 4.0, 5.0] and list(q.get("tau_refrac")) == [3.0, 4.0, 5.0]
+    a.initialize(v=-60.0)
+    (p + z).initialize(v=np.array([-61.0, -62.0, -63.0, -64.0]))
+    assert list(q.initial_values["v"]) == [-60.0] * 3
+    assert list(p.initial_values["v"]) == [-61.0, -62.0] and list(z.initial_values["v"]) == [-63.0, -64.0]
+    with pytest.raises(errors.NonExistentParameterError, match="e_rev_E.*IF_curr_exp"):
+        a.set(e_rev_E=-5.0)
+    with pytest.raises(errors.NonExistentParameterError, match="tau_m.*Izhikevich"):
+        (p + z).set(tau_m=12.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="tau_m"):
+        a.set(cm=1.0, tau_m=np.array([10.0, 10.0, 10.0, -1.0, 10.0]))     # q's 2nd tau_m < 0
+    assert p.get("tau_m") == 15.0 and a.get("cm") == 0.5 and p.get("e_rev_E") == 0.0
+    p.record("v")
+    q.record("v")
+    sim.run(0.2)
+    assert p.get_data().segments[0].analogsignals[0][0, 0] == -61.0
+    assert q.get_data().segments[0].analogsignals[0][0, 0] == -60.0
+    empty = sim.Assembly()
+    empty.set(tau_m=10.0)
+    empty.initialize(v=-70.0)
