@@ -317,8 +317,9 @@ class Projection:
 
         ``format='list'``: tuples (pre index, post index, values...) in creation order
         (values only with ``with_address=False``; plain values for a single name).
-        ``format='array'``: one array per name, NaN where there is no connection, several
-        connections between one pair reduced by ``multiple_synapses``.
+        ``format='array'``: one array per name (a list of them for a list of names), NaN where
+        there is no connection, several connections between one pair reduced by
+        ``multiple_synapses``.
         Units: weight nA or µS, delay ms, other parameters in their standard units.
         """
         names, single = self._names(attribute_names)
@@ -337,7 +338,7 @@ class Projection:
                     return columns[0]
                 return list(zip(*columns))
         arrays = [self._to_array(pre, post, v, multiple_synapses) for v in values]
-        return arrays[0] if single else tuple(arrays)
+        return arrays[0] if single else arrays    # a list, as PyNN returns (its docstring says tuple)
 
     def _to_array(self, pre: np.ndarray, post: np.ndarray, values: np.ndarray, operation: str) -> np.ndarray:
         n_pre, n_post = self.shape

@@ -43,6 +43,20 @@ def test_array_format_nan_where_no_connection(sim):
     assert d[0, 3] == 2.0
 
 
+def test_get_types_are_pynns(sim):
+    """PyNN 0.13 + NEST: get([...], format='array') is a list of arrays (its docstring says a
+    tuple); get(..., format='list') is a list of tuples. PyNN+NEST gives the indices there as
+    floats (0.0, 1.0: NEST's status array); pynnlite gives ints, which work wherever those floats
+    do (equal, same hash, so dict keys match) and also in range() or as indices."""
+    prj = make(sim, [(2, 1, 0.5, 1.0), (0, 3, 0.25, 2.0)])
+    arrays = prj.get(["weight", "delay"], format="array")
+    assert type(arrays) is list and len(arrays) == 2 and arrays[1][0, 3] == 2.0
+    rows = prj.get(["weight", "delay"], format="list")
+    assert type(rows) is list and all(type(r) is tuple for r in rows)
+    assert [(type(r[0]), type(r[1]), type(r[2])) for r in rows] == [(int, int, float)] * 2
+    assert {(i, j): w for i, j, w, _ in rows}[(2.0, 1.0)] == 0.5
+
+
 @pytest.mark.parametrize("operation, expected", [("sum", 0.6), ("first", 0.1), ("last", 0.3),
                                                  ("min", 0.1), ("max", 0.3)])
 def test_multiple_synapses_reduced_in_creation_order(sim, operation, expected):
