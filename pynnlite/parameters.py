@@ -170,12 +170,13 @@ def _call_with_indices(function: Any, indices: np.ndarray) -> list | None:
 
 def simplify(value: Any) -> Any:
     """A single value when all entries of the array ``value`` are equal (PyNN's
-    ``simplify=True``; numbers as float), else the array; anything else passes through."""
+    ``simplify=True``; a numpy scalar, e.g. np.float64, as PyNN returns), else the array;
+    anything else passes through."""
     if not isinstance(value, np.ndarray) or value.ndim == 0 or value.size == 0:
         return value
     if value.dtype == object:
         first = value[0]
         return first if all(v == first for v in value) else value
     if np.all(value == value[0]):
-        return float(value[0]) if value.dtype.kind in "biuf" else value[0]
+        return value[0]
     return value

@@ -327,3 +327,13 @@ def test_assembly_of_different_cell_types_sets_and_initializes_shared_names(sim)
     empty = sim.Assembly()
     empty.set(tau_m=10.0)
     empty.initialize(v=-70.0)
+
+
+def test_get_simplified_value_is_a_numpy_scalar(sim):
+    """PyNN 0.13 + NEST: p.get('tau_m') of a homogeneous population is np.float64 (value[0] of the
+    array; so .item(), .dtype work and a list of them prints as PyNN's); views and Assemblies too."""
+    p = sim.Population(3, sim.IF_cond_exp())
+    for value in (p.get("tau_m"), *p.get(["tau_m", "cm"]), p[0:2].get("tau_m"), sim.Assembly(p).get("tau_m"),
+                  p.get("tau_m", gather=True)):
+        assert type(value) is np.float64
+    assert p.get("tau_m") == 20.0 and p.get("tau_m").item() == 20.0
