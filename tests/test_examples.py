@@ -31,19 +31,28 @@ def test_vogels_abbott_rates(benchmark, tmp_path):
 
 
 def test_brunel_asynchronous_irregular(tmp_path):
-    """State AI (g = 5, η = 2), 1000 + 250 cells: the mean rate is within 20 % of the
-    mean-field (Siegert) prediction for these parameters, firing is irregular (mean
-    CV of the inter-spike intervals > 0.8, Poisson-like) and asynchronous (the population
-    spike count in 1 ms bins has a Fano factor under 20: pooled cells are nearly independent)."""
+    """State AI (g = 5, η = 2), 1000 + 250 cells: the rate averaged over four seeds is within
+    10 % of the mean-field (Siegert) prediction for these parameters (each seed within 25 %: one
+    network of this size varies by ±15 % from seed to seed — PyNN 0.13 + NEST 3.10, on-grid
+    iaf_psc_delta, seeds 1, 2, 3, 2000: 62.5, 49.9, 52.4, 60.1 Hz, mean 56.2 Hz against 60.4 Hz
+    predicted), firing is irregular (mean CV of the inter-spike intervals > 0.8, Poisson-like)
+    and asynchronous (the population spike count in 1 ms bins has a Fano factor under 20:
+    pooled cells are nearly independent)."""
     brunel = example("brunel")
     result = brunel.main(["--state", "AI", "--order", "250", "--tstop", "500", "--output", str(tmp_path)])
     predicted = result["mean_field_rate_Hz"]
     assert 50.0 < predicted < 70.0                       # Siegert for C_E = 100, J = 1 mV
+    runs = [result["statistics"]]
+    for seed in (1, 2, 3):
+        runs.append(brunel.main(["--state", "AI", "--order", "250", "--tstop", "500", "--seed", str(seed),
+                                 "--no-plot", "--output", str(tmp_path / str(seed))])["statistics"])
     for population in ("E", "I"):
-        stats = result["statistics"][population]
-        assert abs(stats["rate_Hz"] - predicted) < 0.2 * predicted, stats
-        assert stats["cv_isi"] > 0.8, stats
-        assert stats["fano_population"] < 20.0, stats
+        rates = [run[population]["rate_Hz"] for run in runs]
+        assert abs(np.mean(rates) - predicted) < 0.1 * predicted, rates
+        for stats in (run[population] for run in runs):
+            assert abs(stats["rate_Hz"] - predicted) < 0.25 * predicted, stats
+            assert stats["cv_isi"] > 0.8, stats
+            assert stats["fano_population"] < 20.0, stats
     assert is_png(tmp_path / "brunel_AI.png")
     # the paper's network (C_E = 1000, J = 0.1 mV) is predicted at 38 Hz (Brunel 2000, Fig. 8C)
     paper = dict(C_E=1000, C_I=250, J=0.1, g=5.0, external_rate_Hz=2.0 * 20.0 / (0.1 * 1000 * 20.0) * 1000 * 1000)

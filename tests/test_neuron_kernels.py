@@ -45,6 +45,11 @@ def run(kernel, state, n_steps: int, record=("v",), inputs: dict[int, np.ndarray
     for k in range(n_steps):
         spike_input = inputs.get(k, no_input(n)) if inputs else no_input(n)
         spiked = kernel.step(state, spike_input, i_ext)
+        if kernel.jump_spikes:   # (fired at t = k·dt from the inputs arriving then, fired at t + dt)
+            at_start, spiked = spiked
+            assert at_start.dtype == bool and at_start.shape == (n,)
+            if at_start.any():
+                spikes[-1] |= at_start     # inputs arriving at t = 0 are not tested here
         assert spiked.dtype == bool and spiked.shape == (n,)
         spikes.append(spiked.copy())
         for name in record:
@@ -63,7 +68,8 @@ def test_every_neuron_model_has_a_kernel_and_steps():
         for n in (0, 3):
             kernel, state = build(model, n=n)
             spiked = kernel.step(state, no_input(n), np.full(n, 0.1))
-            assert spiked.shape == (n,) and spiked.dtype == bool
+            for fired in spiked if kernel.jump_spikes else (spiked,):
+                assert fired.shape == (n,) and fired.dtype == bool
             for value in state.values():
                 assert np.all(np.isfinite(value))
 
@@ -186,12 +192,12 @@ def test_if_curr_delta_jump_decays_with_tau_m():
 
 
 def test_if_curr_delta_discards_input_while_refractory_and_jump_can_fire():
-    """A jump to ≥ v_thresh fires (reported at the end of the arrival step) and resets;
-    input arriving during the refractory period is discarded (NEST refractory_input = False)."""
+    """A jump to ≥ v_thresh fires at its arrival (NEST) and resets; input arriving during the
+    refractory period is discarded (NEST refractory_input = False)."""
     kernel, state = build("IF_curr_delta", dt=0.1, tau_refrac=1.0)
     inputs = {5: np.array([[20.0], [0.0]]), 8: np.array([[5.0], [0.0]])}
     traces, spikes = run(kernel, state, 40, inputs=inputs)
-    assert np.flatnonzero(spikes[:, 0]).tolist() == [5]
+    assert np.flatnonzero(spikes[:, 0]).tolist() == [4]      # at t = 0.5 ms, the arrival
     np.testing.assert_array_equal(traces["v"][6:17, 0], -65.0)  # clamped, the input at step 8 is lost
     np.testing.assert_array_equal(traces["v"][17:, 0], -65.0)   # at rest afterwards
 
@@ -205,7 +211,7 @@ def test_if_curr_delta_input_at_the_last_refractory_step_is_discarded_as_in_nest
     kernel, state = build("IF_curr_delta", dt=0.1, tau_refrac=1.0)
     inputs = {5: np.array([[20.0], [0.0]]), 15: np.array([[5.0], [0.0]]), 16: np.array([[3.0], [0.0]])}
     traces, spikes = run(kernel, state, 60, inputs=inputs)
-    assert np.flatnonzero(spikes[:, 0]).tolist() == [5]
+    assert np.flatnonzero(spikes[:, 0]).tolist() == [4]          # at t = 0.5 ms, the arrival
     np.testing.assert_array_equal(traces["v"][6:17, 0], -65.0)   # the input at step 15 is lost
     s = 0.1 * (np.arange(17, 61) - 16)
     np.testing.assert_allclose(traces["v"][17:, 0], -65.0 + 3.0 * np.exp(-s / 20.0), rtol=0, atol=1e-12)
@@ -243,6 +249,33 @@ def test_if_curr_delta_refractory_input_as_measured_with_pynn_nest(sim):
     assert v[298] == -65.0
     np.testing.assert_allclose(v[[300, 301]], [-60.820946758212635, -60.74203945706458], rtol=0, atol=1e-9)
 
+
+
+def test_spikes_caused_by_jumps_occur_at_the_arrival_as_measured_with_pynn_nest(sim):
+    """PyNN 0.13 + NEST 3.10 (spike_precision='on_grid'), dt = 0.1 ms: a source spiking at 21.6
+    and 30.0 ms drives, with delay 1 ms, IF_curr_delta(tau_refrac=2) by 20 mV and Izhikevich
+    by 120 mV: both fire at 22.6 and 31.0 ms (NEST tests the threshold right after adding the
+    inputs arriving at t); an IF_curr_delta driven by the first with 20 mV, delay 0.1 ms, fires
+    at 22.7 and 31.1 ms. Izhikevich's v in NEST: 22.5–22.8 ms −70, −65, −65.4, −65.7912;
+    31.0–31.2 ms −65, −65.565, −66.1169 — the same here except the samples at the arrivals,
+    22.6 and 31.0 ms, which show the value before the input (README: analog signals). (pynnlite
+    reported each jump spike one step late before: 22.7, 31.1 and 22.9, 31.3 ms.)"""
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[21.6, 30.0]))
+    delta = sim.Population(1, sim.IF_curr_delta(tau_refrac=2.0))
+    izhikevich = sim.Population(1, sim.Izhikevich())
+    follower = sim.Population(1, sim.IF_curr_delta())
+    sim.Projection(source, delta, sim.AllToAllConnector(), sim.StaticSynapse(weight=20.0, delay=1.0))
+    sim.Projection(source, izhikevich, sim.AllToAllConnector(), sim.StaticSynapse(weight=120.0, delay=1.0))
+    sim.Projection(delta, follower, sim.AllToAllConnector(), sim.StaticSynapse(weight=20.0, delay=0.1))
+    for population in (delta, izhikevich, follower):
+        population.record(["spikes", "v"])
+    sim.run(40.0)
+    trains = [p.get_data().segments[0].spiketrains[0].magnitude.tolist() for p in (delta, izhikevich, follower)]
+    assert trains == [[22.6, 31.0], [22.6, 31.0], [22.7, 31.1]]
+    v = np.asarray(izhikevich.get_data().segments[0].filter(name="v")[0].magnitude)[:, 0]
+    np.testing.assert_allclose(v[[225, 227, 228, 311, 312]], [-70.0, -65.4, -65.7912, -65.565, -66.1169],
+                               rtol=0, atol=1e-4)
+    assert v[226] == v[225] and v[310] < -70.0
 
 # -- IF_cond_exp / IF_cond_alpha ------------------------------------------------------
 
@@ -377,8 +410,8 @@ def test_izhikevich_spike_reset_and_voltage_jump():
         assert traces["v"][k + 1, 0] == -65.0
     assert np.all(traces["v"] < 30.0)
     kernel, state = build("Izhikevich")
-    spiked = kernel.step(state, np.array([[120.0], [-10.0]]), None)
-    assert spiked[0] and state["u"][0] > -14.0 + 1.9
+    at_start, at_end = kernel.step(state, np.array([[120.0], [-10.0]]), None)
+    assert at_start[0] and not at_end[0] and state["u"][0] > -14.0 + 1.9
 
 
 def test_izhikevich_jump_arriving_at_a_spike_is_absorbed_by_the_reset():

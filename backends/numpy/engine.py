@@ -418,8 +418,10 @@ class NumpyEngine:
                 unit.build_kernel()
             unit.resize_buffer(ring, first)
             unit.prepare_injection(first, n_steps)
-        # which cells spiked at each step of a slice, per unit
-        spiked = {unit: np.zeros((slice_len, unit.n), dtype=bool) for unit in units}
+        # which cells spiked at each time of a slice, per unit: row r is the slice's first step + r
+        # (row 0: the spikes caused by the inputs arriving at the slice's start, jump_spikes kernels)
+        spiked = {unit: np.zeros((slice_len + 1, unit.n), dtype=bool) for unit in units}
+        jumping = [unit for unit in units if unit.kernel.jump_spikes]
         for source in self.sim.current_sources:
             source.record_window(first, n_steps, sim.dt, self.source_stream(source))
         self.ring_size = ring
@@ -443,6 +445,8 @@ class NumpyEngine:
         pending = None
         while step < end:
             length = min(slice_len, end - step)
+            for unit in jumping:
+                spiked[unit][0] = False
             for n in range(step, step + length):
                 k = n - first
                 coupled = self.couplings.inputs(n) if self.couplings.active else {}
@@ -451,7 +455,11 @@ class NumpyEngine:
                     i_ext = unit.i_ext_window[k] if unit.i_ext_window is not None else None
                     if unit in coupled:  # graded/electrical currents from the start-of-step state
                         i_ext = self.couplings.add_to(unit, i_ext, *coupled[unit])
-                    spiked[unit][n - step] = unit.kernel.step(unit.state, slot, i_ext)
+                    fired = unit.kernel.step(unit.state, slot, i_ext)
+                    if unit.kernel.jump_spikes:   # (at the step's start, at its end)
+                        spiked[unit][n - step] |= fired[0]
+                        fired = fired[1]
+                    spiked[unit][n - step + 1] = fired
                     slot.fill(0.0)
                 sim.step_count = n + 1
                 if plan:
@@ -461,10 +469,10 @@ class NumpyEngine:
                     pending = None
             neuron_spikes = {}   # unit -> (columns, steps) of this slice's spikes
             for unit in units:
-                flat = np.flatnonzero(spiked[unit][:length])
+                flat = np.flatnonzero(spiked[unit][:length + 1])
                 if flat.size:
                     steps, columns = np.divmod(flat, unit.n)
-                    steps += step + 1
+                    steps += step
                     neuron_spikes[unit] = (columns, steps)
             pending = self._exchange(step, neuron_spikes, units, step_range=(step + length, slice_len, end))
             if self._learn_early:
@@ -580,10 +588,12 @@ class NumpyEngine:
         sources' spikes were exchanged one slice ahead, and may act from the next step on);
         routes fed by neurons learn when the exchange completes, after the next slice's first
         step. A route fed by both would need the exchange before the next step: then the
-        exchange is not overlapped with computation (``_pipelined`` False)."""
+        exchange is not overlapped with computation (``_pipelined`` False); so too when a kernel
+        reports spikes at the start of a step (``jump_spikes``): such a spike at a slice's first
+        step acts one slice later, at the next slice's first step."""
         self._source_populations = {g.population for g in self.groups.values() if g.is_source}
         self._learn_early, self._learn_late = [], []
-        self._pipelined = True
+        self._pipelined = not any(unit.kernel.jump_spikes for unit in self.units)
         for route in self.routes:
             rule = getattr(route, "plasticity", None)
             if rule is None:

@@ -11,7 +11,9 @@ one row per receptor type (excitatory, inhibitory) holding the summed weights
 of the spikes arriving at time t; they act at the start of the step.
 ``i_ext`` (nA, or None) is the injected current, constant over the step.
 ``step`` returns a bool array of the cells that spiked at t + dt; those cells
-have been reset.
+have been reset. Kernels whose inputs are jumps of v (``jump_spikes``) return a
+pair: the cells that fired at t from the jumps arriving at t, then those that
+fired at t + dt.
 
 Units: v in mV, currents in nA, conductances in µS, capacitances in nF, times
 in ms, so that µS·mV = nA and nA/nF = mV/ms.
@@ -144,6 +146,11 @@ class NeuronKernel:
     #: (yet) for the Runge-Kutta kernels, nor for kernels that keep per-cell data outside the
     #: parameter and state arrays.
     batchable: ClassVar[bool] = False
+    #: True when the inputs are jumps of v and the threshold is tested right after them (NEST's
+    #: iaf_psc_delta, izhikevich): ``step`` then returns (cells that fired at the step's start,
+    #: from the inputs arriving then; cells that fired at its end), the first at the time the
+    #: inputs arrive, as NEST, not one step later.
+    jump_spikes: ClassVar[bool] = False
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         if not dt > 0:
@@ -301,13 +308,13 @@ class IFCurrDeltaKernel(_LIFBase):
     last refractory step, t = t_spike + ceil(tau_refrac/dt)·dt — or fired at t
     (the reset absorbs it, also with tau_refrac = 0). As in NEST, the threshold is
     tested right after the jump as well as at the end of the step; a spike caused
-    by the jump itself occurs at t in NEST but can only be reported at t + dt here
-    (the state — reset, refractory countdown — is the same as NEST's). Left
-    different: a negative input arriving at the step where v crossed the
-    threshold by itself cannot cancel that spike here (NEST tests v + w).
+    by the jump itself occurs at t, as in NEST (``jump_spikes``). Left different: a
+    negative input arriving at the step where v crossed the threshold by itself
+    cannot cancel that spike here (NEST tests v + w).
     """
 
     internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, "input_blocked": 0.0}
+    jump_spikes: ClassVar[bool] = True
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
@@ -323,7 +330,7 @@ class IFCurrDeltaKernel(_LIFBase):
         spiked = self._threshold(state, free)
         # the inputs arriving at t + dt are lost if the cell was refractory in this step or fires at t + dt
         blocked[...] = ~free | spiked
-        return spiked | jumped
+        return jumped, spiked
 
 
 # -- conductance-based integrate-and-fire ------------------------------------------
@@ -745,7 +752,7 @@ class IzhikevichKernel(NeuronKernel):
     v ← v + dt·f(v, u), u ← u + dt·a(b v_old − u_old); local error O(dt²),
     global O(dt) (NEST's numerics, kept for compatibility). A jump arriving at
     t is added at t; as in NEST the threshold is also tested right after the
-    jump — such a spike is reported at t + dt (NEST: at t), with the same state.
+    jump — such a spike occurs at t (``jump_spikes``).
     NEST adds the jumps arriving at t before its threshold test at t, so those
     arriving when the cell fires at t are absorbed by the reset: they are
     dropped here too (``input_blocked``; a negative jump arriving then cannot
@@ -757,6 +764,7 @@ class IzhikevichKernel(NeuronKernel):
     batchable: ClassVar[bool] = True
     V_FLOOR = -1e10
     internal_state: ClassVar[dict[str, float]] = {"input_blocked": 0.0}
+    jump_spikes: ClassVar[bool] = True
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
@@ -781,7 +789,7 @@ class IzhikevichKernel(NeuronKernel):
         crossing = v >= self.V_PEAK
         self._reset(v, u, crossing)
         blocked[...] = crossing       # the jumps arriving at t + dt are absorbed by this reset
-        return crossing | jumped
+        return jumped, crossing
 
 
 # -- Hodgkin-Huxley (Traub & Miles) ------------------------------------------------------
