@@ -243,14 +243,22 @@ def reference_weights(pre_times, post_times, pairs, delays, w0, f, t_end, params
 @pytest.mark.parametrize("f", [1.0, 0.5, 0.0])
 @pytest.mark.parametrize("random_delays, p_connect", [(False, 0.7), (True, 0.7), (False, 1.0)])
 @pytest.mark.parametrize("rule", ["additive", "multiplicative"])
-def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, p_connect, rule):
+@pytest.mark.parametrize("celltype", ["IF_curr_exp", "IF_curr_delta"])
+def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, p_connect, rule, celltype):
     """A small network, several spikes per slice and per synapse, post spikes driven by the plastic
-    synapses themselves, the run cut in pieces: every final weight equals the definition's."""
+    synapses themselves, the run cut in pieces: every final weight equals the definition's. With
+    IF_curr_delta most post spikes are caused by arriving jumps and occur at their arrival, a
+    fifth of them at a communication slice's first step (not with f = 0: docs/plasticity.md)."""
+    if celltype == "IF_curr_delta" and f == 0.0:
+        pytest.skip("f = 0 onto jump-spiking cells: a post spike at a slice's first step also pairs with "
+                    "the pre events at its own time (docs/plasticity.md, Deviations)")
     sim.end()
     sim.setup(timestep=0.1, min_delay=0.5)
     rng = sim.NumpyRNG(seed=7)
     pre = sim.Population(25, sim.SpikeSourcePoisson(rate=40.0))
-    post = sim.Population(4, sim.IF_curr_exp(tau_refrac=1.0, tau_m=10.0))
+    cell = {"IF_curr_exp": sim.IF_curr_exp(tau_refrac=1.0, tau_m=10.0),
+            "IF_curr_delta": sim.IF_curr_delta(tau_refrac=1.0, tau_m=10.0, v_thresh=-57.0)}[celltype]
+    post = sim.Population(4, cell)
     delay = sim.RandomDistribution("uniform", (0.5, 3.0), rng=rng) if random_delays else 1.2
     params = (15.0, 25.0, 0.03, 0.035, 0.0, 1.5)
     wd = (sim.AdditiveWeightDependence(0.0, 1.5) if rule == "additive"
