@@ -38,8 +38,9 @@ Conductance kinetics (weights in µS; a spike of weight w at t = 0):
 A PointNeuron must have only conductance-based or only current-based
 receptors (the unit of the weights follows). Integration (numpy backend): the
 kinetics are integrated exactly; the membrane by exponential Euler with the
-conductances frozen at their exact mean over the step and the Mg block at its
-start-of-step value (see ``backends/numpy/receptor_kernels.py``). An ``AdExp``
+conductances frozen at their exact mean over the step and the NMDA current
+linearised about the start-of-step V, the slope of its Mg block included (see
+``backends/numpy/receptor_kernels.py``). An ``AdExp``
 body is integrated as EIF_cond_exp_isfa_ista (RK4 substeps, receptor
 conductances exact at the stage times).
 
