@@ -74,6 +74,26 @@ def test_fixed_probability_split_invariant():
     assert_split_invariant(FixedProbabilityConnector(0.2), 50, 37)
 
 
+def test_fixed_probability_no_mutual_as_pynn():
+    # PyNN 0.13 accepts FixedProbabilityConnector(p, allow_self_connections='NoMutual') and keeps
+    # only pairs with pre index > post index (a population onto itself). Measured with PyNN+NEST
+    # (30 cells onto themselves, p = 0.3, 20 seeds): 129.75 ± 2.44 connections (p·N(N − 1)/2 =
+    # 130.5), all from the larger index to the smaller; pynnlite raised InvalidParameterValueError.
+    n, p = 30, 0.3
+    counts = []
+    for stream in range(20):
+        a = FixedProbabilityConnector(p, allow_self_connections="NoMutual").connect(
+            context(n, n, same=True, stream=STREAM + stream))
+        assert np.all(a.pre > a.post)
+        counts.append(a.pre.size)
+    pairs_ = n * (n - 1) // 2     # 20 × 435 independent pairs, each kept with probability p
+    assert within_4_sigma(sum(counts), 20 * pairs_ * p, 20 * pairs_ * p * (1 - p))
+    assert FixedProbabilityConnector(p, allow_self_connections="NoMutual").get_parameters()[
+        "allow_self_connections"] == "NoMutual"
+    with pytest.raises(errors.InvalidParameterValueError, match="allow_self_connections"):
+        FixedProbabilityConnector(p, allow_self_connections="yes")
+
+
 # ---------------------------------------------------- DistanceDependentProbability
 
 def test_distance_dependent_fraction_per_distance_bin_follows_expression():
@@ -305,6 +325,15 @@ def test_projection_distance_dependent_on_a_line(nsim):
                          sim.StaticSynapse(weight=0.1))
     got = [(i, j) for i, j, _ in prj.get("weight", format="list")]
     assert got == [(i, j) for i in range(12) for j in range(12) if 0 < abs(i - j) * 10 < 25]  # (pre, post) order
+
+
+def test_projection_fixed_probability_no_mutual(nsim):
+    sim = nsim
+    pop = sim.Population(30, sim.IF_curr_exp())
+    prj = sim.Projection(pop, pop, sim.FixedProbabilityConnector(0.3, allow_self_connections="NoMutual",
+                                                                 rng=sim.NumpyRNG(seed=5)))
+    got = [(i, j) for i, j, _ in prj.get("weight", format="list")]
+    assert got and all(i > j for i, j in got)
 
 
 def test_projection_same_seed_same_connections(nsim):

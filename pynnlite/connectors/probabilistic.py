@@ -65,7 +65,12 @@ def bernoulli_pre_indices(stream: int, posts: np.ndarray, pre_size: int, p: floa
 
 
 class FixedProbabilityConnector(Connector):
-    """Connect each pre/post pair independently with probability ``p_connect``."""
+    """Connect each pre/post pair independently with probability ``p_connect``.
+
+    ``allow_self_connections``: True, False, or 'NoMutual' (as PyNN: no self-connections and,
+    of two cells, only the connection from the larger cell ID to the smaller, so a population
+    onto itself gets p_connect·N(N − 1)/2 connections on average; compared by cell ID).
+    """
 
     parameter_names = ("p_connect", "allow_self_connections")
 
@@ -73,7 +78,7 @@ class FixedProbabilityConnector(Connector):
                  rng: Any = None, safe: bool = True, callback: Callable[[float], None] | None = None):
         super().__init__(location_selector, safe, callback)
         self.p_connect = check_probability("p_connect", p_connect)
-        self.allow_self_connections = check_allow_self(allow_self_connections)
+        self.allow_self_connections = _check_allow_self_mutual(allow_self_connections)
         self.rng = check_rng(rng)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
@@ -83,7 +88,10 @@ class FixedProbabilityConnector(Connector):
         for start in range(0, max(posts.size, 1), per_chunk):
             pre, post = bernoulli_pre_indices(context.stream, posts[start:start + per_chunk],
                                               context.pre_size, self.p_connect)
-            if not self.allow_self_connections:
+            if self.allow_self_connections == "NoMutual":
+                keep = context.pre_ids[pre] > context.post_ids[post]
+                pre, post = pre[keep], post[keep]
+            elif not self.allow_self_connections:
                 keep = ~context.is_self(pre, post)
                 pre, post = pre[keep], post[keep]
             pre_parts.append(pre)
