@@ -176,22 +176,36 @@ class ElectricalCoupling(Coupling):
         g = np.where(difference > 0.0, weight, 0.0) if self.projection.synapse_type.rectified else weight
         return g * difference, g
 
-    def add_post(self, flow: np.ndarray, g: np.ndarray, current: np.ndarray, conductance: np.ndarray) -> None:
+    def slopes(self, g: np.ndarray, d_pre: np.ndarray, d_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per junction: g·Δ/2 of the other side, into post (Δ of pre) and into pre (Δ of post),
+        Δ = v(t) − v(t − h) (CouplingSet: 0 without a usable previous value)."""
+        half = 0.5 * g
+        return half * d_pre[self.pre], half * d_all[self.post_slot]
+
+    def add_post(self, flow: np.ndarray, g: np.ndarray, current: np.ndarray, conductance: np.ndarray,
+                 slope: np.ndarray | None = None, s_post: np.ndarray | None = None,
+                 junction: np.ndarray | None = None) -> None:
         """The postsynaptic side of the junctions."""
         n = self.rows.size
         current[self.rows] += np.bincount(self.row_of_connection, flow, minlength=n)
-        conductance[self.rows] += np.bincount(self.row_of_connection, g, minlength=n)
+        g_rows = np.bincount(self.row_of_connection, g, minlength=n)
+        conductance[self.rows] += g_rows
+        if slope is not None:
+            slope[self.rows] += np.bincount(self.row_of_connection, s_post, minlength=n)
+            junction[self.rows] += g_rows
 
-    def accumulate(self, step, v_pre, v_all, current, conductance):
+    def accumulate(self, step, v_pre, v_all, current, conductance, d_pre=None, d_all=None, couplings=None):
         """One process (several: CouplingSet.inputs with CellExchange)."""
         if not self.pre.size:
             return
         flow, g = self.flows(v_pre, v_all)
-        self.add_post(flow, g, current, conductance)
+        s_post, s_pre = self.slopes(g, d_pre, d_all)
+        self.add_post(flow, g, current, conductance, couplings.slope, s_post, couplings.junction)
         m = self.pre_rows.size
         pre_current = -np.bincount(self.pre_row_of_connection, flow, minlength=m)
         pre_conductance = np.bincount(self.pre_row_of_connection, g, minlength=m)
-        self.engine.coupling_pre_currents(self, self.pre_rows, pre_current, pre_conductance)
+        pre_slope = np.bincount(self.pre_row_of_connection, s_pre, minlength=m)
+        self.engine.coupling_pre_currents(self, self.pre_rows, pre_current, pre_conductance, pre_slope)
 
 
 _KEY = np.int64(1) << 32   # (index, cell) keys of the exchange plans: index·2³² + cell
@@ -258,21 +272,38 @@ class CellExchange:
         key_owner = (first[key_pair] + key_cell) % size if everyone.size else everyone
         layout = np.lexsort((everyone, key_owner))       # by owning process, then key
         key_pair, key_cell, key_owner = key_pair[layout], key_cell[layout], key_owner[layout]
-        self.values_plan = comm.fixed_allgatherv(int(np.count_nonzero(key_owner == rank))) if everyone.size else None
+        # with electrical junctions every value is followed (after this process's values) by its
+        # cell's Δ = v(t) − v(t − h) as the owning process knows it (0 after a reset: see
+        # CouplingSet.deltas), so that no process needs another's spikes to extrapolate
+        self.with_deltas = any(isinstance(c, ElectricalCoupling) for c in couplings.couplings)
+        width = 2 if self.with_deltas else 1
+        n_mine = int(np.count_nonzero(key_owner == rank))
+        self.values_plan = comm.fixed_allgatherv(width * n_mine) if everyone.size else None
+        self.n_mine = n_mine
         self.values = {}   # pair -> every cell's value of the population (only needed ones kept current)
+        self.deltas = {}   # pair -> every cell's Δ (with_deltas)
         self.sends, self.receives, self.locals = [], [], []
         mine = key_owner == rank
         offset = 0
+        counts = np.bincount(key_owner, minlength=size) if everyone.size else np.zeros(size, np.int64)
+        starts = np.r_[0, np.cumsum(counts)][:-1]
         for p, (pop, source) in enumerate(pair_list):
             group = engine.groups[pop]
             self.values[p] = np.zeros(pop.size)
+            self.deltas[p] = np.zeros(pop.size)
             self.locals.append((group, source, group.local_indices))
             cells = key_cell[mine & (key_pair == p)]
             positions = np.searchsorted(group.local_indices, cells)
             self.sends.append((group, source, positions, slice(offset, offset + cells.size)))
             offset += cells.size
             theirs = np.flatnonzero(~mine & (key_pair == p))
-            self.receives.append((p, key_cell[theirs], theirs))
+            cells_theirs = key_cell[theirs]
+            if self.with_deltas:   # rank r's part is its values, then their Δs
+                owner_theirs = key_owner[theirs]
+                theirs = theirs + starts[owner_theirs]
+                self.receives.append((p, cells_theirs, theirs, theirs + counts[owner_theirs]))
+            else:
+                self.receives.append((p, cells_theirs, theirs, None))
         # -- electrical junctions -------------------------------------------------
         self.electrical = [c for c in couplings.couplings if isinstance(c, ElectricalCoupling)]
         self.staged: dict[Any, tuple] = {}
@@ -288,7 +319,7 @@ class CellExchange:
         keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
         all_keys = comm.allgather_arrays(keys) if self.electrical else []
         total = sum(k.size for k in all_keys)
-        self.currents_plan = comm.fixed_allgatherv(2 * keys.size) if total else None
+        self.currents_plan = comm.fixed_allgatherv(3 * keys.size) if total else None
         self.n_keys = keys.size
         # per electrical coupling, worked out once: every process's parts for this process's
         # cells laid out in rank order (this process's own part at its rank), so that one
@@ -299,7 +330,7 @@ class CellExchange:
             owner, _, _, _ = _owners(coupling.projection.pre, size)
             slots_of = coupling.pre_slot_of_index
             own_targets = self.remote[coupling][1]
-            targets, recv_current, recv_conductance = [], [], []
+            targets, recv_current, recv_conductance, recv_slope = [], [], [], []
             own = slice(0, 0)
             length = 0
             for r, k in enumerate(all_keys):
@@ -313,13 +344,15 @@ class CellExchange:
                     hit, cells_slots = hit[take], slots_of[cells[take]]
                     recv_current.append(int(offsets[r]) + hit)
                     recv_conductance.append(int(offsets[r]) + k.size + hit)
+                    recv_slope.append(int(offsets[r]) + 2 * k.size + hit)
                 targets.append(cells_slots)
                 length += cells_slots.size
             targets = np.concatenate(targets)
             union = np.unique(targets)
             others = np.r_[0:own.start, own.stop:length]
             self.incoming[coupling] = (union, np.searchsorted(union, targets), own, others,
-                                       np.concatenate(recv_current), np.concatenate(recv_conductance))
+                                       np.concatenate(recv_current), np.concatenate(recv_conductance),
+                                       np.concatenate(recv_slope))
 
     def free(self) -> None:
         for plan in (self.values_plan, self.currents_plan):
@@ -327,59 +360,81 @@ class CellExchange:
                 plan.free()
 
     # -- presynaptic values ------------------------------------------------------------
-    def exchange_pre_values(self) -> None:
+    def exchange_pre_values(self, d_all: np.ndarray | None = None) -> None:
+        """The presynaptic values (and, with electrical junctions, the Δs ``d_all`` per slot)."""
         plan = self.values_plan
+        offsets = self.couplings.offset
         if plan is not None:
+            n_mine = self.n_mine
             for group, source, positions, where in self.sends:
                 np.take(group.state[source], positions, out=plan.send[where])
+                if self.with_deltas:
+                    start = offsets.get(group.population)
+                    if source == "v" and start is not None:
+                        np.take(d_all, start + positions, out=plan.send[where.start + n_mine:where.stop + n_mine])
+                    else:
+                        plan.send[where.start + n_mine:where.stop + n_mine] = 0.0
             plan.exchange()
         for p, (group, source, local_indices) in enumerate(self.locals):
             self.values[p][local_indices] = group.state[source]
+            if self.with_deltas:
+                start = offsets.get(group.population)
+                if source == "v" and start is not None:
+                    self.deltas[p][local_indices] = d_all[start:start + group.n]
         if plan is not None:
             recv = plan.recv
-            for p, cells, positions in self.receives:
+            for p, cells, positions, delta_positions in self.receives:
                 self.values[p][cells] = recv[positions]
+                if delta_positions is not None:
+                    self.deltas[p][cells] = recv[delta_positions]
 
-    def pre_values(self, coupling: Coupling) -> np.ndarray:
+    def pre_values(self, coupling: Coupling, deltas: bool = False) -> np.ndarray:
         parts = []
         for p, indices in self.layout[coupling]:
-            values = self.values[p]
+            values = self.deltas[p] if deltas else self.values[p]
             parts.append(values if indices.size == values.size and np.array_equal(indices, np.arange(values.size))
                          else values[indices])
         return parts[0] if len(parts) == 1 else (np.concatenate(parts) if parts else np.empty(0))
 
     # -- electrical junctions -------------------------------------------------------------
-    def stage_pre_currents(self, coupling: Coupling, flow: np.ndarray, g: np.ndarray) -> None:
+    def stage_pre_currents(self, coupling: Coupling, flow: np.ndarray, g: np.ndarray, s_pre: np.ndarray) -> None:
         own_conn, own_targets, own_rows, remote_conn, remote_cells, remote_rows = self.remote[coupling]
         m = own_targets.size
         self.staged[coupling] = (-np.bincount(own_rows, flow[own_conn], minlength=m),
-                                 np.bincount(own_rows, g[own_conn], minlength=m))
+                                 np.bincount(own_rows, g[own_conn], minlength=m),
+                                 np.bincount(own_rows, s_pre[own_conn], minlength=m))
         if remote_cells.size:
             start = self.send_start[coupling]
             n = remote_cells.size
+            k = self.n_keys
             send = self.currents_plan.send
             send[start:start + n] = -np.bincount(remote_rows, flow[remote_conn], minlength=n)
-            send[self.n_keys + start:self.n_keys + start + n] = np.bincount(remote_rows, g[remote_conn], minlength=n)
+            send[k + start:k + start + n] = np.bincount(remote_rows, g[remote_conn], minlength=n)
+            send[2 * k + start:2 * k + start + n] = np.bincount(remote_rows, s_pre[remote_conn], minlength=n)
 
     def exchange_pre_currents(self) -> None:
         """The staged presynaptic sides of every process (one collective, if any crosses)."""
         if self.currents_plan is not None:
             self.currents_plan.exchange()
 
-    def add_pre_currents(self, coupling: Coupling, current: np.ndarray, conductance: np.ndarray) -> None:
+    def add_pre_currents(self, coupling: Coupling, current: np.ndarray, conductance: np.ndarray,
+                         slope: np.ndarray, junction: np.ndarray) -> None:
         """Add the presynaptic side of ``coupling``'s junctions onto this process's cells, each
         cell's parts of every process summed in rank order."""
-        union, rows, own, others, recv_current, recv_conductance = self.incoming[coupling]
+        union, rows, own, others, recv_current, recv_conductance, recv_slope = self.incoming[coupling]
         if not union.size:
             return
-        own_current, own_conductance = self.staged[coupling]
-        for target, own_part, recv_index in ((current, own_current, recv_current),
-                                             (conductance, own_conductance, recv_conductance)):
+        own_current, own_conductance, own_slope = self.staged[coupling]
+        for targets, own_part, recv_index in (((current,), own_current, recv_current),
+                                              ((conductance, junction), own_conductance, recv_conductance),
+                                              ((slope,), own_slope, recv_slope)):
             parts = np.empty(rows.size)
             parts[own] = own_part
             if others.size:
                 parts[others] = self.currents_plan.recv[recv_index]
-            target[union] += np.bincount(rows, parts, minlength=union.size)
+            summed = np.bincount(rows, parts, minlength=union.size)
+            for target in targets:
+                target[union] += summed
 
 
 class EventRoute:
@@ -502,6 +557,12 @@ class CouplingSet:
         self.offset: dict[Any, int] = {}
         self.current = np.zeros(0)
         self.conductance = np.zeros(0)
+        self.slope = np.zeros(0)      # Σ g·Δ_other/2 of the electrical junctions, per slot
+        self.junction = np.zeros(0)   # Σ g of the electrical junctions, per slot
+        self.electrical = False
+        self._v_previous: np.ndarray | None = None   # v_all of the previous step
+        self._recent = np.zeros(0)    # steps for which a slot's Δ is not used (after a reset of v)
+        self._resets: dict[Any, bool] = {}
         self._exchange: CellExchange | None = None
 
     @property
@@ -544,6 +605,10 @@ class CouplingSet:
             total += group.n
         self.current = np.zeros(total)
         self.conductance = np.zeros(total)
+        self.slope = np.zeros(total)
+        self.junction = np.zeros(total)
+        self._recent = np.zeros(total)
+        self.forget_history()
         couplings, routes = [], []
         for projection in continuous:
             coupling = self._by_projection.get(projection)
@@ -555,6 +620,7 @@ class CouplingSet:
             couplings.append(coupling)
             routes.extend(coupling.routes())
         self.couplings = couplings
+        self.electrical = any(isinstance(c, ElectricalCoupling) for c in couplings)
         if self._exchange is not None:
             self._exchange.free()
             self._exchange = None
@@ -583,32 +649,109 @@ class CouplingSet:
         v_all = np.concatenate([g.state["v"] for g in groups]) if groups else np.empty(0)
         self.current.fill(0.0)
         self.conductance.fill(0.0)
+        d_all = None
+        if self.electrical:
+            d_all = self.deltas(v_all)
+            self.slope.fill(0.0)
+            self.junction.fill(0.0)
         if self.engine.sim.comm.size > 1:
             # the electrical junctions' presynaptic sides are exchanged first, then every
             # coupling adds its parts in the one-process order (post side, then pre side, coupling
             # by coupling), so that the sums into a cell are formed as on one process
             exchange = self.exchange
-            exchange.exchange_pre_values()
+            exchange.exchange_pre_values(d_all)
             v_pre = {c: exchange.pre_values(c) if c.source != "spikes" else None for c in self.couplings}
-            flows = {c: c.flows(v_pre[c], v_all) for c in exchange.electrical}
-            for coupling, (flow, g) in flows.items():
-                exchange.stage_pre_currents(coupling, flow, g)
+            flows = {}
+            for c in exchange.electrical:
+                flow, g = c.flows(v_pre[c], v_all)
+                flows[c] = (flow, g, *c.slopes(g, exchange.pre_values(c, deltas=True), d_all))
+            for coupling, (flow, g, _, s_pre) in flows.items():
+                exchange.stage_pre_currents(coupling, flow, g, s_pre)
             exchange.exchange_pre_currents()
             for coupling in self.couplings:
                 if coupling in flows:
-                    coupling.add_post(*flows[coupling], self.current, self.conductance)
-                    exchange.add_pre_currents(coupling, self.current, self.conductance)
+                    flow, g, s_post, _ = flows[coupling]
+                    coupling.add_post(flow, g, self.current, self.conductance, self.slope, s_post, self.junction)
+                    exchange.add_pre_currents(coupling, self.current, self.conductance, self.slope, self.junction)
                 else:
                     coupling.accumulate(step, v_pre[coupling], v_all, self.current, self.conductance)
         else:
             for coupling in self.couplings:
                 v_pre = self.engine.coupling_pre_values(coupling, v_all) if coupling.source != "spikes" else None
-                coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
+                if isinstance(coupling, ElectricalCoupling):
+                    coupling.accumulate(step, v_pre, v_all, self.current, self.conductance,
+                                        d_all[coupling.pre_slot_of_index], d_all, self)
+                else:
+                    coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
         inputs = {}
         for group in groups:
             offset = self.offset[group.population]
-            inputs[group] = (self.current[offset:offset + group.n], self.conductance[offset:offset + group.n])
+            part = slice(offset, offset + group.n)
+            if self.electrical:
+                self._extrapolate(group, part, d_all)
+            inputs[group] = (self.current[part], self.conductance[part])
         return inputs
+
+    #: θ of the junctions' bound on the extrapolation (``_extrapolate``): half the weight at
+    #: which the two-step recurrence of a stiff junction reaches its stability limit.
+    STABILITY_MARGIN = 0.5
+
+    def _extrapolate(self, group: Any, part: slice, d_all: np.ndarray) -> None:
+        """Second order for gap junctions: add w·(Σ g·Δ_other/2 [− G_j·Δ_own/2]) to the cells'
+        coupling current, Δ = v(t) − v(t − h), i.e. take each side's potential at its linear
+        extrapolation over the step, whose mean is v(t) + Δ/2, instead of v(t).
+
+        Kernels that integrate the coupling conductance exactly (``coupling_conductance``) keep
+        their own potential inside the step: only the other side is extrapolated; the others
+        take the current constant over the step, so their own side is extrapolated too.
+        w ∈ [0, 1] bounds the extrapolation where a junction is stiff (x = h·G/cm large, G the
+        cell's coupling conductance): the two-step recurrence of the junctions' difference mode
+        is stable for w < 2/(e^x − 1) (exact own side) or w < 1/x − 1 (explicit; the frozen,
+        first-order w = 0 needs x < 1 there), whatever the leak; w is θ times that bound, at
+        most 1, so 1 for x ≤ ln(1 + 2θ) (exact) or x ≤ θ/(1 + θ) (explicit), and → 1 as h → 0
+        (second order kept)."""
+        slope = self.slope[part]
+        if not slope.any() and not d_all[part].any():
+            return
+        kernel = group.kernel
+        theta = self.STABILITY_MARGIN
+        x = self.conductance[part] * (self.engine.sim.dt / getattr(kernel, "cm", 1.0))
+        if hasattr(kernel, "coupling_conductance"):
+            w = (2.0 * theta) / np.maximum(np.expm1(x), 2.0 * theta)
+            extra = slope
+        else:
+            knee = theta / (1.0 + theta)
+            w = np.clip(theta * (1.0 - x) / np.maximum(x, knee), 0.0, 1.0)
+            extra = slope - 0.5 * self.junction[part] * d_all[part]
+        self.current[part] += w * extra
+
+    # -- history of v for the junctions' extrapolation ----------------------------------
+    def deltas(self, v_all: np.ndarray) -> np.ndarray:
+        """Δ = v(t) − v(t − h) per slot; 0 at the first step, after reset()/initialize() or a
+        change of the network (no previous value) and for two steps after a cell's spike reset
+        its v (``fired``; two: a GIF cell's v is reset one step after its spike)."""
+        previous = self._v_previous
+        self._v_previous = v_all
+        if previous is None or previous.size != v_all.size:
+            return np.zeros(v_all.size)
+        delta = v_all - previous
+        recent = self._recent
+        if recent.any():
+            delta[recent > 0.0] = 0.0
+            np.maximum(recent - 1.0, 0.0, out=recent)
+        return delta
+
+    def fired(self, group: Any, cells: np.ndarray) -> None:
+        """The engine's report of the cells of a coupled group that fired in a step."""
+        if not self.electrical or not group.kernel.spike_resets_v or not cells.any():
+            return
+        offset = self.offset.get(group.population)
+        if offset is not None:
+            self._recent[offset:offset + group.n][cells] = 2.0
+
+    def forget_history(self) -> None:
+        self._v_previous = None
+        self._recent.fill(0.0)
 
     @staticmethod
     def add_to(group: Any, i_ext: np.ndarray | None, current: np.ndarray, conductance: np.ndarray) -> np.ndarray:
@@ -630,15 +773,19 @@ class CouplingSet:
         return np.concatenate(parts) if parts else np.empty(0)
 
     def add_pre_currents(self, coupling: Coupling, rows: np.ndarray, current: np.ndarray,
-                         conductance: np.ndarray, comm: Any) -> None:
+                         conductance: np.ndarray, comm: Any, slope: np.ndarray | None = None) -> None:
         """Add the presynaptic side of electrical junctions per presynaptic slot (one process;
-        under MPI ElectricalCoupling.accumulate sums it over all processes itself)."""
+        under MPI CellExchange.add_pre_currents sums it over all processes)."""
         local = rows >= 0
         self.current[rows[local]] += current[local]
         self.conductance[rows[local]] += conductance[local]
+        if slope is not None:
+            self.slope[rows[local]] += slope[local]
+            self.junction[rows[local]] += conductance[local]
 
     # -- state ---------------------------------------------------------------------
     def reset(self) -> None:
+        self.forget_history()
         for coupling in self._by_projection.values():
             coupling.reset()
 

@@ -258,6 +258,7 @@ class NumpyEngine:
     def set_state(self, population: "Population", name: str, local_positions: np.ndarray,
                   values: np.ndarray) -> None:
         self.groups[population].state[name][local_positions] = values
+        self.couplings.forget_history()   # v may have jumped: no extrapolation over it
 
     def recording_changed(self, population: "Population") -> None:
         pass
@@ -390,10 +391,10 @@ class NumpyEngine:
         return self.couplings.pre_values(coupling, v_all)
 
     def coupling_pre_currents(self, coupling: Any, rows: np.ndarray, current: np.ndarray,
-                              conductance: np.ndarray) -> None:
+                              conductance: np.ndarray, slope: np.ndarray | None = None) -> None:
         """Add the presynaptic side of electrical junctions. MPI hook: rows of -1 are junctions
         whose presynaptic cell is on another process (see CouplingSet.add_pre_currents)."""
-        self.couplings.add_pre_currents(coupling, rows, current, conductance, self.sim.comm)
+        self.couplings.add_pre_currents(coupling, rows, current, conductance, self.sim.comm, slope)
 
     # -- running -------------------------------------------------------------
     def run(self, n_steps: int) -> None:
@@ -458,7 +459,11 @@ class NumpyEngine:
                     fired = unit.kernel.step(unit.state, slot, i_ext)
                     if unit.kernel.jump_spikes:   # (at the step's start, at its end)
                         spiked[unit][n - step] |= fired[0]
+                        if unit in coupled:
+                            self.couplings.fired(unit, fired[0])
                         fired = fired[1]
+                    if unit in coupled:   # no extrapolation of v across a reset (couplings.py)
+                        self.couplings.fired(unit, fired)
                     spiked[unit][n - step + 1] = fired
                     slot.fill(0.0)
                 sim.step_count = n + 1

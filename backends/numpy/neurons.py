@@ -151,6 +151,9 @@ class NeuronKernel:
     #: from the inputs arriving then; cells that fired at its end), the first at the time the
     #: inputs arrive, as NEST, not one step later.
     jump_spikes: ClassVar[bool] = False
+    #: True when a spike resets v (a jump of v): the gap junctions' extrapolation of v over a
+    #: step (couplings.py) is not used across it. Hodgkin-Huxley cells spike without a reset.
+    spike_resets_v: ClassVar[bool] = True
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         if not dt > 0:
@@ -761,6 +764,8 @@ class IzhikevichKernel(NeuronKernel):
     """
 
     V_PEAK = 30.0
+    #: nF: I enters dv/dt as 1000·I (mV/ms per nA), i.e. as through a 0.001 nF membrane
+    cm: ClassVar[float] = 0.001
     batchable: ClassVar[bool] = True
     V_FLOOR = -1e10
     internal_state: ClassVar[dict[str, float]] = {"input_blocked": 0.0}
@@ -833,6 +838,7 @@ class HHCondExpKernel(NeuronKernel):
     """
 
     internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0}
+    spike_resets_v: ClassVar[bool] = False
     T_REF = 2.0          # ms, NEST hh_cond_exp_traub default
     SPIKE_OFFSET = 30.0  # mV above v_offset
 

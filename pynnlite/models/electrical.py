@@ -14,11 +14,14 @@ ElectricalSynapse; the pre → post direction of the projection is the
 direction of current flow).
 
 Both cells need a membrane potential (no spike sources). The coupling is
-evaluated once per step from the membrane potentials at the start of the step
-(explicit in the partner's potential; NonSpikingNeuron and PointNeuron treat
-the junction's own conductance exactly over the step, other cell types take
-the current as constant over the step). Explicit coupling is stable for
-g·dt/cm well below 1 on cell types that do not support the exact treatment.
+evaluated once per step from the membrane potentials at the start of the step,
+each side taking the other's potential at its linear extrapolation from the
+previous step (second order in dt; NonSpikingNeuron and PointNeuron treat the
+junction's own conductance exactly over the step, other cell types take the
+current as constant over the step and extrapolate their own side too). The
+extrapolation is bounded where h·g/cm is large (see
+backends/numpy/couplings.py); explicit coupling stays stable for g·dt/cm well
+below 1 on cell types that do not support the exact treatment.
 There is no delay.
 """
 from __future__ import annotations
