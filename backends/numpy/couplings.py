@@ -168,6 +168,25 @@ class ElectricalCoupling(Coupling):
             raise ConnectionError("electrical synapse with a presynaptic cell outside the simulation")
         self.pre_rows, self.pre_row_of_connection = np.unique(np.where(local_pre, self.pre_slot, -1),
                                                               return_inverse=True)
+        # where the per-row sums go, worked out once: a slice when the rows are consecutive slots
+        self.post_target = _as_slice(self.rows)
+        local_rows = self.pre_rows >= 0
+        self.pre_local = None if local_rows.all() else local_rows
+        self.pre_target = _as_slice(self.pre_rows[local_rows])
+        self._g_sums: tuple | None = None
+
+    def conductance_sums(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Σ g per post row and per pre row; kept while the weights do not change when the
+        junctions are not rectified (g is then the weights)."""
+        if self.projection.synapse_type.rectified:
+            return (np.bincount(self.row_of_connection, g, minlength=self.rows.size),
+                    np.bincount(self.pre_row_of_connection, g, minlength=self.pre_rows.size))
+        cached = self._g_sums
+        if cached is None or cached[0] != self.table.version:
+            cached = self._g_sums = (self.table.version,
+                                     np.bincount(self.row_of_connection, g, minlength=self.rows.size),
+                                     np.bincount(self.pre_row_of_connection, g, minlength=self.pre_rows.size))
+        return cached[1], cached[2]
 
     def flows(self, v_pre: np.ndarray, v_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per junction: the current pre → post (nA) and its conductance (µS)."""
@@ -187,12 +206,13 @@ class ElectricalCoupling(Coupling):
                  junction: np.ndarray | None = None) -> None:
         """The postsynaptic side of the junctions."""
         n = self.rows.size
-        current[self.rows] += np.bincount(self.row_of_connection, flow, minlength=n)
-        g_rows = np.bincount(self.row_of_connection, g, minlength=n)
-        conductance[self.rows] += g_rows
+        target = self.post_target
+        current[target] += np.bincount(self.row_of_connection, flow, minlength=n)
+        g_rows = self.conductance_sums(g)[0]
+        conductance[target] += g_rows
         if slope is not None:
-            slope[self.rows] += np.bincount(self.row_of_connection, s_post, minlength=n)
-            junction[self.rows] += g_rows
+            slope[target] += np.bincount(self.row_of_connection, s_post, minlength=n)
+            junction[target] += g_rows
 
     def accumulate(self, step, v_pre, v_all, current, conductance, d_pre=None, d_all=None, couplings=None):
         """One process (several: CouplingSet.inputs with CellExchange)."""
@@ -203,12 +223,20 @@ class ElectricalCoupling(Coupling):
         self.add_post(flow, g, current, conductance, couplings.slope, s_post, couplings.junction)
         m = self.pre_rows.size
         pre_current = -np.bincount(self.pre_row_of_connection, flow, minlength=m)
-        pre_conductance = np.bincount(self.pre_row_of_connection, g, minlength=m)
+        pre_conductance = self.conductance_sums(g)[1]
         pre_slope = np.bincount(self.pre_row_of_connection, s_pre, minlength=m)
         self.engine.coupling_pre_currents(self, self.pre_rows, pre_current, pre_conductance, pre_slope)
 
 
 _KEY = np.int64(1) << 32   # (index, cell) keys of the exchange plans: index·2³² + cell
+
+
+def _as_slice(rows: np.ndarray) -> Any:
+    """Sorted distinct indices as a slice when they are consecutive (the same element-wise
+    updates without fancy indexing), else themselves."""
+    if rows.size and int(rows[-1]) - int(rows[0]) + 1 == rows.size:
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
 
 
 def _owners(cells: Any, size: int) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
@@ -774,14 +802,18 @@ class CouplingSet:
 
     def add_pre_currents(self, coupling: Coupling, rows: np.ndarray, current: np.ndarray,
                          conductance: np.ndarray, comm: Any, slope: np.ndarray | None = None) -> None:
-        """Add the presynaptic side of electrical junctions per presynaptic slot (one process;
-        under MPI CellExchange.add_pre_currents sums it over all processes)."""
-        local = rows >= 0
-        self.current[rows[local]] += current[local]
-        self.conductance[rows[local]] += conductance[local]
+        """Add the presynaptic side of electrical junctions per presynaptic slot (``rows``, −1:
+        on another process; where they go is worked out once, as ``coupling.pre_target``; one
+        process; under MPI CellExchange.add_pre_currents sums it over all processes)."""
+        local, target = coupling.pre_local, coupling.pre_target   # rows >= 0, where they go
+        if local is not None:
+            current, conductance = current[local], conductance[local]
+            slope = slope[local] if slope is not None else None
+        self.current[target] += current
+        self.conductance[target] += conductance
         if slope is not None:
-            self.slope[rows[local]] += slope[local]
-            self.junction[rows[local]] += conductance[local]
+            self.slope[target] += slope
+            self.junction[target] += conductance
 
     # -- state ---------------------------------------------------------------------
     def reset(self) -> None:
