@@ -11,7 +11,10 @@ of step ``s + D`` and acts from time ``(s + D)·dt``, exactly ``delay`` after th
 spike. Because ``D >= L`` and a neuron's spikes of a slice are stamped at least one
 step into it, a slice never needs spikes from within itself, and the exchange of a
 slice's spikes can complete while the next slice's first step runs; spike sources,
-whose spikes are known in advance, are exchanged one slice ahead.
+whose spikes are known in advance, are exchanged one slice ahead. Cells whose inputs are
+jumps of v (``jump_spikes`` kernels: IF_curr_delta, Izhikevich) fire at the arrival of
+the jump that causes it, so they may spike at a slice's first step, stamped with it; such
+a spike can act at the next slice's first step, and the exchange then completes before it.
 """
 from __future__ import annotations
 
