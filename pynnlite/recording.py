@@ -141,13 +141,14 @@ class Recorder:
     def new_segment(self, annotations: dict[str, Any], t_stop_step: int) -> None:
         """Close the current segment at ``t_stop_step`` and start a new one (after reset())."""
         self.current.t_stop_step = t_stop_step
+        # as PyNN (Recorder.store_to_cache): reset()'s annotations go to the segment it closes
+        self.current.annotations.update(annotations)
         # a segment emptied by get_data(clear=True) is kept if the simulation ran after that
         # (the same decision on every MPI process, whatever each recorded)
         cleared_at = self.current.cleared_at
         if cleared_at is None or t_stop_step > cleared_at:
             self.segments.append((self.current, len(self.segments)))
         self.current = _SegmentData()
-        self.current.annotations = dict(annotations)
 
     def clear(self) -> None:
         """Forget the recorded data (get_data(clear=True)); an emptied segment is not kept."""

@@ -368,3 +368,18 @@ def test_spike_trains_after_clear_start_at_the_clear_and_record_none_keeps_spike
     kept = cells.get_data().segments[0].spiketrains
     assert [int(t.annotations["source_index"]) for t in kept] == [0, 1]
     np.testing.assert_array_equal(kept[0].magnitude, trains[0].magnitude)
+
+
+def test_reset_annotations_go_to_the_segment_that_ends(sim):
+    """PyNN's reset(annotations) passes them to Recorder.store_to_cache, which annotates the
+    segment being closed; measured with PyNN 0.13 + NEST 3.10: after run(40); reset({'cond': 'B'});
+    run(20), segments[0].annotations has cond = 'B' and segments[1] has none (pynnlite put
+    them on the new segment)."""
+    p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+    p.record(["spikes", "v"])
+    sim.run(40.0)
+    sim.reset(annotations={"cond": "B"})
+    sim.run(20.0)
+    segments = p.get_data().segments
+    assert segments[0].annotations.get("cond") == "B"
+    assert "cond" not in segments[1].annotations
