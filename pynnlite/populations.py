@@ -489,15 +489,24 @@ class BasePopulation:
         _check_annotations(annotations)
         clear = check_bool("clear", clear)
         self._check_record(variables)    # every member can give them, before any is cleared
-        annotations = {**self.annotations, **(annotations or {})}  # as PyNN: annotate() shows here
-        blocks = [pop.recorder.get_data(variables, indices, clear, annotations, gather)
+        given = annotations or {}
+        # as PyNN: each population's Block carries that population's annotate()s (those of a
+        # view's parent, of an Assembly's members), then this object's and the ones given here
+        blocks = [pop.recorder.get_data(variables, indices, clear,
+                                        {**pop.annotations, **self.annotations, **given}, gather)
                   for pop, indices in self._segments()]
-        if len(blocks) == 1:
-            block = blocks[0]
-            block.name = self.label
-            return block
+        if not isinstance(self, Assembly):
+            return blocks[0]   # as PyNN, a view's Block is named after (and describes) its parent
         block = blocks[0]
         block.name = self.label
+        block.description = self.describe()
+        from neo.core.baseneo import merge_annotations
+        # as PyNN's Block.merge: differing strings joined with ';', other differences 'MERGE CONFLICT'
+        for other in blocks[1:]:
+            block.annotations = merge_annotations(block.annotations, other.annotations)
+        block.annotate(**self.annotations, **given)
+        if len(blocks) == 1:
+            return block
         offsets = np.cumsum([0] + [indices.size for _, indices in self._segments()])[:-1]
         for k, segment in enumerate(block.segments):
             parts = [b.segments[k] for b in blocks if k < len(b.segments)]

@@ -172,12 +172,12 @@ class Recorder:
         return variables
 
     def segment(self, data: _SegmentData, index: int, variables: list[str], indices: np.ndarray,
-                t_stop_step: int) -> neo.Segment:
+                t_stop_step: int, description: str | None = None) -> neo.Segment:
         """A Neo Segment with the data of cells ``indices`` (population indices)."""
         population = self.population
         dt = population.simulation.dt
         segment = neo.Segment(name=f"segment{index:03d}", index=index, rec_datetime=datetime.now(),
-                              description=f"Population '{population.label}'")
+                              description=description)
         segment.annotate(**data.annotations)
         t_stop = t_stop_step * dt * pq.ms
         wanted = np.zeros(population.size, dtype=bool)
@@ -224,8 +224,9 @@ class Recorder:
                  annotations: dict[str, Any] | None, gather: Any = True) -> neo.Block:
         variables = self._variables(variables)
         population = self.population
-        block = neo.Block(name=population.label, description=f"Population '{population.label}'",
-                          rec_datetime=datetime.now())
+        # as PyNN: the Block and each Segment are described by population.describe()
+        description = population.describe()
+        block = neo.Block(name=population.label, description=description, rec_datetime=datetime.now())
         self.current.t_stop_step = population.simulation.step_count
         segments = list(self.segments)
         if population.simulation.step_count > 0 or not segments:
@@ -240,7 +241,8 @@ class Recorder:
                     segment_indices = indices[population._local[indices]]
                 else:
                     data = merged
-            block.segments.append(self.segment(data, index, variables, segment_indices, data.t_stop_step))
+            block.segments.append(self.segment(data, index, variables, segment_indices, data.t_stop_step,
+                                               description))
         block.annotate(size=population.size, first_index=0, last_index=population.size,   # as PyNN
                        first_id=int(population.first_id), last_id=int(population.last_id), label=population.label,
                        simulator=f"pynnlite.backends.{population.simulation.backend}",

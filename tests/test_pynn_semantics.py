@@ -383,3 +383,30 @@ def test_reset_annotations_go_to_the_segment_that_ends(sim):
     segments = p.get_data().segments
     assert segments[0].annotations.get("cond") == "B"
     assert "cond" not in segments[1].annotations
+
+
+def test_view_and_assembly_blocks_are_named_annotated_and_described_as_pynn(sim):
+    """Measured with PyNN 0.13 + NEST 3.10: a PopulationView's Block is its parent's (name 'P',
+    the parent's annotate()s: experiment, trial; pynnlite named it "view of 'P' with size 2" and
+    left them out); an Assembly's Block annotations are its members' merged as neo's Block.merge
+    merges them (label 'pop1;src', size/first_id/last_id/last_index 'MERGE CONFLICT'; pynnlite
+    kept the first member's); Block and Segment descriptions are describe() texts (the parent's
+    for a view, the Assembly's for its Block; pynnlite wrote "Population 'P'")."""
+    p = sim.Population(5, sim.IF_curr_exp(i_offset=1.0), label="P")
+    src = sim.Population(3, sim.SpikeSourceArray(spike_times=[5.0]), label="src")
+    p.record(["spikes", "v"])
+    src.record("spikes")
+    p.annotate(experiment="x1", trial=3)
+    sim.run(10.0)
+    view = p[[1, 2]].get_data()
+    assert view.name == "P"
+    assert view.annotations["experiment"] == "x1" and view.annotations["trial"] == 3
+    assert view.description == p.describe() and view.segments[0].description == p.describe()
+    assembly = p + src
+    block = assembly.get_data("spikes")
+    assert block.name == assembly.label and block.description == assembly.describe()
+    assert block.annotations["label"] == "P;src"
+    assert [block.annotations[k] for k in ("size", "first_id", "last_id", "last_index")] == ["MERGE CONFLICT"] * 4
+    assert block.annotations["first_index"] == 0 and block.annotations["dt"] == 0.1
+    assert block.annotations["experiment"] == "x1"      # the only member with it: kept
+    assert block.segments[0].description == p.describe()
