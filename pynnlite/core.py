@@ -24,7 +24,7 @@ class deprecated:
         self.replacement = replacement
 
     def __call__(self, func: Callable) -> Callable:
-        message = f"{func.__name__}() is deprecated and will be removed in a future release."
+        message = f"{func.__name__}() is deprecated, and will be removed in a future release."
         if self.replacement:
             message += f" Use {self.replacement} instead."
 

@@ -467,12 +467,14 @@ class BasePopulation:
 
     def record_v(self, to_file: Any = None) -> None:
         """Deprecated: use ``record('v')``."""
-        warnings.warn("record_v() is deprecated; use record('v')", DeprecationWarning, stacklevel=2)
+        warnings.warn("record_v() is deprecated, and will be removed in a future release. Use record('v') instead.",
+                      DeprecationWarning, stacklevel=2)
         self.record("v", to_file=to_file if isinstance(to_file, str) else None)
 
     def record_gsyn(self, to_file: Any = None) -> None:
         """Deprecated: use ``record(['gsyn_exc', 'gsyn_inh'])``."""
-        warnings.warn("record_gsyn() is deprecated; use record(['gsyn_exc', 'gsyn_inh'])",
+        warnings.warn("record_gsyn() is deprecated, and will be removed in a future release. "
+                      "Use record(['gsyn_exc', 'gsyn_inh']) instead.",
                       DeprecationWarning, stacklevel=2)
         self.record(["gsyn_exc", "gsyn_inh"], to_file=to_file if isinstance(to_file, str) else None)
 

@@ -410,3 +410,19 @@ def test_view_and_assembly_blocks_are_named_annotated_and_described_as_pynn(sim)
     assert block.annotations["first_index"] == 0 and block.annotations["dt"] == 0.1
     assert block.annotations["experiment"] == "x1"      # the only member with it: kept
     assert block.segments[0].description == p.describe()
+
+
+def test_recording_deprecation_messages_are_pynns(sim, tmp_path):
+    """PyNN 0.13's core.deprecated text, as PyNN+NEST printed it for print_v: "print_v() is
+    deprecated, and will be removed in a future release. Use write_data(file, 'v') instead."
+    (pynnlite had no comma, and "record_v() is deprecated; use record('v')")."""
+    p = sim.Population(2, sim.IF_curr_exp(), label="P")
+    with pytest.warns(DeprecationWarning) as caught:
+        p.record_v()
+    assert str(caught[0].message) == \
+        "record_v() is deprecated, and will be removed in a future release. Use record('v') instead."
+    sim.run(1.0)
+    with pytest.warns(DeprecationWarning) as caught:
+        p.print_v(str(tmp_path / "v.pkl"))
+    assert str(caught[0].message) == \
+        "print_v() is deprecated, and will be removed in a future release. Use write_data(file, 'v') instead."
