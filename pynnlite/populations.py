@@ -556,7 +556,7 @@ class BasePopulation:
     def mean_spike_count(self, gather: bool = True) -> float:
         """Mean number of recorded spikes per spike-recording cell in the current segment."""
         _, counts = self._spike_counts(gather)
-        return float(counts.mean()) if counts.size else 0.0
+        return float(counts.mean()) if counts.size else 0   # PyNN: the int 0 when no cell records spikes
 
     # -- PyNN's deprecated spellings ------------------------------------------------
     @deprecated("set(parametername=value_array)")

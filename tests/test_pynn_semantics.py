@@ -426,3 +426,18 @@ def test_recording_deprecation_messages_are_pynns(sim, tmp_path):
         p.print_v(str(tmp_path / "v.pkl"))
     assert str(caught[0].message) == \
         "print_v() is deprecated, and will be removed in a future release. Use write_data(file, 'v') instead."
+
+
+def test_mean_spike_count_without_spike_recording_is_the_int_0(sim):
+    """PyNN's mean_spike_count returns 0 (an int) when no cell records spikes; measured with
+    PyNN 0.13 + NEST 3.10: repr(p.mean_spike_count()) == '0', before any run and after recording
+    only v (pynnlite gave 0.0); with spikes recorded it is a float (1.5 for 6 spikes of 4 cells)."""
+    p = sim.Population(2, sim.IF_curr_exp(), label="Q")
+    assert repr(p.mean_spike_count()) == "0"
+    p.record("v")
+    sim.run(5.0)
+    assert p.get_spike_counts() == {} and repr(p.mean_spike_count()) == "0"
+    q = sim.Population(2, sim.IF_curr_exp(i_offset=[1.0, 0.0]))
+    q.record("spikes")
+    sim.run(30.0)
+    assert isinstance(q.mean_spike_count(), float)
