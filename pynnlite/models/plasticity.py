@@ -53,28 +53,41 @@ def _number(name: str, value: Any) -> float:
     return value
 
 
+def _columns(values: dict[str, Any], current: Any, names: tuple[str, ...]) -> list[np.ndarray] | None:
+    """The per-connection values of ``names`` (float arrays broadcast together), each from
+    ``values`` or else ``current(name)``; None when ``values`` holds none of them or one is not
+    known as numbers (no ``current``, or e.g. a RandomDistribution still to be drawn)."""
+    if not any(name in values for name in names):
+        return None
+    found = [values[name] if name in values else current(name) if current is not None else None
+             for name in names]
+    if any(value is None for value in found):
+        return None
+    return list(np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in found)))
+
+
+def _raise_at_first(bad: np.ndarray, message: Any) -> None:
+    """An InvalidParameterValueError naming the first connection where ``bad`` holds,
+    ``message(k)`` its text for that (flat) index k."""
+    bad = bad.ravel()
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        raise at_connection(InvalidParameterValueError(message(first)), first, bad.size)
+
+
 def _bounds_check(values: dict[str, Any], current: Any = None, where: str = "", mirrored: bool = False) -> None:
     """w_min <= w_max for every connection (``values`` may hold one of them: the other
     comes from ``current(name)``). With ``mirrored`` (STDP weight dependences), also
     w_max < w_min <= 0: negative weights learning on their magnitude (see mirrored_bounds)."""
-    if "w_min" not in values and "w_max" not in values:
+    found = _columns(values, current, ("w_min", "w_max"))
+    if found is None:
         return
-    if current is None and ("w_min" not in values or "w_max" not in values):
-        return                      # the other bound is not a number (e.g. a RandomDistribution)
-    lo = values["w_min"] if "w_min" in values else current("w_min")
-    hi = values["w_max"] if "w_max" in values else current("w_max")
-    if lo is None or hi is None:
-        return
-    lo, hi = np.broadcast_arrays(np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
-    bad = (lo > hi).ravel()
+    lo, hi = (a.ravel() for a in found)
+    bad = lo > hi
     if mirrored:
-        bad &= (lo > 0).ravel()
-    if np.any(bad):
-        first = int(np.flatnonzero(bad)[0])
-        also = " (or, for negative weights, w_max < w_min <= 0 as NEST's negative Wmax)" if mirrored else ""
-        raise at_connection(InvalidParameterValueError(
-            f"w_min must be <= w_max{also}{where}, got w_min={lo.ravel()[first]} > w_max={hi.ravel()[first]}"),
-            first, bad.size)
+        bad &= lo > 0
+    also = " (or, for negative weights, w_max < w_min <= 0 as NEST's negative Wmax)" if mirrored else ""
+    _raise_at_first(bad, lambda k: f"w_min must be <= w_max{also}{where}, got w_min={lo[k]} > w_max={hi[k]}")
 
 
 def mirrored_bounds(w_min: Any, w_max: Any) -> Any:
@@ -94,29 +107,20 @@ def _weight_above_w_min(values: dict[str, Any], current: Any) -> None:
     jump to w_min at its first depression; NEST's stdp_synapse refuses such a weight (with
     w_min = 0, a weight of the other sign than Wmax: "Weight and Wmax must have same sign"),
     and so does pynnlite."""
-    if "weight" not in values and "w_min" not in values and "w_max" not in values:
+    found = _columns(values, current, ("weight", "w_min", "w_max"))
+    if found is None:
         return
-    if current is None and ("weight" not in values or "w_min" not in values or "w_max" not in values):
-        return
-    w = values["weight"] if "weight" in values else current("weight")
-    lo = values["w_min"] if "w_min" in values else current("w_min")
-    hi = values["w_max"] if "w_max" in values else current("w_max")
-    if w is None or lo is None or hi is None:
-        return
-    w, lo, hi = np.broadcast_arrays(np.asarray(w, dtype=float), np.asarray(lo, dtype=float),
-                                    np.asarray(hi, dtype=float))
+    w, lo, hi = (a.ravel() for a in found)
     mirrored = mirrored_bounds(lo, hi)
-    bad = np.where(mirrored, w > lo, w < lo).ravel()
-    if np.any(bad):
-        first = int(np.flatnonzero(bad)[0])
-        if mirrored.ravel()[first]:
-            message = (f"STDP weights must be <= w_min when w_max < w_min (negative weights), got "
-                       f"weight={w.ravel()[first]} > w_min={lo.ravel()[first]}")
-        else:
-            message = (f"STDP weights must be >= w_min, got weight={w.ravel()[first]} < w_min={lo.ravel()[first]} "
-                       "(NEST refuses a weight of the other sign than its bounds; for negative weights give a "
-                       "negative w_max, as NEST's Wmax, or use receptor_type='inhibitory' with positive weights)")
-        raise at_connection(InvalidParameterValueError(message), first, bad.size)
+
+    def message(k: int) -> str:
+        if mirrored[k]:
+            return (f"STDP weights must be <= w_min when w_max < w_min (negative weights), got "
+                    f"weight={w[k]} > w_min={lo[k]}")
+        return (f"STDP weights must be >= w_min, got weight={w[k]} < w_min={lo[k]} "
+                "(NEST refuses a weight of the other sign than its bounds; for negative weights give a "
+                "negative w_max, as NEST's Wmax, or use receptor_type='inhibitory' with positive weights)")
+    _raise_at_first(np.where(mirrored, w > lo, w < lo), message)
 
 
 #: Every timing rule's traces are sums of decaying jumps of +1 (or set to 1): never negative.
@@ -346,22 +350,15 @@ class GutigWeightDependence(STDPWeightDependence):
     def check_columns(values: dict[str, Any], current: Any) -> None:
         """w_max > 0, or w_max < 0 with mirrored bounds (w_max < w_min): the rule divides by
         the distance from 0 to w_max."""
-        if "w_max" not in values and "w_min" not in values:
+        found = _columns(values, current, ("w_min", "w_max"))
+        if found is None:
+            if "w_max" in values:   # w_min not known as numbers: no mirrored bounds to allow for
+                check_constraint("w_max (GutigWeightDependence)", values["w_max"], "positive")
             return
-        hi = values["w_max"] if "w_max" in values else current("w_max") if current is not None else None
-        lo = values["w_min"] if "w_min" in values else current("w_min") if current is not None else None
-        if hi is None:
-            return
-        if lo is None:
-            check_constraint("w_max (GutigWeightDependence)", hi, "positive")
-            return
-        hi, lo = np.broadcast_arrays(np.asarray(hi, dtype=float), np.asarray(lo, dtype=float))
-        bad = ((hi <= 0) & ~mirrored_bounds(lo, hi)).ravel()
-        if np.any(bad):
-            first = int(np.flatnonzero(bad)[0])
-            raise at_connection(InvalidParameterValueError(
-                f"w_max (GutigWeightDependence) must be positive, or below w_min <= 0 for negative weights, "
-                f"got w_max={hi.ravel()[first]} with w_min={lo.ravel()[first]}"), first, bad.size)
+        lo, hi = (a.ravel() for a in found)
+        _raise_at_first((hi <= 0) & ~mirrored_bounds(lo, hi), lambda k: (
+            f"w_max (GutigWeightDependence) must be positive, or below w_min <= 0 for negative weights, "
+            f"got w_max={hi[k]} with w_min={lo[k]}"))
 
 
 class SoftBoundWeightDependence(STDPWeightDependence):
