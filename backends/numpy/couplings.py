@@ -24,7 +24,7 @@ over compact output rows.
 MPI: the couplings need every presynaptic cell's potential each step, and
 electrical synapses send current back to presynaptic cells. On one process the
 potentials come through ``NumpyEngine.coupling_pre_values`` and the presynaptic
-currents go through ``coupling_pre_currents``. On several processes ``CellExchange``
+currents go through ``CouplingSet.add_pre_side``. On several processes ``CellExchange``
 (``coupling_exchange.py``) does both for all couplings together: per step one Allgatherv of the potentials of the
 cells other processes read and, with electrical synapses, one of the presynaptic
 sides of junctions across processes, without headers, on persistent requests
@@ -202,31 +202,29 @@ class ElectricalCoupling(Coupling):
         half = 0.5 * g
         return half * d_pre[self.pre], half * d_all[self.post_slot]
 
-    def add_post(self, flow: np.ndarray, g: np.ndarray, current: np.ndarray, conductance: np.ndarray,
-                 slope: np.ndarray | None = None, s_post: np.ndarray | None = None,
-                 junction: np.ndarray | None = None) -> None:
-        """The postsynaptic side of the junctions."""
+    def add_post(self, flow: np.ndarray, g: np.ndarray, s_post: np.ndarray, couplings: "CouplingSet") -> None:
+        """The postsynaptic side of the junctions, into the CouplingSet's per-slot sums."""
         n = self.rows.size
         target = self.post_target
-        current[target] += np.bincount(self.row_of_connection, flow, minlength=n)
+        couplings.current[target] += np.bincount(self.row_of_connection, flow, minlength=n)
         g_rows = self.conductance_sums(g)[0]
-        conductance[target] += g_rows
-        if slope is not None:
-            slope[target] += np.bincount(self.row_of_connection, s_post, minlength=n)
-            junction[target] += g_rows
+        couplings.conductance[target] += g_rows
+        couplings.slope[target] += np.bincount(self.row_of_connection, s_post, minlength=n)
+        couplings.junction[target] += g_rows
 
-    def accumulate(self, step, v_pre, v_all, current, conductance, d_pre=None, d_all=None, couplings=None):
-        """One process (several: CouplingSet.inputs with CellExchange)."""
+    def accumulate_junctions(self, v_pre: np.ndarray, v_all: np.ndarray, d_all: np.ndarray,
+                             couplings: "CouplingSet") -> None:
+        """Both sides of the junctions on one process (several: CouplingSet.inputs with
+        CellExchange); ``d_all``: Δ = v(t) − v(t − h) per slot."""
         if not self.pre.size:
             return
         flow, g = self.flows(v_pre, v_all)
-        s_post, s_pre = self.slopes(g, d_pre, d_all)
-        self.add_post(flow, g, current, conductance, couplings.slope, s_post, couplings.junction)
+        s_post, s_pre = self.slopes(g, d_all[self.pre_slot_of_index], d_all)
+        self.add_post(flow, g, s_post, couplings)
         m = self.pre_rows.size
-        pre_current = -np.bincount(self.pre_row_of_connection, flow, minlength=m)
-        pre_conductance = self.conductance_sums(g)[1]
-        pre_slope = np.bincount(self.pre_row_of_connection, s_pre, minlength=m)
-        self.engine.coupling_pre_currents(self, self.pre_rows, pre_current, pre_conductance, pre_slope)
+        couplings.add_pre_side(self, -np.bincount(self.pre_row_of_connection, flow, minlength=m),
+                               self.conductance_sums(g)[1],
+                               np.bincount(self.pre_row_of_connection, s_pre, minlength=m))
 
 
 def _as_slice(rows: np.ndarray) -> Any:
@@ -471,7 +469,7 @@ class CouplingSet:
             for coupling in self.couplings:
                 if coupling in flows:
                     flow, g, s_post, _ = flows[coupling]
-                    coupling.add_post(flow, g, self.current, self.conductance, self.slope, s_post, self.junction)
+                    coupling.add_post(flow, g, s_post, self)
                     exchange.add_pre_currents(coupling, self.current, self.conductance, self.slope, self.junction)
                 else:
                     coupling.accumulate(step, v_pre[coupling], v_all, self.current, self.conductance)
@@ -479,8 +477,7 @@ class CouplingSet:
             for coupling in self.couplings:
                 v_pre = self.engine.coupling_pre_values(coupling, v_all) if coupling.source != "spikes" else None
                 if isinstance(coupling, ElectricalCoupling):
-                    coupling.accumulate(step, v_pre, v_all, self.current, self.conductance,
-                                        d_all[coupling.pre_slot_of_index], d_all, self)
+                    coupling.accumulate_junctions(v_pre, v_all, d_all, self)
                 else:
                     coupling.accumulate(step, v_pre, v_all, self.current, self.conductance)
         inputs = {}
@@ -572,20 +569,17 @@ class CouplingSet:
             parts.append(group.state[coupling.source][np.searchsorted(group.local_indices, indices)])
         return np.concatenate(parts) if parts else np.empty(0)
 
-    def add_pre_currents(self, coupling: Coupling, rows: np.ndarray, current: np.ndarray,
-                         conductance: np.ndarray, comm: Any, slope: np.ndarray | None = None) -> None:
-        """Add the presynaptic side of electrical junctions per presynaptic slot (``rows``, −1:
-        on another process; where they go is worked out once, as ``coupling.pre_target``; one
-        process; under MPI CellExchange.add_pre_currents sums it over all processes)."""
-        local, target = coupling.pre_local, coupling.pre_target   # rows >= 0, where they go
+    def add_pre_side(self, coupling: "ElectricalCoupling", current: np.ndarray, conductance: np.ndarray,
+                     slope: np.ndarray) -> None:
+        """Add the presynaptic side of electrical junctions, per presynaptic row of the coupling
+        (one process; under MPI CellExchange.add_pre_currents sums it over all processes)."""
+        local, target = coupling.pre_local, coupling.pre_target   # rows on this process, where they go
         if local is not None:
-            current, conductance = current[local], conductance[local]
-            slope = slope[local] if slope is not None else None
+            current, conductance, slope = current[local], conductance[local], slope[local]
         self.current[target] += current
         self.conductance[target] += conductance
-        if slope is not None:
-            self.slope[target] += slope
-            self.junction[target] += conductance
+        self.slope[target] += slope
+        self.junction[target] += conductance
 
     # -- state ---------------------------------------------------------------------
     def reset(self) -> None:

@@ -393,12 +393,6 @@ class NumpyEngine:
         CellExchange)."""
         return self.couplings.pre_values(coupling, v_all)
 
-    def coupling_pre_currents(self, coupling: Any, rows: np.ndarray, current: np.ndarray,
-                              conductance: np.ndarray, slope: np.ndarray | None = None) -> None:
-        """Add the presynaptic side of electrical junctions. MPI hook: rows of -1 are junctions
-        whose presynaptic cell is on another process (see CouplingSet.add_pre_currents)."""
-        self.couplings.add_pre_currents(coupling, rows, current, conductance, self.sim.comm, slope)
-
     # -- running -------------------------------------------------------------
     def run(self, n_steps: int) -> None:
         sim = self.sim
