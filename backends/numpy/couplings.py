@@ -512,7 +512,7 @@ class CouplingSet:
             return
         kernel = group.kernel
         theta = self.STABILITY_MARGIN
-        x = self.conductance[part] * (self.engine.sim.dt / getattr(kernel, "cm", 1.0))
+        x = self.conductance[part] * (self.engine.sim.dt / kernel.cm)
         if hasattr(kernel, "coupling_conductance"):
             w = (2.0 * theta) / np.maximum(np.expm1(x), 2.0 * theta)
             extra = slope
