@@ -29,6 +29,7 @@ class SimulatorControl:
         self.engine_factory = engine_factory
         self.comm_factory = comm_factory
         self.simulation: Simulation | None = None
+        _simulation.set_default_setup(self.setup)   # PyNN builds and runs without setup() too
 
     # -- life cycle -------------------------------------------------------------
     def setup(self, timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | str | None = "auto",

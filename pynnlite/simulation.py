@@ -261,13 +261,24 @@ class Simulation:
 
 
 _current: Simulation | None = None
+_default_setup: Callable[[], Any] | None = None
 
 
 def current() -> Simulation:
-    """The simulation created by the last ``setup()``; a clear error if there is none."""
+    """The simulation created by the last ``setup()``. With none, a network built or run
+    without ``setup()`` (as PyNN allows) gets one from the default ``setup()`` of the last
+    backend imported; a clear error if no backend is."""
+    if _current is None and _default_setup is not None:
+        _default_setup()
     if _current is None:
         raise SimulationNotSetUpError("call setup() before creating or running a network")
     return _current
+
+
+def set_default_setup(setup: Callable[[], Any]) -> None:
+    """The setup() ``current()`` calls when there is no simulation (a backend's, with its defaults)."""
+    global _default_setup
+    _default_setup = setup
 
 
 def set_current(simulation: Simulation | None) -> None:

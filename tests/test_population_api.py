@@ -162,13 +162,12 @@ def test_record_unknown_variable(sim):
         p.record("gsyn_exc")
 
 
-def test_run_before_setup():
-    import pynnlite.backends.numpy as sim
-    sim.end()
+def test_no_simulation_without_a_backend_is_a_clear_error(monkeypatch):
+    from pynnlite import simulation
+    monkeypatch.setattr(simulation, "_current", None)
+    monkeypatch.setattr(simulation, "_default_setup", None)
     with pytest.raises(errors.SimulationNotSetUpError, match="setup"):
-        sim.run(10.0)
-    with pytest.raises(errors.SimulationNotSetUpError):
-        sim.Population(2, sim.IF_curr_exp())
+        simulation.current()
 
 
 def test_setup_validation_and_extras():

@@ -459,3 +459,20 @@ def test_errors_have_the_builtin_classes_pynn_raises(sim):
             assert isinstance(caught.value, errors.PynnliteError), (builtin, caught.value)
     assert [c.presynaptic_index for c in prj[2:4]] == [0, 1]   # a slice: a list (PyNN+NEST)
     assert len(prj[1:]) == len(prj) - 1 and len(prj[2:9:3]) == 3
+
+
+def test_network_built_and_run_without_setup_gets_the_default_setup():
+    """PyNN's neurons.txt builds populations and runs without setup() (PyNN+NEST does so with
+    NEST's defaults, dt = 0.1 ms); pynnlite used to raise SimulationNotSetUpError."""
+    import pynnlite.backends.numpy as sim
+    sim.end()
+    try:
+        cells = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+        cells.record("spikes")
+        assert sim.run(50.0) == 50.0
+        assert sim.get_time_step() == 0.1 and sim.get_min_delay() == 0.1
+        assert len(cells.get_data().segments[0].spiketrains[0]) > 0
+        sim.end()
+        assert sim.get_current_time() == 0.0    # after end(), a fresh default simulation
+    finally:
+        sim.end()
