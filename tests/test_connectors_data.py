@@ -120,34 +120,34 @@ def test_save_without_gather_then_distributed_reload_on_one_process(sim, tmp_pat
 
 def test_missing_file_is_a_connection_error_naming_it(tmp_path):
     with pytest.raises(errors.ConnectionError, match="nothere.txt"):
-        FromFileConnector(str(tmp_path / "nothere.txt"))
+        FromFileConnector(str(tmp_path / "nothere.txt")).connect(context(2, 2))
 
 
 def test_malformed_line_names_file_and_line(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_text("# columns = ['i', 'j', 'weight', 'delay']\n0 1 0.5 1.0\n1 0 abc 1.0\n")
     with pytest.raises(errors.ConnectionError, match=r"bad\.txt.*line 3"):
-        FromFileConnector(str(path))
+        FromFileConnector(str(path)).connect(context(2, 2))
     path.write_text("0 1 0.5 1.0\n\n1 0 0.5\n")
     with pytest.raises(errors.ConnectionError, match=r"line 3.*expected 4 columns"):
-        FromFileConnector(str(path))
+        FromFileConnector(str(path)).connect(context(2, 2))
 
 
 def test_header_and_rows_disagree(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_text("# columns = ['i', 'j', 'weight']\n0 1 0.5 1.0\n")
     with pytest.raises(errors.ConnectionError, match="header names 3 columns"):
-        FromFileConnector(str(path))
+        FromFileConnector(str(path)).connect(context(2, 2))
     path.write_text("# columns = ['weight', 'delay']\n0.5 1.0\n")
     with pytest.raises(errors.ConnectionError, match="'i' and 'j'"):
-        FromFileConnector(str(path))
+        FromFileConnector(str(path)).connect(context(2, 2))
 
 
 def test_array_format_file_is_refused(tmp_path):
     path = tmp_path / "matrix.txt"
     path.write_text("# attributes = ['weight']\n# shape = [2, 2]\n0.0 0.5\n0.0 0.0\n")
     with pytest.raises(errors.ConnectionError, match="list-format"):
-        FromFileConnector(str(path))
+        FromFileConnector(str(path)).connect(context(2, 2))
 
 
 def test_index_out_of_range_is_a_connection_error(tmp_path):

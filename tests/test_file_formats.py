@@ -104,11 +104,14 @@ def test_bad_input_names_the_argument(tmp_path):
         PickleFile(str(tmp_path / "c.pkl"), mode="wb").read()
     with pytest.raises(errors.InvalidParameterValueError, match="mode: .*cannot write"):
         PickleFile(str(tmp_path / "c.pkl")).write([[1.0, 2.0]], {})
+    sim.setup()
+    cells = sim.Population(2, sim.IF_curr_exp())
     with pytest.raises(errors.ConnectionError, match="filename: .*does not exist"):
-        sim.FromFileConnector(NumpyBinaryFile(str(tmp_path / "missing.npz")))
+        sim.Projection(cells, cells, sim.FromFileConnector(NumpyBinaryFile(str(tmp_path / "missing.npz"))))
     (tmp_path / "text.npz").write_text("# columns = ['i', 'j']\n0 1\n")
     with pytest.raises(errors.ConnectionError, match="filename: .*not a readable NumpyBinaryFile"):
-        sim.FromFileConnector(NumpyBinaryFile(str(tmp_path / "text.npz")))
+        sim.Projection(cells, cells, sim.FromFileConnector(NumpyBinaryFile(str(tmp_path / "text.npz"))))
+    sim.end()
     with pytest.raises(errors.ConnectionError, match="filename: .*not a readable PickleFile"):
         PickleFile(str(tmp_path / "text.npz")).get_metadata()
 

@@ -476,3 +476,16 @@ def test_network_built_and_run_without_setup_gets_the_default_setup():
         assert sim.get_current_time() == 0.0    # after end(), a fresh default simulation
     finally:
         sim.end()
+
+
+def test_from_file_connector_reads_the_file_when_connecting(sim, tmp_path):
+    """PyNN reads FromFileConnector's file in connect(): connections.txt makes the connector
+    before the file exists, and a file written after the connector is made is the one used.
+    pynnlite used to read it in the constructor (a ConnectionError for a missing file)."""
+    path = str(tmp_path / "connections.txt")
+    connector = sim.FromFileConnector(path)             # no file yet
+    cells = sim.Population(3, sim.IF_curr_exp())
+    original = sim.Projection(cells, cells, sim.FromListConnector([(0, 1, 0.5, 1.0), (2, 0, 0.25, 2.0)]))
+    original.save("all", path)
+    copy = sim.Projection(cells, cells, connector)
+    assert copy.get(["weight", "delay"], format="list") == original.get(["weight", "delay"], format="list")

@@ -106,8 +106,8 @@ class FromFileConnector(Connector):
     With ``distributed=True`` each MPI process reads ``file + '.' + str(rank)``
     (PyNN's naming), e.g. ``conn.txt.0``, when connecting; on one process, where
     ``Projection.save(gather=False)`` writes ``file`` itself (as PyNN), ``file`` is
-    read when there is no ``file.0``. Otherwise the file is read when the connector
-    is created. A missing file or malformed line is a
+    read when there is no ``file.0``. The file is read when connecting, as in PyNN, so
+    it may be written after the connector is made. A missing file or malformed line is a
     ``ConnectionError`` naming the file and line.
     """
 
@@ -119,7 +119,6 @@ class FromFileConnector(Connector):
         self.path = _file_name(file)
         self.file = file
         self.distributed = check_bool("distributed", distributed)
-        self._loaded = None if self.distributed else _read_connection_file(file, self.path)
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
         if self.distributed:
@@ -127,10 +126,9 @@ class FromFileConnector(Connector):
             if context.num_processes == 1 and not os.path.exists(path) and os.path.exists(self.path):
                 path = self.path   # what save(gather=False) writes on one process
             file = self.file.with_name(path) if isinstance(self.file, BaseFile) else path
-            table, names = _read_connection_file(file, path)
         else:
-            path = self.path
-            table, names = self._loaded
+            path, file = self.path, self.file
+        table, names = _read_connection_file(file, path)
         arrays = arrays_from_table(table, names, context, f"connection file {path!r}", self.distributed)
         self.progress(1.0)
         return arrays
