@@ -782,13 +782,19 @@ class Population(BasePopulation):
 
     def describe_context(self) -> dict[str, Any]:
         from pynnlite import descriptions
-        return {"label": self.label, "size": self.size, "shape": self.shape, "local_size": self.local_size,
-                "first_id": self.first_id, "last_id": self.last_id,
-                "celltype": self.celltype.describe_context(),
-                "structure": (self._structure.describe_context()
-                              if self._structure is not None and hasattr(self._structure, "describe_context")
-                              else None),
-                "annotations": dict(self.annotations), **descriptions.population_values(self)}
+        context = {"label": self.label, "size": self.size, "shape": self.shape, "local_size": self.local_size,
+                   "first_id": self.first_id, "last_id": self.last_id,
+                   "celltype": self.celltype.describe_context(),
+                   "structure": (self._structure.describe_context()
+                                 if self._structure is not None and hasattr(self._structure, "describe_context")
+                                 else None),
+                   "annotations": dict(self.annotations), **descriptions.population_values(self)}
+        # PyNN's names for templates written for PyNN: its annotations are top-level keys
+        context.update(size_local=self.local_size, **{k: v for k, v in self.annotations.items() if k not in context})
+        if self.local_size:
+            first = self.local_cells[0]
+            context.update(local_first_id=first, cell_parameters=first.get_parameters())
+        return context
 
     def __repr__(self) -> str:
         return f"Population({self.size}, {self.celltype!r}, label={self.label!r})"

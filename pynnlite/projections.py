@@ -595,6 +595,7 @@ class Projection:
                 "connector": self.connector.describe_context(),
                 "synapse_type": self.synapse_type.describe_context(),
                 "size": self.size(gather=True), "local_size": len(self._table),
+                "size_local": len(self._table), "plasticity": self.synapse_type.describe_context(),   # PyNN's names
                 "weight_unit": unit,
                 "weights": descriptions.connection_stats(self, "weight", unit),
                 "delays": descriptions.connection_stats(self, "delay", "ms"),

@@ -489,3 +489,23 @@ def test_from_file_connector_reads_the_file_when_connecting(sim, tmp_path):
     original.save("all", path)
     copy = sim.Projection(cells, cells, connector)
     assert copy.get(["weight", "delay"], format="list") == original.get(["weight", "delay"], format="list")
+
+
+def test_describe_context_has_pynns_keys(sim):
+    """A template written for PyNN (descriptions.txt) reads PyNN's context keys: measured with
+    PyNN+NEST, a Population's describe(template=None) has size_local, local_first_id,
+    cell_parameters and its annotations at the top level, a cell type's default_parameters and
+    default_initial_values, a Projection's size_local and plasticity (the synapse type)."""
+    cells = sim.Population(4, sim.IF_cond_exp(tau_m=15.0), label="exc")
+    cells.annotate(region="V1")
+    prj = sim.Projection(cells, cells, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.01))
+    context = cells.describe(template=None)
+    assert context["size_local"] == 4 and context["local_first_id"] == cells[0]
+    assert context["cell_parameters"]["tau_m"] == 15.0 and context["region"] == "V1"
+    assert context["celltype"]["default_parameters"]["tau_m"] == 20.0
+    assert context["celltype"]["default_initial_values"]["v"] == -65.0
+    pcontext = prj.describe(template=None)
+    assert pcontext["size_local"] == 16 and pcontext["plasticity"]["name"] == "TsodyksMarkramSynapse"
+    assert pcontext["plasticity"]["default_parameters"]["U"] == 0.5
+    text = cells.describe('{{ label }}: {{ size_local }} cells from {{ local_first_id }}, {{ region }}', engine="jinja2")
+    assert text == f"exc: 4 cells from {cells[0]}, V1"

@@ -86,7 +86,16 @@ String engine context
     nested entries 2 more); ``$key_count`` is the number of entries; a mapping
     of statistics (``min``, ``mean``, ``max``) also has ``$key_text``.
     ``$_block`` is the whole context as a block and ``$_others_block`` every
-    key but ``name``, ``label``, ``description``, ``parameters`` and ``units``.
+    key but ``name``, ``label``, ``description``, ``parameters``, ``units`` and
+    PyNN's names below.
+
+PyNN's context names
+    For templates written for PyNN, contexts also have PyNN's keys: cell and
+    synapse types ``default_parameters`` and ``default_initial_values``;
+    populations ``size_local``, ``local_first_id`` and ``cell_parameters`` (the
+    first local cell's parameters) and each annotation as a top-level key (unless
+    the context has that key); projections ``size_local`` and ``plasticity`` (the
+    synapse type's context). ``other_items`` and ``$_others_block`` leave them out.
 
 Network context (``network_context(simulation)``, ``sim.describe(template=None)``)
     All counts are global (all MPI processes). Numbers are in the unit given

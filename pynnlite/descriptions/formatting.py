@@ -267,10 +267,16 @@ def call_text(name: Any, parameters: Any, units: Mapping[str, str] | None = None
     return _call_text(name, _args(parameters, units))
 
 
+#: Context keys under PyNN's names, for templates written for PyNN; the reports print them
+#: under pynnlite's own names (``local_size``, ``synapse_type``, ...), so ``other_items`` skips them.
+PYNN_CONTEXT_KEYS = ("default_parameters", "default_initial_values", "size_local", "local_first_id",
+                     "cell_parameters", "plasticity")
+
+
 def other_items(context: Mapping[str, Any], known: Iterable[str]) -> list[tuple[str, Any]]:
-    """The (key, value) pairs of ``context`` not in ``known`` (for templates that print
-    whatever else an object reports, e.g. the components of an STDP synapse)."""
-    known = set(known)
+    """The (key, value) pairs of ``context`` not in ``known`` nor PyNN's names
+    (for templates that print whatever else an object reports, e.g. the components of an STDP synapse)."""
+    known = set(known) | set(PYNN_CONTEXT_KEYS)
     return [(k, v) for k, v in context.items() if k not in known and not str(k).startswith("_")]
 
 
@@ -330,7 +336,7 @@ def flatten_context(context: Mapping[str, Any]) -> dict[str, str]:
     flat: dict[str, str] = {}
     _flatten(context, "", flat, None)
     flat["_block"] = _block(context, _BLOCK_INDENT, None)
-    flat["_others_block"] = _block(context, _BLOCK_INDENT, None, skip=_MAIN_KEYS)
+    flat["_others_block"] = _block(context, _BLOCK_INDENT, None, skip=_MAIN_KEYS + PYNN_CONTEXT_KEYS)
     return flat
 
 

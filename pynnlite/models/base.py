@@ -186,7 +186,7 @@ class ModelType:
     def describe_context(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description,
                 "parameters": {k: v for k, v in self.parameter_space.items()},
-                "units": dict(self.units)}
+                "default_parameters": dict(self.default_parameters), "units": dict(self.units)}
 
     def __repr__(self) -> str:
         given = {k: v for k, v in self.parameter_space.items()
@@ -246,7 +246,8 @@ class CellType(ModelType):
 
     def describe_context(self) -> dict[str, Any]:
         context = super().describe_context()
-        context.update(initial_values=dict(self.initial_values), recordable=list(self.recordable),
+        context.update(initial_values=dict(self.initial_values), default_initial_values=dict(self.default_initial_values),
+                       recordable=list(self.recordable),
                        receptor_types=list(self.receptor_types),
                        conductance_based=self.conductance_based, weight_unit=self.weight_unit())
         return context
@@ -277,5 +278,6 @@ class SynapseType(ModelType):
 
     def describe_context(self) -> dict[str, Any]:
         context = super().describe_context()
-        context.update(initial_values=dict(self.initial_values), plastic=self.plastic)
+        context.update(initial_values=dict(self.initial_values), default_initial_values=dict(self.default_initial_values),
+                       plastic=self.plastic)
         return context
