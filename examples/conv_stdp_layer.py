@@ -11,7 +11,8 @@ input, conv3d with "same" padding), without self-connections.
 conex's ``Conv2dSTDP`` updates one shared kernel by the mean of the per-position updates. In
 pynnlite each expanded connection learns individually; re-tying after every presentation with
 ``prj.kernel = prj.kernel`` (the kernel reads back the mean of each element's connections)
-gives the same shared-kernel learning at the granularity of one presentation.
+gives the same shared-kernel learning at the granularity of one presentation (without padding,
+as here: with padding, kernel elements with fewer connections would move more than conex's).
 
 Writes ``<output>/conv_stdp_layer.png`` (kernels before/after, spike raster) and
 ``conv_stdp_layer.npz``.
