@@ -29,7 +29,6 @@ class SimulatorControl:
         self.engine_factory = engine_factory
         self.comm_factory = comm_factory
         self.simulation: Simulation | None = None
-        _simulation.set_default_setup(self.setup)   # PyNN builds and runs without setup() too
 
     # -- life cycle -------------------------------------------------------------
     def setup(self, timestep: float = 0.1, min_delay: float | str = "auto", max_delay: float | str | None = "auto",
@@ -56,6 +55,8 @@ class SimulatorControl:
         return simulation.comm.rank
 
     def _sim(self) -> Simulation:
+        if self.simulation is None and not _simulation.has_current():
+            self.setup()   # PyNN runs without setup() too
         return self.simulation if self.simulation is not None else _simulation.current()
 
     def end(self, compatible_output: bool = True) -> None:

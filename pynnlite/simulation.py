@@ -275,8 +275,14 @@ def current() -> Simulation:
     return _current
 
 
+def has_current() -> bool:
+    """Whether a simulation has been set up (and not ended)."""
+    return _current is not None
+
+
 def set_default_setup(setup: Callable[[], Any]) -> None:
-    """The setup() ``current()`` calls when there is no simulation (a backend's, with its defaults)."""
+    """The setup() ``current()`` calls when there is no simulation: each backend module
+    registers its own on import, so it is that of the backend imported last."""
     global _default_setup
     _default_setup = setup
 

@@ -25,7 +25,7 @@ from pynnlite.backends.mpi.comm import MPIComm, world_state  # noqa: E402
 from pynnlite.backends.mpi.engine import MPIEngine  # noqa: E402
 from pynnlite import random as _random  # noqa: E402
 from pynnlite.control import SimulatorControl  # noqa: E402
-from pynnlite.simulation import SingleProcess  # noqa: E402
+from pynnlite.simulation import SingleProcess, set_default_setup  # noqa: E402
 
 
 def _communicator():
@@ -40,5 +40,6 @@ if world_state().size > 1:
 
 _control = SimulatorControl("mpi", MPIEngine, comm_factory=_communicator)
 globals().update(_control.functions())
+set_default_setup(_control.setup)   # a network built before setup() gets this backend's defaults
 
 __all__ = list(_api_names) + list(_control.functions())
