@@ -142,5 +142,9 @@ class Network:
         ``Population.write_data``: rank 0 writes everything once; ``gather=False``: each process
         its own cells' to ``<file>.<rank>``; nothing recorded: NothingToWriteError everywhere."""
         check_output(io)
-        blocks = self.get_data(variables, gather, clear, annotations)
+        clear = check_bool("clear", clear)
+        blocks = self.get_data(variables, gather, False, annotations)
         write_gathered(blocks, io, gather, self._simulation().comm)
+        if clear:   # once written: a file that cannot be written loses no data
+            for assembly in self._assemblies:
+                assembly._clear_recorded()

@@ -524,8 +524,16 @@ class BasePopulation:
         writes its own cells' to ``<file name>.<rank>``, as PyNN, an empty Block where it has
         none). With nothing recorded on any process every process raises NothingToWriteError."""
         check_output(io)
-        block = self.get_data(variables, gather, clear, locations=locations, annotations=annotations)
+        clear = check_bool("clear", clear)
+        block = self.get_data(variables, gather, False, locations=locations, annotations=annotations)
         write_gathered(block, io, gather, self.simulation.comm)
+        if clear:   # once written: a file that cannot be written loses no data
+            self._clear_recorded()
+
+    def _clear_recorded(self) -> None:
+        """Forget the recorded data of the member populations (as ``get_data(clear=True)``)."""
+        for pop in {id(pop): pop for pop, _ in self._segments()}.values():
+            pop.recorder.clear()
 
     def _spike_counts(self, gather: Any) -> tuple[list[np.ndarray], np.ndarray]:
         """(population and index of each spike-recording cell, its spike count) in the

@@ -420,3 +420,23 @@ def test_get_data_of_a_variable_some_members_cannot_record_clears_nothing(sim, g
     block = cells.get_data()
     assert len(block.segments[0].analogsignals) == 1
     assert sum(len(t) for t in block.segments[0].spiketrains) > 0
+
+
+@pytest.mark.parametrize("write", [
+    lambda cells, net, path: cells.write_data(path, clear=True),
+    lambda cells, net, path: net.write_data(path, clear=True),
+])
+def test_write_data_that_cannot_write_clears_nothing(sim, write):
+    """write_data(clear=True) to a path that cannot be written raised after clearing: the data
+    were lost. They are cleared only once written."""
+    cells, _, net = _recorded_network(sim)
+    with pytest.raises(errors.InvalidParameterValueError, match="cannot write"):
+        write(cells, net, "/proc/no-such-folder/x.pkl")
+    assert sum(len(t) for t in cells.get_data().segments[0].spiketrains) > 0
+
+
+def test_write_data_with_clear_still_clears_after_writing(sim, tmp_path):
+    cells, _, net = _recorded_network(sim)
+    cells.write_data(str(tmp_path / "cells.pkl"), clear=True)
+    assert sum(len(t) for t in cells.get_data().segments[-1].spiketrains) == 0
+    assert (tmp_path / "cells.pkl").is_file()
