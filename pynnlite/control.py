@@ -136,6 +136,8 @@ class SimulatorControl:
     def reset(self, annotations: dict[str, Any] | None = None) -> None:
         """Return to time 0 with state variables at their initial values; weights are kept;
         recorded data continue in a new Neo Segment."""
+        from pynnlite.populations import _check_annotations
+        _check_annotations(annotations)
         self._sim().reset(annotations)
 
     # -- queries --------------------------------------------------------------------
@@ -165,13 +167,19 @@ class SimulatorControl:
 
     # -- procedural helpers -------------------------------------------------------------
     def initialize(self, cells: Any, **initial_values: Any) -> None:
-        cells.initialize(**initial_values)
+        from pynnlite.common.procedural_api import initialize
+        initialize(cells, **initial_values)
 
     def record(self, variables: Any, source: Any, filename: Any, sampling_interval: float | None = None,
                annotations: dict | None = None) -> None:
         """Record ``variables`` from ``source`` (a population, view, assembly or one cell) and
         write them to ``filename`` at ``end()``."""
-        from pynnlite.populations import ID
+        from pynnlite.common.procedural_api import check_cells
+        from pynnlite.populations import ID, _check_annotations
+        from pynnlite.recording import check_output
+        check_cells(source)
+        check_output(filename, "filename")
+        _check_annotations(annotations)
         if isinstance(source, ID):
             source = source.as_view()
         source.record(variables, sampling_interval=sampling_interval)
@@ -197,6 +205,7 @@ class SimulatorControl:
                 p: float = 1, rng: Any = None):
         """Connect ``pre`` to ``post`` (populations or cells) with probability ``p``."""
         from pynnlite.connectors import AllToAllConnector, FixedProbabilityConnector
+        from pynnlite.connectors.base import check_probability
         from pynnlite.models.synapses import StaticSynapse
         from pynnlite.populations import ID
         from pynnlite.projections import Projection
@@ -204,7 +213,7 @@ class SimulatorControl:
             pre = pre.parent[pre.index:pre.index + 1]
         if isinstance(post, ID):
             post = post.parent[post.index:post.index + 1]
-        connector = AllToAllConnector() if p >= 1 else FixedProbabilityConnector(p, rng=rng)
+        connector = AllToAllConnector() if check_probability("p", p) >= 1 else FixedProbabilityConnector(p, rng=rng)
         return Projection(pre, post, connector, StaticSynapse(weight=weight, delay=delay),
                           receptor_type=receptor_type)
 

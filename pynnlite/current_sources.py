@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynnlite import simulation as _simulation
-from pynnlite.errors import InvalidParameterValueError, InvalidTypeError, RecordingError
+from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError, InvalidTypeError, RecordingError,
+                             check_finite)
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
 from pynnlite.timegrid import first_step_from, time_of
@@ -92,6 +93,13 @@ class CurrentSource(ModelType):
             if self not in group.simulation.current_sources:
                 group.simulation.current_sources.append(self)
             group.simulation.engine.current_sources_changed()
+
+    def check_value(self, name: str, value: Any) -> Any:
+        """As a model's, and one number (not one per cell) for each parameter but the sequences."""
+        value = super().check_value(name, value)
+        if name not in self.sequence_parameters and np.ndim(value) != 0:
+            raise InvalidDimensionsError(f"{name} of a current source must be one number, got {value!r}")
+        return value
 
     def check_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
         """Each value checked, then start <= stop (NEST: 'stop >= start required') and the
@@ -209,6 +217,8 @@ class StepCurrentSource(CurrentSource):
         if len(times) != len(amps):
             raise InvalidParameterValueError(
                 f"times and amplitudes must have the same length, got {len(times)} and {len(amps)}")
+        check_finite("times", times.value)
+        check_finite("amplitudes", amps.value)
         if len(times) and times.value.min() < 0:
             raise InvalidParameterValueError(f"times must be >= 0 ms, got {times.value.min()}")
         if len(times) > 1 and np.any(np.diff(times.value) <= 0):

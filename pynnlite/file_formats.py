@@ -55,8 +55,8 @@ class BaseFile:
         if not isinstance(metadata, dict):
             raise InvalidParameterValueError(f"metadata must be a dict, got {metadata!r}")
         rows = _rows(data)
-        self._make_folder()
         try:
+            self._make_folder()
             self._write(rows, metadata)
         except OSError as error:
             raise InvalidParameterValueError(f"filename: cannot write {self.name!r}: {error}") from error

@@ -124,12 +124,22 @@ def evaluate(value: Any, name: str, size: int, indices: np.ndarray | None = None
             result = np.asarray(larray(value, shape=(size,))[indices], dtype=float)
         except (TypeError, ValueError) as error:
             raise InvalidParameterValueError(f"{name}: the function or distribution did not give numbers ({error})") from None
-        result = np.broadcast_to(result, indices.shape).copy()
+        result = broadcast_values(name, result, indices.shape, "cell index")
     else:
         raise InvalidParameterValueError(
             f"{name}: expected a number, array, RandomDistribution or function, got {type(value).__name__}")
     check_finite(name, result)
     return result
+
+
+def broadcast_values(name: str, values: np.ndarray, shape: tuple[int, ...], per: str) -> np.ndarray:
+    """A copy of what a function gave for ``name`` (one value, or one per ``per`` it was given),
+    as an array of ``shape``; InvalidDimensionsError naming ``name`` for any other shape."""
+    try:
+        return np.broadcast_to(values, shape).copy()
+    except ValueError:
+        raise InvalidDimensionsError(f"{name}: the function must give one number, or one per {per} "
+                                     f"it is given, got shape {values.shape}") from None
 
 
 def _evaluate_sequence(value: Any, name: str, size: int, indices: np.ndarray) -> np.ndarray:

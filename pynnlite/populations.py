@@ -22,6 +22,7 @@ from pynnlite.errors import (InvalidDimensionsError, InvalidIndexError, InvalidK
                              NotLocalError, check_bool, check_name,
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
+from pynnlite.random import check_rng
 from pynnlite.recording import Recorder, check_output, write_gathered
 from pynnlite.units import to_standard
 
@@ -55,7 +56,7 @@ class ID(int):
     @position.setter
     def position(self, value: Iterable[float]) -> None:
         positions = self.parent.positions.copy()
-        positions[:, self.index] = np.asarray(value, dtype=float)
+        positions[:, self.index] = _point("position", value)
         self.parent.positions = positions
 
     def get_parameters(self) -> dict[str, Any]:
@@ -112,6 +113,27 @@ def _check_index_type(index: Any) -> None:
     if not isinstance(index, (int, np.integer, slice, list, tuple, np.ndarray)):
         raise InvalidTypeError(f"indices must be integers, slices, lists, arrays or tuples, "
                                f"not {type(index).__name__} ({index!r})")
+    if isinstance(index, slice):
+        _check_slice(index)
+
+
+def _check_slice(index: slice) -> None:
+    """InvalidTypeError unless the bounds and step of ``index`` are ints or None; InvalidIndexError
+    for a step of 0 (numpy's TypeError and ValueError)."""
+    for part in (index.start, index.stop, index.step):
+        if part is not None and (isinstance(part, (bool, np.bool_)) or not isinstance(part, (int, np.integer))):
+            raise InvalidTypeError(f"slice bounds and step must be ints or None, got {index!r}")
+    if index.step == 0:
+        raise InvalidIndexError(f"a slice step cannot be zero, got {index!r}")
+
+
+def _point(name: str, value: Any) -> np.ndarray:
+    """``value`` as an array of three coordinates (µm); InvalidParameterValueError naming ``name``
+    for anything else."""
+    try:
+        return np.asarray(value, dtype=float).reshape(3)
+    except (TypeError, ValueError):
+        raise InvalidParameterValueError(f"{name} must be three numbers (x, y, z in µm), got {value!r}") from None
 
 
 def _check_locations(name: str, locations: Any) -> None:
@@ -122,7 +144,8 @@ def _check_locations(name: str, locations: Any) -> None:
 
 
 def _check_annotations(annotations: Any) -> None:
-    if annotations is not None and not isinstance(annotations, Mapping):
+    if annotations is not None and (not isinstance(annotations, Mapping)
+                                    or not all(isinstance(key, str) for key in annotations)):
         raise InvalidParameterValueError(f"annotations must be a dict of name: value or None, got {annotations!r}")
 
 
@@ -331,7 +354,7 @@ class BasePopulation:
         (so a seeded NumpyRNG picks the cells it picks in PyNN)."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= self.size:
             raise InvalidParameterValueError(f"n must be in [0, {self.size}], got {n}")
-        rng = rng or self.simulation.default_rng
+        rng = check_rng(rng) or self.simulation.default_rng
         if hasattr(rng, "permutation"):
             indices = rng.permutation(np.arange(self.size))[:n]
         else:
@@ -340,11 +363,7 @@ class BasePopulation:
 
     def nearest(self, position: Iterable[float]) -> ID:
         """The cell closest to ``position`` (µm)."""
-        try:
-            point = np.asarray(position, dtype=float).reshape(3, 1)
-        except (TypeError, ValueError):
-            raise InvalidParameterValueError(f"position must be three numbers (x, y, z in µm), got {position!r}") from None
-        d = np.linalg.norm(self.positions - point, axis=0)
+        d = np.linalg.norm(self.positions - _point("position", position)[:, None], axis=0)
         return self.all_cells[int(np.argmin(d))]
 
     # -- parameters ---------------------------------------------------------
@@ -689,6 +708,8 @@ class Population(BasePopulation):
         self._parameters: dict[str, np.ndarray] = {
             name: self._evaluate(name, value, celltype)
             for name, value in celltype.parameter_space.items()}
+        if initial_values is not None and not isinstance(initial_values, Mapping):
+            raise InvalidTypeError(f"initial_values must be a dict of state variable: value, got {initial_values!r}")
         values = dict(celltype.default_initial_values)
         values.update(celltype.initial_values)
         values.update(initial_values or {})
@@ -835,10 +856,13 @@ class PopulationView(_IDRange, BasePopulation):
     index array or boolean mask; changes act on the parent's cells."""
 
     def __init__(self, parent: BasePopulation, selector: Any, label: str | None = None):
+        if not isinstance(parent, BasePopulation):
+            raise InvalidTypeError(f"parent must be a Population, PopulationView or Assembly, got {type(parent).__name__}")
         self.parent = parent
         self.simulation = parent.simulation
         size = parent.size
         if isinstance(selector, slice):
+            _check_slice(selector)
             indices = np.arange(size)[selector]
         else:
             selector = np.asarray(selector)

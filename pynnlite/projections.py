@@ -26,6 +26,7 @@ from pynnlite.file_formats import BaseFile
 from pynnlite.files import write_table
 from pynnlite.models.base import SynapseType, check_constraint, connection_positions
 from pynnlite.models.synapses import StaticSynapse
+from pynnlite.parameters import broadcast_values
 from pynnlite.populations import BasePopulation
 from pynnlite.space import Space
 from pynnlite.timegrid import time_of
@@ -34,6 +35,17 @@ from pynnlite.units import to_standard
 MULTI_SYNAPSE_OPERATIONS = ("sum", "first", "last", "min", "max")
 FORMATS = ("list", "array")
 GATHER_VALUES = (True, False, "all")
+
+
+def _number(name: str, value: Any) -> float:
+    """``value`` (the attribute ``name`` of one connection) as a float; InvalidParameterValueError
+    unless it is a number (NaN is left to the finiteness check)."""
+    if np.ndim(value) == 0 and not isinstance(value, (str, bytes, bool, np.bool_)):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise InvalidParameterValueError(f"{name} of a connection must be a number, got {value!r}")
 
 
 class Projection:
@@ -237,7 +249,11 @@ class Projection:
         if isinstance(value, str):
             return np.broadcast_to(expressions.distance_expression(value, name)(self._distances()), (n,)).astype(float)
         if callable(value):
-            return np.broadcast_to(np.asarray(value(self._distances()), dtype=float), (n,)).copy()
+            try:
+                given = np.asarray(value(self._distances()), dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidParameterValueError(f"{name}: the function of distance must give numbers") from None
+            return broadcast_values(name, given, (n,), "distance")
         if isinstance(value, (list, tuple, np.ndarray)):
             array = np.asarray(value, dtype=float)
             if array.ndim == 2:
@@ -397,7 +413,7 @@ class Projection:
             if name not in names:
                 raise NonExistentParameterError(name, f"{self.synapse_type.name} connections", names)
             value = to_standard(value, self._unit(name), name) if isinstance(value, pq.Quantity) else value
-            checked[name] = self._checked(name, np.full(index.size, float(value)))
+            checked[name] = self._checked(name, np.full(index.size, _number(name, value)))
         self._check_columns(checked, index)   # e.g. the sign of a normalised projection's weights
         self._store(checked, index)
 

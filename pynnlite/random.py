@@ -236,6 +236,7 @@ class WrappedRNG(AbstractRNG):
                 parameters = {"low": 0.0, "high": 1.0}
         params = _resolve_parameters(distribution, parameters, {})
         if n is None:
+            _check_shapes(distribution, params, 1)
             return self._next(distribution, 1, params)[0]
         if isinstance(n, bool) or not isinstance(n, numbers.Integral):
             raise InvalidParameterValueError(f"n must be a non-negative int or None, got {n!r}")
@@ -251,6 +252,7 @@ class WrappedRNG(AbstractRNG):
         return values if mask is None else values[mask]
 
     def _draw(self, distribution: str, n: int, params: dict[str, Any]) -> np.ndarray:
+        _check_shapes(distribution, params, n)
         if n == 0:
             dtype = np.int64 if distribution in _DISCRETE else float
             return np.empty(0, dtype=dtype)
@@ -377,6 +379,15 @@ class GSLRNG(WrappedRNG):
                           "use pynnlite.random.NumpyRNG(seed=..., parallel_safe=...) instead")
 
 
+def check_rng(rng: Any) -> Any:
+    """``rng``, or InvalidParameterValueError unless it is None or a random number generator
+    (pynnlite's, or one with numpy's methods such as ``permutation``)."""
+    if rng is not None and not isinstance(rng, AbstractRNG) and not hasattr(rng, "permutation"):
+        raise InvalidParameterValueError(
+            f"rng must be a pynnlite.random RNG (e.g. NumpyRNG) or None, got {type(rng).__name__}")
+    return rng
+
+
 _default_rng: NumpyRNG | None = None
 
 
@@ -445,6 +456,14 @@ def _resolve_parameters(distribution: str, positional: Any, named: Mapping[str, 
         params = {name: named[name] for name in expected}
     _validate(distribution, params)
     return params
+
+
+def _check_shapes(distribution: str, params: dict[str, Any], n: int) -> None:
+    """InvalidDimensionsError unless each parameter is one number or one per value drawn (``n``)."""
+    for name, value in params.items():
+        if np.ndim(value) and np.shape(value) not in ((n,), (1,)):
+            raise InvalidDimensionsError(
+                f"{distribution}: {name} must be one number or one per value drawn ({n}), got shape {np.shape(value)}")
 
 
 def _validate(distribution: str, params: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError, check_choice
-from pynnlite.random import NumpyRNG
+from pynnlite.random import NumpyRNG, check_rng
 
 
 def _number(name: str, value: Any, *, positive: bool = False, non_negative: bool = False) -> Any:
@@ -308,13 +308,6 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _check_rng(rng: Any) -> Any:
-    if rng is not None and not hasattr(rng, "permutation"):
-        raise InvalidParameterValueError(
-            f"rng must be a pynnlite.random RNG (e.g. NumpyRNG) or None, got {type(rng).__name__}")
-    return rng
-
-
 class Line(BaseStructure):
     """Cells evenly spaced along x: x = x0 + i*dx, at fixed y and z (µm)."""
 
@@ -350,7 +343,7 @@ class Grid2D(BaseStructure):
         self.aspect_ratio = _number("aspect_ratio", aspect_ratio, positive=True)
         check_choice("fill_order", fill_order, ("sequential", "random"))
         self.fill_order = fill_order
-        self.rng = _check_rng(rng)
+        self.rng = check_rng(rng)
         self.dx = _number("dx", dx)
         self.dy = _number("dy", dy)
         self.x0 = _number("x0", x0)
@@ -396,7 +389,7 @@ class Grid3D(BaseStructure):
                               _number("aspect_ratioXZ", aspect_ratioXZ, positive=True))
         check_choice("fill_order", fill_order, ("sequential", "random"))
         self.fill_order = fill_order
-        self.rng = _check_rng(rng)
+        self.rng = check_rng(rng)
         self.dx = _number("dx", dx)
         self.dy = _number("dy", dy)
         self.dz = _number("dz", dz)
@@ -528,7 +521,7 @@ class RandomStructure(BaseStructure):
             _number(f"origin ({axis})", value)
         self.boundary = boundary
         self.origin = origin
-        self.rng = rng or NumpyRNG()
+        self.rng = check_rng(rng) or NumpyRNG()
 
     def generate_positions(self, n: int) -> np.ndarray:
         """Positions (µm) of ``n`` cells, shape (3, n), uniform in the boundary volume."""

@@ -422,6 +422,82 @@ def test_get_data_of_a_variable_some_members_cannot_record_clears_nothing(sim, g
     assert sum(len(t) for t in block.segments[0].spiketrains) > 0
 
 
+def _nan(x):
+    return x * np.nan
+
+
+#: case -> (error class, text the message must contain, the bad call); from an outside audit
+#: (/tmp/s9): each was a bare TypeError/ValueError/AttributeError from Python or numpy, or a
+#: silent NaN / wrong result
+AUDIT_CASES = {
+    "Population(initial_values=5)": (errors.InvalidTypeError, "initial_values",
+                                     lambda sim, p, q, prj: sim.Population(3, sim.IF_cond_exp(), initial_values=5)),
+    "PopulationView(5, [0])": (errors.InvalidTypeError, "parent", lambda sim, p, q, prj: sim.PopulationView(5, [0])),
+    "p[::0]": (errors.InvalidIndexError, "step", lambda sim, p, q, prj: p[::0]),
+    "p[0.5:2]": (errors.InvalidTypeError, "slice", lambda sim, p, q, prj: p[0.5:2]),
+    "Assembly[::0]": (errors.InvalidIndexError, "step", lambda sim, p, q, prj: (p + q)[::0]),
+    "sample(2, rng='x')": (errors.InvalidParameterValueError, "rng", lambda sim, p, q, prj: p.sample(2, rng="x")),
+    "RandomStructure(rng=5)": (errors.InvalidParameterValueError, "rng",
+                               lambda sim, p, q, prj: sim.space.RandomStructure(sim.space.Sphere(1.0), rng=5)),
+    "set(tau_m=a function giving 2 values for 4 cells)": (
+        errors.InvalidDimensionsError, "tau_m", lambda sim, p, q, prj: p.set(tau_m=lambda i: np.ones(2))),
+    "StaticSynapse(weight=a function of d giving 2 values)": (
+        errors.InvalidDimensionsError, "weight",
+        lambda sim, p, q, prj: sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=lambda d: np.ones(2)))),
+    "Projection.set(weight=a function of d giving text)": (
+        errors.InvalidParameterValueError, "weight", lambda sim, p, q, prj: prj.set(weight=lambda d: np.full(np.shape(d), "x"))),
+    "prj[0].weight = 'a'": (errors.InvalidParameterValueError, "weight", lambda sim, p, q, prj: setattr(prj[0], "weight", "a")),
+    "KernelConnector([['a']])": (errors.InvalidParameterValueError, "kernel", lambda sim, p, q, prj: sim.KernelConnector([["a"]])),
+    "Conv2dConnector(weights='abc')": (errors.InvalidParameterValueError, "weights",
+                                       lambda sim, p, q, prj: sim.Conv2dConnector(1, weights="abc")),
+    "StepCurrentSource(amplitudes=[inf]) (v stuck at rest)": (
+        errors.InvalidParameterValueError, "amplitudes",
+        lambda sim, p, q, prj: sim.StepCurrentSource(times=[1.0], amplitudes=[float("inf")])),
+    "StepCurrentSource(times=[inf])": (errors.InvalidParameterValueError, "times",
+                                       lambda sim, p, q, prj: sim.StepCurrentSource(times=[float("inf")], amplitudes=[1.0])),
+    "DCSource(amplitude=[1, 2])": (errors.InvalidDimensionsError, "amplitude",
+                                   lambda sim, p, q, prj: sim.DCSource(amplitude=[1.0, 2.0])),
+    "GradedSynapse(nonlinearity giving NaN)": (
+        errors.InvalidParameterValueError, "nonlinearity", lambda sim, p, q, prj: sim.GradedSynapse(nonlinearity=_nan)),
+    "sim.connect(p='a')": (errors.InvalidParameterValueError, "p", lambda sim, p, q, prj: sim.connect(p, q, p="a")),
+    "sim.set(5, tau_m=1)": (errors.InvalidTypeError, "cells", lambda sim, p, q, prj: sim.set(5, tau_m=1.0)),
+    "sim.initialize(5, v=-60)": (errors.InvalidTypeError, "cells", lambda sim, p, q, prj: sim.initialize(5, v=-60.0)),
+    "sim.record('v', 5, file)": (errors.InvalidTypeError, "cells", lambda sim, p, q, prj: sim.record("v", 5, "x.pkl")),
+    "sim.record('v', p, 5) (was an error at end())": (errors.InvalidParameterValueError, "filename",
+                                                       lambda sim, p, q, prj: sim.record("v", p, 5)),
+    "sim.record(annotations=5)": (errors.InvalidParameterValueError, "annotations",
+                                  lambda sim, p, q, prj: sim.record("v", p, "x.pkl", annotations=5)),
+    "reset(annotations=5) (was an error at get_data)": (errors.InvalidParameterValueError, "annotations",
+                                                        lambda sim, p, q, prj: sim.reset(annotations=5)),
+    "reset(annotations={1: 2})": (errors.InvalidParameterValueError, "annotations",
+                                  lambda sim, p, q, prj: sim.reset(annotations={1: 2})),
+    "ID.position = (1, 2)": (errors.InvalidParameterValueError, "position",
+                             lambda sim, p, q, prj: setattr(p[0], "position", (1.0, 2.0))),
+    "RandomDistribution('normal', mu=[0, 1]).next(3)": (
+        errors.InvalidDimensionsError, "mu",
+        lambda sim, p, q, prj: sim.RandomDistribution("normal", mu=[0.0, 1.0], sigma=1.0).next(3)),
+    "NumpyBinaryFile.write into a folder that cannot be made": (
+        errors.InvalidParameterValueError, "cannot write",
+        lambda sim, p, q, prj: __import__("pynnlite.file_formats").file_formats.NumpyBinaryFile(
+            "/proc/nope/x.npz", mode="wb").write([[1, 2]], {})),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AUDIT_CASES))
+def test_bad_argument_found_by_the_outside_audit_is_named(sim, case):
+    error, name, call = AUDIT_CASES[case]
+    p, q, prj = _network(sim)
+    with pytest.raises(error, match=name):
+        call(sim, p, q, prj)
+
+
+def test_a_refused_procedural_record_records_nothing(sim):
+    cells = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(errors.InvalidParameterValueError, match="filename"):
+        sim.record("v", cells, 5)
+    assert not cells.recorder.recorded.get("v", np.zeros(2, bool)).any()
+
+
 @pytest.mark.parametrize("write", [
     lambda cells, net, path: cells.write_data(path, clear=True),
     lambda cells, net, path: net.write_data(path, clear=True),
@@ -440,3 +516,15 @@ def test_write_data_with_clear_still_clears_after_writing(sim, tmp_path):
     cells.write_data(str(tmp_path / "cells.pkl"), clear=True)
     assert sum(len(t) for t in cells.get_data().segments[-1].spiketrains) == 0
     assert (tmp_path / "cells.pkl").is_file()
+
+
+def test_a_nonlinearity_giving_nan_at_run_time_stops_the_run(sim):
+    """A callable nonlinearity finite on the construction probe but NaN for other inputs: an
+    error naming it, not NaN membrane potentials."""
+    def f(x):
+        return np.where(x > 3.0, np.nan, 1.0 / (1.0 + np.exp(-x)))
+    pre = sim.Population(2, sim.NonSpikingNeuron())
+    post = sim.Population(2, sim.NonSpikingNeuron())
+    sim.Projection(pre, post, sim.AllToAllConnector(), sim.GradedSynapse(nonlinearity=f, weight=0.1))
+    with pytest.raises(errors.InvalidParameterValueError, match="nonlinearity"):
+        sim.run(5.0)

@@ -167,7 +167,7 @@ class SharedKernel:
             if name not in names:
                 raise InvalidParameterValueError(
                     f"{name!r} is not a parameter of {projection.synapse_type.name}; valid: {', '.join(names)}")
-            array = np.asarray(value, dtype=float)
+            array = _numbers(f"kernel {name}", value)
             if array.ndim and array.shape != self.shape:
                 raise InvalidDimensionsError(f"kernel {name}: expected shape {self.shape}, got {array.shape}")
             array = np.broadcast_to(array, self.shape)
@@ -208,14 +208,23 @@ def _kernel_values(kernels: dict[str, Any], weights: np.ndarray | None, shape: t
     return values
 
 
+def _numbers(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array; InvalidParameterValueError naming ``name`` unless it holds numbers."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidParameterValueError(f"{name} must be an array of numbers, got {value!r}") from None
+
+
 def _check_kernels(kernels: dict[str, Any], shape: tuple[int, ...], what: str) -> dict[str, np.ndarray]:
     out = {}
     for name, value in kernels.items():
-        array = np.asarray(value, dtype=float)
+        label = f"{what} {name!r}".strip()
+        array = _numbers(label, value)
         if array.shape != shape:
-            raise InvalidDimensionsError(f"{what} {name!r} must have shape {shape}, got {array.shape}")
+            raise InvalidDimensionsError(f"{label} must have shape {shape}, got {array.shape}")
         if np.isnan(array).any():
-            raise InvalidParameterValueError(f"{what} {name!r}: NaN is not a valid value")
+            raise InvalidParameterValueError(f"{label}: NaN is not a valid value")
         out[name] = array
     return out
 
@@ -282,7 +291,7 @@ class KernelConnector(Connector):
     def __init__(self, kernel: Any, padding: str = "same", allow_self_connections: bool = True,
                  safe: bool = True, callback: Callable[[float], None] | None = None, **kernels: Any):
         super().__init__(None, safe, callback)
-        array = np.asarray(kernel, dtype=float)
+        array = _numbers("kernel", kernel)
         if array.ndim not in (2, 3) or 0 in array.shape:
             raise InvalidDimensionsError(f"kernel must be a 2-D (kh, kw) or 3-D (kd, kh, kw) array, got shape {array.shape}")
         if np.isnan(array).any():
@@ -409,7 +418,7 @@ class Conv2dConnector(_Strided2d):
                  safe: bool = True, callback: Callable[[float], None] | None = None, **kernels: Any):
         super().__init__(kernel_shape, stride, padding, in_channels, out_channels, allow_self_connections,
                          safe, callback)
-        self.weights = None if weights is None else np.asarray(weights, dtype=float)
+        self.weights = None if weights is None else _numbers("weights", weights)
         if self.weights is not None:
             if self.weights.ndim != 4 or self.weights.shape[2:] != self.kernel_shape:
                 raise InvalidDimensionsError(
@@ -449,7 +458,7 @@ class Local2dConnector(_Strided2d):
                  safe: bool = True, callback: Callable[[float], None] | None = None, **kernels: Any):
         super().__init__(kernel_shape, stride, padding, in_channels, out_channels, allow_self_connections,
                          safe, callback)
-        self.weights = None if weights is None else np.asarray(weights, dtype=float)
+        self.weights = None if weights is None else _numbers("weights", weights)
         self.kernels = kernels
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:

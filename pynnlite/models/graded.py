@@ -152,8 +152,18 @@ def _check_nonlinearity(nonlinearity: Any) -> Any:
             raise InvalidParameterValueError(
                 "nonlinearity must be vectorised: f(array of n floats) must return n floats, "
                 f"got shape {probe.shape} for 5 inputs")
+        _check_activations(probe, np.linspace(-2.0, 2.0, 5))
         return nonlinearity
     raise InvalidParameterValueError(f"nonlinearity must be a name or a callable, got {nonlinearity!r}")
+
+
+def _check_activations(out: np.ndarray, x: np.ndarray) -> None:
+    """InvalidParameterValueError unless a callable nonlinearity gave finite numbers ``out`` for ``x``."""
+    finite = np.isfinite(out)
+    if not finite.all():
+        k = int(np.flatnonzero(~finite.ravel())[0])
+        raise InvalidParameterValueError(
+            f"nonlinearity must give finite numbers, got {out.ravel()[k]} for x = {np.ravel(x)[k]}")
 
 
 def _check_projection_source(projection: Any, kind: str, allowed_sources: tuple[str, ...] | None) -> str:
@@ -270,6 +280,8 @@ class GradedSynapse(SynapseType):
         if out.shape != np.shape(x):
             raise InvalidParameterValueError(
                 f"nonlinearity returned shape {out.shape} for an input of shape {np.shape(x)}")
+        if not isinstance(self.nonlinearity, str):
+            _check_activations(out, x)
         return out
 
     def check_projection(self, projection: Any) -> None:
