@@ -1,4 +1,7 @@
 """The names every backend module exports besides its control functions (PyNN's simulator-module API)."""
+import logging  # noqa: F401   PyNN's simulator modules export numpy as np and logging through `import *`
+import numpy as np  # noqa: F401
+
 from pynnlite import errors, random, space  # noqa: F401
 from pynnlite.connectors import *  # noqa: F401,F403
 from pynnlite.connectors import __all__ as _connector_names
@@ -20,7 +23,7 @@ from pynnlite.projections import Projection  # noqa: F401
 from pynnlite.random import GSLRNG, NativeRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pynnlite.space import Space  # noqa: F401
 
-__all__ = (["errors", "random", "space", "Sequence", "ArrayParameter", "ID", "Population", "PopulationView", "Assembly",
+__all__ = (["np", "logging", "errors", "random", "space", "Sequence", "ArrayParameter", "ID", "Population", "PopulationView", "Assembly",
             "Projection", "Network", "Space", "NumpyRNG", "GSLRNG", "NativeRNG", "RandomDistribution",
             "DCSource", "ACSource", "StepCurrentSource", "NoisyCurrentSource"]
            + list(_connector_names) + list(_cell_names) + list(_synapse_names)

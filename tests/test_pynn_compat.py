@@ -1,5 +1,7 @@
 """Behaviours of PyNN that its example scripts rely on (found by running them with
 ``pynnlite run --as-pynn``)."""
+import logging
+
 import numpy as np
 import pytest
 
@@ -509,3 +511,13 @@ def test_describe_context_has_pynns_keys(sim):
     assert pcontext["plasticity"]["default_parameters"]["U"] == 0.5
     text = cells.describe('{{ label }}: {{ size_local }} cells from {{ local_first_id }}, {{ region }}', engine="jinja2")
     assert text == f"exc: 4 cells from {cells[0]}, V1"
+
+
+def test_star_import_exports_numpy_and_logging_as_pynn_does():
+    """`from pyNN.nest import *` (and pyNN.mock) also binds np and logging, and scripts use
+    them without importing numpy (PyNN's connections.txt does): measured with PyNN 0.13."""
+    namespace: dict = {}
+    exec("from pynnlite.backends.numpy import *", namespace)
+    assert namespace["np"] is np
+    assert namespace["logging"].getLogger is logging.getLogger
+    assert "IF_cond_exp" in namespace and "FromListConnector" in namespace
