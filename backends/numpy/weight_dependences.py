@@ -1,4 +1,4 @@
-"""Weight dependences of the numpy engine's STDP rules (plasticity.py): each turns a
+"""Weight dependences of the numpy engine's STDP rules (stdp_rules.py): each turns a
 potentiation or depression amount into a new weight within the bounds w_min, w_max, per
 synapse or for a subset S of the route's synapses (parameters as floats when uniform)."""
 from __future__ import annotations
