@@ -152,10 +152,10 @@ def test_stdp_network_bitwise_equal_to_numpy(tmp_path):
 
 @needs_mpi
 def test_jump_spiking_cells_with_stdp_bitwise_equal_to_numpy(tmp_path):
-    """IF_curr_delta and Izhikevich cells fire at the arrival of the jumps that cause it, a fifth
-    of the time at a slice's first step (such spikes act one slice later, so the exchange is
-    completed before the next slice); with input and recurrent STDP (f = 1 and 0, delays equal
-    to min_delay) spikes and learned weights equal the numpy backend's on 2 and 3 processes."""
+    """IF_curr_delta and Izhikevich cells take the jumps arriving at the end of each step (so the
+    exchange is completed before the next slice, whose first step needs the spikes of the
+    slice's first step); with input and recurrent STDP (f = 1 and 0, delays equal to min_delay)
+    spikes and learned weights equal the numpy backend's on 2 and 3 processes."""
     assert_mpi_equals_numpy("jump_spike_network.py", tmp_path)
 
 

@@ -42,14 +42,13 @@ def run(kernel, state, n_steps: int, record=("v",), inputs: dict[int, np.ndarray
     n = kernel.n
     traces = {name: [state[name].copy()] for name in record}
     spikes = []
+    # inputs: arrival step -> weights; kernels that add them at the end of a step (inputs_at_step_end)
+    # take those arriving at (k + 1)·dt in step k, the others those arriving at k·dt
+    ahead = int(kernel.inputs_at_step_end)
+    assert not (ahead and inputs and 0 in inputs), "no input can arrive at t = 0 for this kernel"
     for k in range(n_steps):
-        spike_input = inputs.get(k, no_input(n)) if inputs else no_input(n)
+        spike_input = inputs.get(k + ahead, no_input(n)) if inputs else no_input(n)
         spiked = kernel.step(state, spike_input, i_ext)
-        if kernel.jump_spikes:   # (fired at t = k·dt from the inputs arriving then, fired at t + dt)
-            at_start, spiked = spiked
-            assert at_start.dtype == bool and at_start.shape == (n,)
-            if at_start.any():
-                spikes[-1] |= at_start     # inputs arriving at t = 0 are not tested here
         assert spiked.dtype == bool and spiked.shape == (n,)
         spikes.append(spiked.copy())
         for name in record:
@@ -68,8 +67,7 @@ def test_every_neuron_model_has_a_kernel_and_steps():
         for n in (0, 3):
             kernel, state = build(model, n=n)
             spiked = kernel.step(state, no_input(n), np.full(n, 0.1))
-            for fired in spiked if kernel.jump_spikes else (spiked,):
-                assert fired.shape == (n,) and fired.dtype == bool
+            assert spiked.shape == (n,) and spiked.dtype == bool
             for value in state.values():
                 assert np.all(np.isfinite(value))
 
@@ -183,11 +181,12 @@ def test_if_curr_alpha_psc_peaks_at_weight_after_tau_syn(tau_syn):
 # -- IF_curr_delta -----------------------------------------------------------------
 
 def test_if_curr_delta_jump_decays_with_tau_m():
-    """A weight w (mV) arriving at t0 gives v(t) = v_rest + w e^(−(t−t0)/τm) for t > t0."""
+    """A weight w (mV) arriving at t0 gives v(t) = v_rest + w e^(−(t−t0)/τm) for t ≥ t0 (the
+    sample at t0 shows the jump, as NEST's)."""
     kernel, state = build("IF_curr_delta", dt=0.1)
     traces, _ = run(kernel, state, 300, inputs={10: np.array([[2.0], [-0.5]])})
     s = 0.1 * (np.arange(301) - 10)
-    expected = np.where(s > 0, -65.0 + 1.5 * np.exp(-s / 20.0), -65.0)
+    expected = np.where(s >= 0, -65.0 + 1.5 * np.exp(-s / 20.0), -65.0)
     np.testing.assert_allclose(traces["v"][:, 0], expected, rtol=0, atol=1e-10)
 
 
@@ -212,9 +211,9 @@ def test_if_curr_delta_input_at_the_last_refractory_step_is_discarded_as_in_nest
     inputs = {5: np.array([[20.0], [0.0]]), 15: np.array([[5.0], [0.0]]), 16: np.array([[3.0], [0.0]])}
     traces, spikes = run(kernel, state, 60, inputs=inputs)
     assert np.flatnonzero(spikes[:, 0]).tolist() == [4]          # at t = 0.5 ms, the arrival
-    np.testing.assert_array_equal(traces["v"][6:17, 0], -65.0)   # the input at step 15 is lost
-    s = 0.1 * (np.arange(17, 61) - 16)
-    np.testing.assert_allclose(traces["v"][17:, 0], -65.0 + 3.0 * np.exp(-s / 20.0), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(traces["v"][6:16, 0], -65.0)   # the input at step 15 is lost
+    s = 0.1 * (np.arange(16, 61) - 16)
+    np.testing.assert_allclose(traces["v"][16:, 0], -65.0 + 3.0 * np.exp(-s / 20.0), rtol=0, atol=1e-12)
 
 
 def test_if_curr_delta_input_arriving_at_a_spike_is_absorbed_by_the_reset():
@@ -235,9 +234,9 @@ def test_if_curr_delta_input_arriving_at_a_spike_is_absorbed_by_the_reset():
 def test_if_curr_delta_refractory_input_as_measured_with_pynn_nest(sim):
     """PyNN 0.13 + NEST 3.10 (spike_precision='on_grid', iaf_psc_delta), dt = 0.1 ms:
     IF_curr_delta(tau_refrac=2.0, i_offset=1.0) fires at 27.8 ms; inputs of 4 mV arriving at
-    29.8 ms (last refractory step: lost) and 29.9 ms (acts). Measured v: 30.0 ms
-    −60.820946758212635, 30.1 ms −60.74203945706458 (NEST also shows the 29.9 ms jump in the
-    sample at 29.9 ms, −60.90024958385365; here that sample is the value before the input)."""
+    29.8 ms (last refractory step: lost) and 29.9 ms (acts). Measured v: 29.9 ms
+    −60.90024958385365 (the sample at the arrival includes the jump), 30.0 ms −60.820946758212635,
+    30.1 ms −60.74203945706458."""
     cell = sim.Population(1, sim.IF_curr_delta(tau_refrac=2.0, i_offset=1.0))
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[28.8, 28.9]))
     sim.Projection(source, cell, sim.AllToAllConnector(), sim.StaticSynapse(weight=4.0, delay=1.0))
@@ -247,7 +246,8 @@ def test_if_curr_delta_refractory_input_as_measured_with_pynn_nest(sim):
     v = np.asarray(segment.filter(name="v")[0].magnitude)[:, 0]
     assert np.asarray(segment.spiketrains[0].magnitude).tolist() == [27.8]
     assert v[298] == -65.0
-    np.testing.assert_allclose(v[[300, 301]], [-60.820946758212635, -60.74203945706458], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(v[[299, 300, 301]], [-60.90024958385365, -60.820946758212635, -60.74203945706458],
+                               rtol=0, atol=1e-9)
 
 
 
@@ -257,9 +257,10 @@ def test_spikes_caused_by_jumps_occur_at_the_arrival_as_measured_with_pynn_nest(
     by 120 mV: both fire at 22.6 and 31.0 ms (NEST tests the threshold right after adding the
     inputs arriving at t); an IF_curr_delta driven by the first with 20 mV, delay 0.1 ms, fires
     at 22.7 and 31.1 ms. Izhikevich's v in NEST: 22.5–22.8 ms −70, −65, −65.4, −65.7912;
-    31.0–31.2 ms −65, −65.565, −66.1169 — the same here except the samples at the arrivals,
-    22.6 and 31.0 ms, which show the value before the input (README: analog signals). (pynnlite
-    reported each jump spike one step late before: 22.7, 31.1 and 22.9, 31.3 ms.)"""
+    31.0–31.2 ms −65, −65.565, −66.1169 — the same here, the samples at the arrivals included
+    (they show the value after the input, as NEST's). (pynnlite reported each jump spike one
+    step late before: 22.7, 31.1 and 22.9, 31.3 ms; then, until the inputs were added at the
+    end of a step, the samples at the arrivals showed the value before the input.)"""
     source = sim.Population(1, sim.SpikeSourceArray(spike_times=[21.6, 30.0]))
     delta = sim.Population(1, sim.IF_curr_delta(tau_refrac=2.0))
     izhikevich = sim.Population(1, sim.Izhikevich())
@@ -273,9 +274,8 @@ def test_spikes_caused_by_jumps_occur_at_the_arrival_as_measured_with_pynn_nest(
     trains = [p.get_data().segments[0].spiketrains[0].magnitude.tolist() for p in (delta, izhikevich, follower)]
     assert trains == [[22.6, 31.0], [22.6, 31.0], [22.7, 31.1]]
     v = np.asarray(izhikevich.get_data().segments[0].filter(name="v")[0].magnitude)[:, 0]
-    np.testing.assert_allclose(v[[225, 227, 228, 311, 312]], [-70.0, -65.4, -65.7912, -65.565, -66.1169],
-                               rtol=0, atol=1e-4)
-    assert v[226] == v[225] and v[310] < -70.0
+    np.testing.assert_allclose(v[[225, 226, 227, 228, 310, 311, 312]],
+                               [-70.0, -65.0, -65.4, -65.7912, -65.0, -65.565, -66.1169], rtol=0, atol=1e-4)
 
 # -- IF_cond_exp / IF_cond_alpha ------------------------------------------------------
 
@@ -410,8 +410,8 @@ def test_izhikevich_spike_reset_and_voltage_jump():
         assert traces["v"][k + 1, 0] == -65.0
     assert np.all(traces["v"] < 30.0)
     kernel, state = build("Izhikevich")
-    at_start, at_end = kernel.step(state, np.array([[120.0], [-10.0]]), None)
-    assert at_start[0] and not at_end[0] and state["u"][0] > -14.0 + 1.9
+    spiked = kernel.step(state, np.array([[120.0], [-10.0]]), None)   # arriving at the step's end
+    assert spiked[0] and state["v"][0] == -65.0 and state["u"][0] > -14.0 + 1.9
 
 
 def test_izhikevich_jump_arriving_at_a_spike_is_absorbed_by_the_reset():
@@ -495,3 +495,41 @@ def test_hh_excitatory_input_raises_conductance():
     traces, _ = run(kernel, state, 20, record=("gsyn_exc",), inputs={0: np.array([[0.01], [0.0]])})
     t = 0.1 * np.arange(1, 21)
     np.testing.assert_allclose(traces["gsyn_exc"][1:, 0], 0.01 * np.exp(-t / 0.2), rtol=1e-12)
+
+
+def test_a_negative_jump_arriving_at_a_crossing_cancels_the_spike_as_measured_with_pynn_nest(sim):
+    """NEST adds the jumps arriving at t before its one threshold test at t, so a negative jump
+    arriving as v crosses by itself cancels that spike. PyNN 0.13 + NEST 3.10
+    (spike_precision='on_grid'), dt = 0.1 ms: IF_curr_delta(i_offset=1, tau_refrac=2) from −70 mV
+    fires at 32.2 ms, with −3 mV arriving at 32.2 ms at 41.6 ms; Izhikevich(i_offset=0.01) fires
+    at 3.7, 7.5, 12.5, 20.4, 35.9, 55.1 ms, with −30 mV arriving at 3.7 ms at 3.8, 7.6, 12.6,
+    20.5, 36.0, 55.2 ms, its v at 3.5–4.0 ms 6.3309, 26.0312, 28.1289, −65, −64.436, −63.8818.
+    (pynnlite tested the crossing before adding the jump, and fired at 32.2 and 3.7 ms.)"""
+    delta = sim.Population(2, sim.IF_curr_delta(i_offset=1.0, tau_refrac=2.0), initial_values={"v": -70.0})
+    izhikevich = sim.Population(2, sim.Izhikevich(i_offset=0.01))
+    for source_time, target, weight in ((31.2, delta, -3.0), (2.7, izhikevich, -30.0)):
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=[source_time]))
+        sim.Projection(source, target[0:1], sim.AllToAllConnector(), sim.StaticSynapse(weight=weight, delay=1.0))
+    delta.record("spikes")
+    izhikevich.record(["spikes", "v"])
+    sim.run(60.0)
+    trains = lambda p: [st.magnitude.round(6).tolist() for st in p.get_data().segments[0].spiketrains]  # noqa: E731
+    assert trains(delta) == [[41.6], [32.2]]
+    assert trains(izhikevich) == [[3.8, 7.6, 12.6, 20.5, 36.0, 55.2], [3.7, 7.5, 12.5, 20.4, 35.9, 55.1]]
+    v = np.asarray(izhikevich.get_data().segments[0].filter(name="v")[0].magnitude)[35:41, 0]
+    np.testing.assert_allclose(v, [6.3309, 26.0312, 28.1289, -65.0, -64.436, -63.8818], rtol=0, atol=1e-4)
+
+
+def test_a_jump_spike_at_the_end_of_a_run_belongs_to_that_run_as_measured_with_pynn_nest(sim):
+    """PyNN 0.13 + NEST 3.10 (on_grid): a 30 mV jump arriving at 10.0 ms fires IF_curr_delta (and
+    150 mV Izhikevich) at 10.0 ms, recorded by run(10.0). (pynnlite found such a spike only at
+    the start of the next run, so a run to 10.0 ms did not record it.)"""
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[9.0]))
+    delta = sim.Population(1, sim.IF_curr_delta())
+    izhikevich = sim.Population(1, sim.Izhikevich())
+    for target, weight in ((delta, 30.0), (izhikevich, 150.0)):
+        sim.Projection(source, target, sim.AllToAllConnector(), sim.StaticSynapse(weight=weight, delay=1.0))
+        target.record("spikes")
+    sim.run(10.0)
+    for target in (delta, izhikevich):
+        assert target.get_data().segments[0].spiketrains[0].magnitude.tolist() == [10.0]

@@ -248,10 +248,7 @@ def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, 
     """A small network, several spikes per slice and per synapse, post spikes driven by the plastic
     synapses themselves, the run cut in pieces: every final weight equals the definition's. With
     IF_curr_delta most post spikes are caused by arriving jumps and occur at their arrival, a
-    fifth of them at a communication slice's first step (with f = 0 such a post event comes after
-    the pre events of its own time were processed with the previous slice: it does not pair
-    with them, but its potentiation follows their depression, so multiplicative weights differ
-    from the definition by up to about 2e-3 of w_max there; docs/plasticity.md)."""
+    fifth of them at a communication slice's boundary."""
     sim.end()
     sim.setup(timestep=0.1, min_delay=0.5)
     rng = sim.NumpyRNG(seed=7)
@@ -283,8 +280,7 @@ def test_network_weights_equal_the_all_to_all_definition(sim, f, random_delays, 
     pairs = [(int(i), int(j)) for i, j, _, _ in listed]
     delays = [d for _, _, _, d in listed]
     expected_w = reference_weights(pre_times, post_times, pairs, delays, w0, f, t_end, params, rule)
-    late_order = celltype == "IF_curr_delta" and f == 0.0 and rule == "multiplicative"
-    np.testing.assert_allclose([w for _, _, w, _ in listed], expected_w, rtol=0, atol=5e-3 if late_order else 1e-9)
+    np.testing.assert_allclose([w for _, _, w, _ in listed], expected_w, rtol=0, atol=1e-9)
     assert np.abs(expected_w - w0).max() > 1e-3
 
 

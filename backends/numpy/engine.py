@@ -12,9 +12,10 @@ spike. Because ``D >= L`` and a neuron's spikes of a slice are stamped at least 
 step into it, a slice never needs spikes from within itself, and the exchange of a
 slice's spikes can complete while the next slice's first step runs; spike sources,
 whose spikes are known in advance, are exchanged one slice ahead. Cells whose inputs are
-jumps of v (``jump_spikes`` kernels: IF_curr_delta, Izhikevich) fire at the arrival of
-the jump that causes it, so they may spike at a slice's first step, stamped with it; such
-a spike can act at the next slice's first step, and the exchange then completes before it.
+jumps of v (``inputs_at_step_end`` kernels: IF_curr_delta, Izhikevich) take the inputs
+arriving at the end of each step, before its threshold test, as NEST does: a slice's first
+step then needs the spikes of the previous slice's first step (a delay of min_delay), so
+the exchange completes before the next slice.
 """
 from __future__ import annotations
 
@@ -416,10 +417,11 @@ class NumpyEngine:
                 unit.build_kernel()
             unit.resize_buffer(ring, first)
             unit.prepare_injection(first, n_steps)
-        # which cells spiked at each time of a slice, per unit: row r is the slice's first step + r
-        # (row 0: the spikes caused by the inputs arriving at the slice's start, jump_spikes kernels)
-        spiked = {unit: np.zeros((slice_len + 1, unit.n), dtype=bool) for unit in units}
-        jumping = [unit for unit in units if unit.kernel.jump_spikes]
+        # which cells spiked at each step of a slice, per unit
+        spiked = {unit: np.zeros((slice_len, unit.n), dtype=bool) for unit in units}
+        # the ring-buffer slot a unit reads at step n: n, or n + 1 for kernels that add the
+        # inputs arriving at the end of the step (inputs_at_step_end)
+        read_ahead = {unit: int(unit.kernel.inputs_at_step_end) for unit in units}
         for source in self.sim.current_sources:
             source.record_window(first, n_steps, sim.dt, self.source_stream(source))
         self.ring_size = ring
@@ -443,25 +445,17 @@ class NumpyEngine:
         pending = None
         while step < end:
             length = min(slice_len, end - step)
-            for unit in jumping:
-                spiked[unit][0] = False
             for n in range(step, step + length):
                 k = n - first
                 coupled = self.couplings.inputs(n) if self.couplings.active else {}
                 for unit in units:
-                    slot = unit.buffer[n % ring]   # the inputs arriving at step n, then emptied
+                    slot = unit.buffer[(n + read_ahead[unit]) % ring]   # the inputs it takes, then emptied
                     i_ext = unit.i_ext_window[k] if unit.i_ext_window is not None else None
                     if unit in coupled:  # graded/electrical currents from the start-of-step state
                         i_ext = self.couplings.add_to(unit, i_ext, *coupled[unit])
-                    fired = unit.kernel.step(unit.state, slot, i_ext)
-                    if unit.kernel.jump_spikes:   # (at the step's start, at its end)
-                        spiked[unit][n - step] |= fired[0]
-                        if unit in coupled:
-                            self.couplings.fired(unit, fired[0])
-                        fired = fired[1]
+                    fired = spiked[unit][n - step] = unit.kernel.step(unit.state, slot, i_ext)
                     if unit in coupled:   # no extrapolation of v across a reset (couplings.py)
                         self.couplings.fired(unit, fired)
-                    spiked[unit][n - step + 1] = fired
                     slot.fill(0.0)
                 sim.step_count = n + 1
                 if plan:
@@ -471,10 +465,10 @@ class NumpyEngine:
                     pending = None
             neuron_spikes = {}   # unit -> (columns, steps) of this slice's spikes
             for unit in units:
-                flat = np.flatnonzero(spiked[unit][:length + 1])
+                flat = np.flatnonzero(spiked[unit][:length])
                 if flat.size:
                     steps, columns = np.divmod(flat, unit.n)
-                    steps += step
+                    steps += step + 1   # a spike in step n occurs at the step's end, (n + 1)·dt
                     neuron_spikes[unit] = (columns, steps)
             pending = self._exchange(step, neuron_spikes, units, step_range=(step + length, slice_len, end))
             if self._learn_early:
@@ -591,11 +585,11 @@ class NumpyEngine:
         routes fed by neurons learn when the exchange completes, after the next slice's first
         step. A route fed by both would need the exchange before the next step: then the
         exchange is not overlapped with computation (``_pipelined`` False); so too when a kernel
-        reports spikes at the start of a step (``jump_spikes``): such a spike at a slice's first
-        step acts one slice later, at the next slice's first step."""
+        takes the inputs arriving at the end of its step (``inputs_at_step_end``): the next
+        slice's first step takes those of a spike at the slice's first step."""
         self._source_populations = {g.population for g in self.groups.values() if g.is_source}
         self._learn_early, self._learn_late = [], []
-        self._pipelined = not any(unit.kernel.jump_spikes for unit in self.units)
+        self._pipelined = not any(unit.kernel.inputs_at_step_end for unit in self.units)
         for route in self.routes:
             rule = getattr(route, "plasticity", None)
             if rule is None:

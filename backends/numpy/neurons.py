@@ -11,9 +11,9 @@ one row per receptor type (excitatory, inhibitory) holding the summed weights
 of the spikes arriving at time t; they act at the start of the step.
 ``i_ext`` (nA, or None) is the injected current, constant over the step.
 ``step`` returns a bool array of the cells that spiked at t + dt; those cells
-have been reset. Kernels whose inputs are jumps of v (``jump_spikes``) return a
-pair: the cells that fired at t from the jumps arriving at t, then those that
-fired at t + dt.
+have been reset. Kernels whose inputs are jumps of v (``inputs_at_step_end``)
+are given the inputs arriving at t + dt instead, and add them at the end of the
+step, before its threshold test, as NEST's iaf_psc_delta and izhikevich do.
 
 Units: v in mV, currents in nA, conductances in µS, capacitances in nF, times
 in ms, so that µS·mV = nA and nA/nF = mV/ms.
@@ -146,11 +146,11 @@ class NeuronKernel:
     #: (yet) for the Runge-Kutta kernels, nor for kernels that keep per-cell data outside the
     #: parameter and state arrays.
     batchable: ClassVar[bool] = False
-    #: True when the inputs are jumps of v and the threshold is tested right after them (NEST's
-    #: iaf_psc_delta, izhikevich): ``step`` then returns (cells that fired at the step's start,
-    #: from the inputs arriving then; cells that fired at its end), the first at the time the
-    #: inputs arrive, as NEST, not one step later.
-    jump_spikes: ClassVar[bool] = False
+    #: True when the inputs are jumps of v added at the end of the step, before its threshold
+    #: test (NEST's iaf_psc_delta, izhikevich): ``step`` is then given the inputs arriving at
+    #: t + dt, so that a jump that reaches the threshold fires at its arrival and a negative
+    #: jump arriving with a crossing cancels it, as in NEST.
+    inputs_at_step_end: ClassVar[bool] = False
     #: True when a spike resets v (a jump of v): the gap junctions' extrapolation of v over a
     #: step (couplings.py) is not used across it. Hodgkin-Huxley cells spike without a reset.
     spike_resets_v: ClassVar[bool] = True
@@ -300,40 +300,25 @@ class IFCurrDeltaKernel(_LIFBase):
     """IF_curr_delta — NEST iaf_psc_delta: synaptic inputs are jumps of v (weights in mV).
 
     Scheme: exact propagation of the leak and of i_offset + i_ext (constant over
-    the step), error = rounding. A weight w (mV, signed; both receptor rows are
-    summed) arriving at t adds w to v at t, then v is propagated.
-
-    Inputs that NEST's iaf_psc_delta discards are discarded (``input_blocked``):
-    NEST adds the inputs arriving at t at the end of its step ending at t, before
-    that step's threshold test, and drops them when that step was refractory
-    (default refractory_input = False). So an input arriving at t is lost when
-    the cell was refractory during the step ending at t — up to and including the
-    last refractory step, t = t_spike + ceil(tau_refrac/dt)·dt — or fired at t
-    (the reset absorbs it, also with tau_refrac = 0). As in NEST, the threshold is
-    tested right after the jump as well as at the end of the step; a spike caused
-    by the jump itself occurs at t, as in NEST (``jump_spikes``). Left different: a
-    negative input arriving at the step where v crossed the threshold by itself
-    cannot cancel that spike here (NEST tests v + w).
+    the step), error = rounding. As in NEST, the jumps arriving at t + dt (both
+    receptor rows summed, signed) are added at the end of the step from t, then
+    the threshold is tested once: a jump that reaches the threshold fires the cell
+    at its arrival, and a negative jump arriving as v crosses by itself cancels
+    the spike. Jumps arriving at the end of a refractory step are lost (NEST's
+    default refractory_input = False), and those arriving with a spike are
+    absorbed by its reset.
     """
 
-    internal_state: ClassVar[dict[str, float]] = {"refrac_count": 0.0, "input_blocked": 0.0}
-    jump_spikes: ClassVar[bool] = True
+    inputs_at_step_end: ClassVar[bool] = True
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
-        v, count, blocked = state["v"], state["refrac_count"], state["input_blocked"]
-        receiving = blocked == 0.0
-        v += np.where(receiving, w_exc + w_inh, 0.0)
-        jumped = receiving & (v >= self.v_thresh)
-        v[...] = np.where(jumped, self.v_reset, v)
-        count[...] = np.where(jumped, self.n_refrac, count)
+        v = state["v"]
         free = self._free_cells(state)
         v_new = self.v_rest + (v - self.v_rest) * self.P22 + self._dc(i_ext) * self.P20
+        v_new += w_exc + w_inh
         v[...] = np.where(free, v_new, self.v_reset)
-        spiked = self._threshold(state, free)
-        # the inputs arriving at t + dt are lost if the cell was refractory in this step or fires at t + dt
-        blocked[...] = ~free | spiked
-        return jumped, spiked
+        return self._threshold(state, free)
 
 
 # -- conductance-based integrate-and-fire ------------------------------------------
@@ -753,13 +738,11 @@ class IzhikevichKernel(NeuronKernel):
 
     Scheme: forward Euler with step dt, exactly NEST's update
     v ← v + dt·f(v, u), u ← u + dt·a(b v_old − u_old); local error O(dt²),
-    global O(dt) (NEST's numerics, kept for compatibility). A jump arriving at
-    t is added at t; as in NEST the threshold is also tested right after the
-    jump — such a spike occurs at t (``jump_spikes``).
-    NEST adds the jumps arriving at t before its threshold test at t, so those
-    arriving when the cell fires at t are absorbed by the reset: they are
-    dropped here too (``input_blocked``; a negative jump arriving then cannot
-    cancel the spike here, as it may in NEST).
+    global O(dt) (NEST's numerics, kept for compatibility). As in NEST, the
+    jumps arriving at t + dt are added to v at the end of the step from t, before
+    its threshold test: a jump that reaches 30 mV fires the cell at its arrival, a
+    negative one arriving as v crosses by itself cancels the spike, and jumps
+    arriving with a spike are absorbed by its reset.
     v is kept ≥ −1e10 mV so that no value can overflow.
     """
 
@@ -768,33 +751,26 @@ class IzhikevichKernel(NeuronKernel):
     cm: ClassVar[float] = 0.001
     batchable: ClassVar[bool] = True
     V_FLOOR = -1e10
-    internal_state: ClassVar[dict[str, float]] = {"input_blocked": 0.0}
-    jump_spikes: ClassVar[bool] = True
+    inputs_at_step_end: ClassVar[bool] = True
 
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
         p = self.params
         self.a, self.b, self.c, self.d = p["a"], p["b"], p["c"], p["d"]
 
-    def _reset(self, v, u, crossing):
-        v[...] = np.where(crossing, self.c, v)
-        u += np.where(crossing, self.d, 0.0)
-
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
-        v, u, blocked = state["v"], state["u"], state["input_blocked"]
-        v += np.where(blocked == 0.0, w_exc + w_inh, 0.0)
-        jumped = v >= self.V_PEAK
-        self._reset(v, u, jumped)
+        v, u = state["v"], state["u"]
         v_old = np.maximum(v, self.V_FLOOR)
         u_old = u.copy()
         current = 1000.0 * self._dc(i_ext)
         v[...] = v_old + self.dt * (0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + current)
+        v += w_exc + w_inh
         u[...] = u_old + self.dt * self.a * (self.b * v_old - u_old)
         crossing = v >= self.V_PEAK
-        self._reset(v, u, crossing)
-        blocked[...] = crossing       # the jumps arriving at t + dt are absorbed by this reset
-        return jumped, crossing
+        v[...] = np.where(crossing, self.c, v)
+        u += np.where(crossing, self.d, 0.0)
+        return crossing
 
 
 # -- Hodgkin-Huxley (Traub & Miles) ------------------------------------------------------

@@ -125,16 +125,16 @@ class PairPlasticity(RulePlasticity):
                 self._col_steps = np.arange(self.n_pre, dtype=np.int64)
             self.pending_format = "neuron"
             if carried is not None:
-                self.XP, self.TP, self.XPB, self.XQ, self.TQ, self.XQB = carried["traces"]
+                self.XP, self.TP, self.XQ, self.TQ, self.XQB = carried["traces"]
             else:
-                self.XP, self.TP, self.XPB = XP, np.full(self.n_pre, t0), XP.copy()
+                self.XP, self.TP = XP, np.full(self.n_pre, t0)
                 self.XQ, self.TQ, self.XQB = XQ, np.full(self.n_post, t0), XQ.copy()
         else:
             self.pending_format = "synapse"
             if carried is not None:
-                self.xp, self.tp, self.xpb, self.xq, self.tq, self.xqb = carried["traces"]
+                self.xp, self.tp, self.xq, self.tq, self.xqb = carried["traces"]
             else:
-                self.xp, self.tp, self.xpb = xp.copy(), np.full(self.n, t0), xp.copy()
+                self.xp, self.tp = xp.copy(), np.full(self.n, t0)
                 self.xq, self.tq, self.xqb = xq.copy(), np.full(self.n, t0), xq.copy()
         self.load_rule_state(first, carried)
         # dense route, plain spike-pair hooks, uniform parameters: weights updated as a matrix
@@ -149,8 +149,8 @@ class PairPlasticity(RulePlasticity):
         return {}
 
     def snapshot(self) -> dict:
-        traces = ((self.XP, self.TP, self.XPB, self.XQ, self.TQ, self.XQB) if self.neuron_mode
-                  else (self.xp, self.tp, self.xpb, self.xq, self.tq, self.xqb))
+        traces = ((self.XP, self.TP, self.XQ, self.TQ, self.XQB) if self.neuron_mode
+                  else (self.xp, self.tp, self.xq, self.tq, self.xqb))
         return {"neuron_mode": self.neuron_mode, "traces": traces, **self.rule_snapshot()}
 
     def rule_snapshot(self) -> dict:
@@ -550,7 +550,6 @@ class PairPlasticity(RulePlasticity):
             self.depress(S, None if t_rows is None else t_rows[after], y[after])
             w_out[after] = self.w[S]
         if K:
-            self.XPB[pc] = xb
             self.XP[pc] = 1.0 if nearest else xb + 1.0
             self.TP[pc] = pt
         if M:
@@ -583,7 +582,6 @@ class PairPlasticity(RulePlasticity):
             w_out[k_a, post] = v
         nearest = self.nearest
         if xb is not None:
-            self.XPB[pc] = xb
             self.XP[pc] = 1.0 if nearest else xb + 1.0
             self.TP[pc] = pt
         if yb is not None:
@@ -636,17 +634,14 @@ class PairPlasticity(RulePlasticity):
                 tau = np.repeat(t, n_syn)
                 tq = t
             tau_pre = self.p[self.tau_pre_name]
-            # a post event at the time of pre events already processed (a post spike at a slice's
-            # first step with f = 0, see the engine's jump_spikes) takes the pre traces before them
             if uniform_t and self.dense and cells.size == 1:   # the column holds every pre cell, in order
-                x = np.where(self.TP < tau, self.XP * np.exp(-(tau - self.TP) * dt / tau_pre), self.XPB)
+                x = self.XP * np.exp(-(tau - self.TP) * dt / tau_pre)
             else:
                 pre = self.pre_of[S]
                 if uniform_t and pre.size >= self.n_pre:
-                    x = np.where(self.TP < tau, self.XP * np.exp(-(tau - self.TP) * dt / tau_pre), self.XPB)[pre]
+                    x = (self.XP * np.exp(-(tau - self.TP) * dt / tau_pre))[pre]
                 else:
-                    TP = self.TP[pre]
-                    x = np.where(TP < tau, self.XP[pre] * np.exp(-(tau - TP) * dt / tau_pre), self.XPB[pre])
+                    x = self.XP[pre] * np.exp(-(tau - self.TP[pre]) * dt / tau_pre)
             self.potentiate(S, tau, x)
             y = self.XQ[cells] * np.exp(-(tq - self.TQ[cells]) * dt / self.p[self.tau_post_name])
             self.XQB[cells] = y
@@ -675,7 +670,6 @@ class PairPlasticity(RulePlasticity):
                 y = np.where(TQ < tau, self.XQ[post] * np.exp(-(tau - TQ) * dt / tau_post), self.XQB[post])
             self.depress(S, tau, y)
             x = self.XP[cells] * np.exp(-(t - self.TP[cells]) * dt / self.p[self.tau_pre_name])
-            self.XPB[cells] = x
             self.XP[cells] = 1.0 if self.nearest else x + 1.0
             self.TP[cells] = t
             changed.append(S)
@@ -798,10 +792,8 @@ class PairPlasticity(RulePlasticity):
 
     def _dispatch(self, kind: int, S: np.ndarray, t: np.ndarray, pos: np.ndarray) -> None:
         dt = self.dt
-        if kind == _POST:   # pre events at t already processed (see _run): the traces before them
-            tp = self.tp[S]
-            x = np.where(tp < t, self.xp[S] * np.exp(-(t - tp) * dt / _sub(self.p[self.tau_pre_name], S)),
-                         self.xpb[S])
+        if kind == _POST:
+            x = self.xp[S] * np.exp(-(t - self.tp[S]) * dt / _sub(self.p[self.tau_pre_name], S))
             self.potentiate(S, t, x)
             y = self.xq[S] * np.exp(-(t - self.tq[S]) * dt / _sub(self.p[self.tau_post_name], S))
             self.xqb[S] = y
@@ -813,7 +805,6 @@ class PairPlasticity(RulePlasticity):
             decayed = self.xq[S] * np.exp(-(t - tq) * dt / _sub(self.p[self.tau_post_name], S))
             self.depress(S, t, np.where(t > tq, decayed, self.xqb[S]))
             x = self.xp[S] * np.exp(-(t - self.tp[S]) * dt / _sub(self.p[self.tau_pre_name], S))
-            self.xpb[S] = x
             self.xp[S] = 1.0 if self.nearest else x + 1.0
             self.tp[S] = t
             if self.f != 1.0:

@@ -1,5 +1,6 @@
-"""IF_curr_delta and Izhikevich cells (their spikes caused by arriving jumps occur at the
-arrival, possibly at a communication slice's first step) with recurrent and input STDP of
+"""IF_curr_delta and Izhikevich cells (they add the jumps arriving at the end of a step, so their
+spikes caused by arriving jumps occur at the arrival, often at a communication slice's end,
+and the next slice needs them at its first step) with recurrent and input STDP of
 dendritic_delay_fraction 1 and 0, delays equal to min_delay; rank 0 writes the spikes and the
 learned weights (.npz) for a bitwise comparison with the numpy backend.
 
