@@ -129,14 +129,6 @@ def _stdp(sim, w_min=0.0, weight=0.01, constraints=None):
                              weight=weight, constraints=constraints)
 
 
-@pytest.mark.parametrize("case", sorted(NAMED_CASES))
-def test_bad_argument_is_named_in_a_pynnlite_error(sim, case):
-    error, name, call = NAMED_CASES[case]
-    p, q, prj = _network(sim)
-    with pytest.raises(error, match=name):
-        call(sim, p, q, prj)
-
-
 def test_a_refused_population_takes_no_ids_or_label_number(sim):
     first = sim.Population(2, sim.IF_cond_exp())
     with pytest.raises(errors.InvalidParameterValueError, match="tau_m"):
@@ -427,7 +419,7 @@ def _nan(x):
 
 
 #: case -> (error class, text the message must contain, the bad call); from an outside audit
-#: (/tmp/s9): each was a bare TypeError/ValueError/AttributeError from Python or numpy, or a
+#: of the API: each was a bare TypeError/ValueError/AttributeError from Python or numpy, or a
 #: silent NaN / wrong result
 AUDIT_CASES = {
     "Population(initial_values=5)": (errors.InvalidTypeError, "initial_values",
@@ -483,9 +475,13 @@ AUDIT_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(AUDIT_CASES))
-def test_bad_argument_found_by_the_outside_audit_is_named(sim, case):
-    error, name, call = AUDIT_CASES[case]
+assert not set(NAMED_CASES) & set(AUDIT_CASES)
+ALL_CASES = {**NAMED_CASES, **AUDIT_CASES}
+
+
+@pytest.mark.parametrize("case", sorted(ALL_CASES))
+def test_bad_argument_is_named_in_a_pynnlite_error(sim, case):
+    error, name, call = ALL_CASES[case]
     p, q, prj = _network(sim)
     with pytest.raises(error, match=name):
         call(sim, p, q, prj)
