@@ -15,7 +15,7 @@ import numpy as np
 from pynnlite.errors import RecordingError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pynnlite.recording import Recorder, _SegmentData
+    from pynnlite.recording import Recorder, SampleBlock, _SegmentData
 
 
 def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "_SegmentData | None":
@@ -34,7 +34,7 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
     for variable in recorder.recorded:
         if variable == "spikes":
             continue
-        blocks = {block[0]: block for block in data.signals.get(variable, ())}
+        blocks = {block.epoch: block for block in data.signals.get(variable, ())}
         # one round per set of recorded cells (epoch), the same number on every process
         for epoch in range(recorder.epochs.get(variable, 0) + 1):
             merged_block = _gather_block(variable, epoch, blocks.get(epoch), collect)
@@ -55,11 +55,12 @@ def gather_segment(recorder: "Recorder", data: "_SegmentData", gather: Any) -> "
     return merged
 
 
-def _gather_block(variable: str, epoch: int, block: tuple | None, collect: Any) -> tuple | None:
+def _gather_block(variable: str, epoch: int, block: "SampleBlock | None", collect: Any) -> "SampleBlock | None":
     """One block of samples (one set of recorded cells) from every process, cells in index
     order; None where nothing is received or no process sampled in this block."""
-    if block is not None and block[3]:
-        local_cells, sample_steps, values = block[1], np.asarray(block[2], np.int64), np.vstack(block[3])
+    from pynnlite.recording import SampleBlock
+    if block is not None and len(block):
+        local_cells, sample_steps, values = block.cells, np.asarray(block.steps, np.int64), block.matrix()
     else:
         local_cells, sample_steps = np.empty(0, np.int64), np.empty(0, np.int64)
         values = np.empty((0, 0))
@@ -81,4 +82,5 @@ def _gather_block(variable: str, epoch: int, block: tuple | None, collect: Any) 
     merged_values = np.concatenate([parts_values[r].reshape(parts_cells[r].size, reference.size)
                                     for r in filled])
     order = np.argsort(merged_cells, kind="stable")
-    return epoch, merged_cells[order], reference.tolist(), list(merged_values[order].T)
+    # (samples × cells): a transposed view, copied once when a Neo signal is made of it
+    return SampleBlock.from_matrix(epoch, merged_cells[order], reference.tolist(), merged_values[order].T)

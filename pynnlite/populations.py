@@ -23,7 +23,7 @@ from pynnlite.errors import (InvalidDimensionsError, InvalidIndexError, InvalidK
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.random import check_rng
-from pynnlite.recording import Recorder, check_output, write_gathered
+from pynnlite.recording import Recorder, add_spiketrains, check_output, write_gathered
 from pynnlite.units import to_standard
 
 
@@ -532,7 +532,7 @@ class BasePopulation:
         for k, segment in enumerate(block.segments):
             parts = [b.segments[k] for b in blocks if k < len(b.segments)]
             for part in parts[1:]:
-                segment.spiketrains.extend(part.spiketrains)
+                add_spiketrains(segment, list(part.spiketrains))
             segment.analogsignals = _merge_signals([p.analogsignals for p in parts], offsets)
         return block
 

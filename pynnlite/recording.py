@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import neo
 import numpy as np
 import quantities as pq
+from neo.core.spiketrainlist import SpikeTrainList
 
 from pynnlite.errors import (InvalidParameterValueError, NothingToWriteError, RecordingError, check_names,
                              is_finite_number)
@@ -18,15 +19,77 @@ if TYPE_CHECKING:  # pragma: no cover
     from pynnlite.populations import Population
 
 
+class SampleBlock:
+    """Samples of one variable from one set of cells (one epoch, see Recorder.epochs): a row
+    of values per sample step, a column per cell. Rows are written into preallocated chunks
+    (no array object per sample) and read back with a single copy."""
+
+    #: rows of the first chunk; each next chunk doubles, up to CHUNK_BYTES
+    FIRST_ROWS = 64
+    CHUNK_BYTES = 4 * 2**20
+
+    def __init__(self, epoch: int, cells: np.ndarray) -> None:
+        self.epoch = epoch
+        self.cells = cells                      # population indices, one per column
+        self.steps: list[int] = []              # the step of each row
+        self._chunks: list[np.ndarray] = []
+        self._used = 0                          # rows filled in the last chunk
+
+    @classmethod
+    def from_matrix(cls, epoch: int, cells: np.ndarray, steps: list[int], matrix: np.ndarray) -> "SampleBlock":
+        """A block holding ``matrix`` (samples × cells) as it is (no copy)."""
+        block = cls(epoch, cells)
+        block.steps = list(steps)
+        if len(block.steps):
+            block._chunks, block._used = [matrix], len(matrix)
+        return block
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def append(self, step: int, values: np.ndarray) -> None:
+        """Add the values (one per cell) sampled at ``step``."""
+        chunks = self._chunks
+        if not chunks or self._used == len(chunks[-1]):
+            rows = min(2 * len(chunks[-1]) if chunks else self.FIRST_ROWS,
+                       max(self.FIRST_ROWS, self.CHUNK_BYTES // max(values.nbytes, 1)))
+            chunks.append(np.empty((rows, values.size), dtype=values.dtype))
+            self._used = 0
+        elif values.dtype != chunks[-1].dtype:   # (not seen in practice) keep one dtype, as vstack would
+            dtype = np.result_type(chunks[-1].dtype, values.dtype)
+            self._chunks = chunks = [c.astype(dtype) for c in chunks]
+        chunks[-1][self._used] = values
+        self._used += 1
+        self.steps.append(step)
+
+    def matrix(self, keep: np.ndarray | None = None) -> np.ndarray:
+        """A new (samples × cells) array of the values, each cell's samples contiguous (Fortran
+        order, as numpy's ``values[:, keep]`` gave before); ``keep``: a bool mask of the columns
+        to include (all if None)."""
+        chunks = self._chunks
+        columns = chunks[0].shape[1] if chunks else 0
+        selected = columns if keep is None else int(np.count_nonzero(keep))
+        dtype = np.result_type(*[c.dtype for c in chunks]) if chunks else float
+        out = np.empty((len(self.steps), selected), dtype=dtype, order="F")
+        row = 0
+        for number, chunk in enumerate(chunks):
+            part = chunk[:self._used] if number == len(chunks) - 1 else chunk
+            if keep is None or selected == columns:
+                out[row:row + len(part)] = part
+            else:
+                np.compress(keep, part, axis=1, out=out[row:row + len(part)])
+            row += len(part)
+        return out
+
+
 class _SegmentData:
     """What was recorded between two resets."""
 
     def __init__(self) -> None:
         self.spike_cells: list[np.ndarray] = []
         self.spike_times: list[np.ndarray] = []   # ms
-        #: variable -> blocks of samples, one per set of recorded cells (see Recorder.epochs):
-        #: (epoch, cell indices, list of sample steps, list of value arrays)
-        self.signals: dict[str, list[tuple[int, np.ndarray, list[int], list[np.ndarray]]]] = {}
+        #: variable -> blocks of samples, one per set of recorded cells, in time order
+        self.signals: dict[str, list[SampleBlock]] = {}
         self.t_stop_step = 0
         self.cleared_at: int | None = None   # the step of get_data(clear=True): the segment starts there
         self.spikes_stopped: np.ndarray | None = None   # cells whose spike recording stopped here
@@ -131,12 +194,12 @@ class Recorder:
             self.current.spike_times.append(np.asarray(times, dtype=float))
 
     def add_sample(self, variable: str, step: int, cells: np.ndarray, values: np.ndarray) -> None:
+        """The ``values`` of ``variable`` in ``cells`` (population indices) at ``step``."""
         blocks = self.current.signals.setdefault(variable, [])
         epoch = self.epochs.get(variable, 0)
-        if not blocks or blocks[-1][0] != epoch:   # the recorded cells changed: a new block
-            blocks.append((epoch, cells, [], []))
-        blocks[-1][2].append(step)
-        blocks[-1][3].append(values)
+        if not blocks or blocks[-1].epoch != epoch:   # the recorded cells changed: a new block
+            blocks.append(SampleBlock(epoch, cells))
+        blocks[-1].append(step, values)
 
     def new_segment(self, annotations: dict[str, Any], t_stop_step: int) -> None:
         """Close the current segment at ``t_stop_step`` and start a new one (after reset())."""
@@ -192,22 +255,25 @@ class Recorder:
             rec = np.flatnonzero(recorded & wanted)
             order = np.lexsort((times, cells))
             cells, times = cells[order], times[order]
-            starts = np.searchsorted(cells, rec, side="left")
-            stops = np.searchsorted(cells, rec, side="right")
-            ids = population.first_id + rec
-            for cell, first, last, cell_id in zip(rec, starts, stops, ids):
-                train = neo.SpikeTrain(times[first:last], t_start=(data.cleared_at or 0) * dt * pq.ms, t_stop=t_stop, units="ms",
-                                       source_population=population.label, source_id=int(cell_id),
-                                       channel_id=int(cell_id), source_index=int(cell))
-                segment.spiketrains.append(train)
+            starts = np.searchsorted(cells, rec, side="left").tolist()
+            stops = np.searchsorted(cells, rec, side="right").tolist()
+            t_start = (data.cleared_at or 0) * dt * pq.ms
+            label = population.label
+            trains = [neo.SpikeTrain(times[first:last], t_start=t_start, t_stop=t_stop, units=pq.ms,
+                                     source_population=label, source_id=cell_id, channel_id=cell_id,
+                                     source_index=cell)
+                      for cell, first, last, cell_id in zip(rec.tolist(), starts, stops,
+                                                             (population.first_id + rec).tolist())]
+            add_spiketrains(segment, trains)
         for variable in variables:
             if variable == "spikes":
                 continue
-            for _, cells, sample_steps, values in data.signals.get(variable, ()):
+            for block in data.signals.get(variable, ()):
+                cells, sample_steps = block.cells, block.steps
                 keep = wanted[cells]
-                if not keep.any() or not values:
+                if not keep.any() or not sample_steps:
                     continue
-                matrix = np.vstack(values)[:, keep]
+                matrix = block.matrix(keep)
                 unit = population.celltype.variable_unit(variable)
                 every = sample_steps[1] - sample_steps[0] if len(sample_steps) > 1 else self.sample_every
                 # rounded as PyNN rounds the time: 3 steps of 0.1 ms are 0.3 ms, not 0.30000000000000004
@@ -251,6 +317,14 @@ class Recorder:
         if clear:
             self.clear()
         return block
+
+
+def add_spiketrains(segment: neo.Segment, trains: list[neo.SpikeTrain]) -> None:
+    """Append new ``trains`` to ``segment``, as ``segment.spiketrains.extend`` does, without
+    Neo's check that each is not already there (a scan of the whole list per train)."""
+    for train in trains:
+        train.segment = segment
+    segment.spiketrains = SpikeTrainList(items=list(segment.spiketrains) + trains, parent=segment)
 
 
 def has_recorded_data(block: neo.Block) -> bool:
