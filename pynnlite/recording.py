@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -394,6 +395,15 @@ def check_output(io: Any, name: str = "io") -> None:
             + ", ".join("." + e for e in writable))
 
 
+class PickleIO(neo.io.PickleIO):
+    """Neo's PickleIO, writing with pickle protocol 5: each array goes to the file as it is,
+    where protocol 4 (Neo's default) first copies it into a bytes object. Read back the same."""
+
+    def write_block(self, block: neo.Block | list[neo.Block]) -> None:
+        with open(self.filename, "wb") as fp:
+            pickle.dump(block, fp, protocol=5)
+
+
 def _write(block: neo.Block | list[neo.Block], io: Any, suffix: str) -> None:
     if isinstance(io, str):
         if os.path.dirname(io):
@@ -402,9 +412,9 @@ def _write(block: neo.Block | list[neo.Block], io: Any, suffix: str) -> None:
             name = io.replace("\\", "/").rsplit("/", 1)[-1]
             extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
             formats = [c for c in neo.io.iolist if c.is_writable and extension in c.extensions]
-            io = (neo.io.PickleIO if extension in ("pkl", "pickle") or not formats else formats[0])(io + suffix)
+            io = (PickleIO if extension in ("pkl", "pickle") or not formats else formats[0])(io + suffix)
         else:
-            io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else neo.io.PickleIO(io)
+            io = neo.get_io(io) if not io.endswith((".pkl", ".pickle")) else PickleIO(io)
     if isinstance(block, list) and not isinstance(io, neo.io.PickleIO) and hasattr(io, "write_all_blocks"):
         io.write_all_blocks(block)
     else:
