@@ -6,7 +6,8 @@ the data (``get_data()``, its first pass over every SpikeTrain, ``get_data('spik
 ``get_spike_counts()``, ``mean_spike_count()``), ``write_data`` to a pickle file,
 ``get_data(clear=True)`` and a run after it, and the memory held per recorded sample. Each
 scenario runs in its own process (``benchmarks/recording_worker.py``); with ``--pynn-python``
-the same worker runs under PyNN+NEST in the same run and the ratios are printed.
+the same worker runs under PyNN+NEST in the same run and the ratios are printed (NEST's
+``write_data`` and ``get_data(clear=True)`` of signals only with ``--pynn-full``).
 
     python benchmarks/recording.py
     python benchmarks/recording.py --pynn-python /tmp/nestvenv/bin/python
@@ -25,9 +26,10 @@ OPERATIONS = ("build", "run", "get_spike_counts", "mean_spike_count", "get_data"
               "get_data_spikes", "write_data", "get_data_clear", "run_again")
 
 
-def measure(python, simulator, scenario, args):
+def measure(python, simulator, scenario, args, skip=""):
     out = subprocess.run([python, WORKER, "--simulator", simulator, "--scenario", scenario,
-                          "--n", str(args.n), "--n-signal", str(args.n_signal), "--tstop", str(args.tstop)],
+                          "--n", str(args.n), "--n-signal", str(args.n_signal), "--tstop", str(args.tstop),
+                          "--skip", skip],
                          capture_output=True, text=True, check=True).stdout
     return json.loads([ln for ln in out.splitlines() if ln.startswith("RESULT ")][-1][len("RESULT "):])
 
@@ -46,6 +48,9 @@ def main():
     parser.add_argument("--n-signal", type=int, default=1000)
     parser.add_argument("--tstop", type=float, default=1000.0)
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--pynn-full", action="store_true",
+                        help="also time PyNN+NEST's write_data and get_data(clear=True) of signals (each "
+                             "another full get_data: about 80 s more)")
     args = parser.parse_args()
     start = time.perf_counter()
     scenarios = args.scenarios.split(",")
@@ -54,7 +59,13 @@ def main():
     sims = [("pynnlite", sys.executable, "pynnlite.backends.numpy")]
     if args.pynn_python:
         sims.append(("PyNN+NEST", args.pynn_python, "pyNN.nest"))
-    results = {name: {s: measure(python, module, s, args) for s in scenarios} for name, python, module in sims}
+    # PyNN+NEST's get_data of 10M-30M signal samples takes 7-30 s; write_data and get_data(clear=True)
+    # repeat it, so they are left out unless asked for (to keep the script near 3 minutes)
+    def skip(name, scenario):
+        return "write_data,get_data_clear" if name != "pynnlite" and scenario.startswith("v") \
+            and not args.pynn_full else ""
+    results = {name: {s: measure(python, module, s, args, skip(name, s)) for s in scenarios}
+               for name, python, module in sims}
     ours = results["pynnlite"]
     theirs = results.get("PyNN+NEST")
     steps = ours["none"]["steps"]

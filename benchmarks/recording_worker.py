@@ -40,7 +40,9 @@ def main():
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--n-signal", type=int, default=1000, help="cells whose signals are recorded")
     parser.add_argument("--tstop", type=float, default=1000.0)
+    parser.add_argument("--skip", default="", help="operations not to time (comma-separated)")
     args = parser.parse_args()
+    skip = set(args.skip.split(","))
     variables = SCENARIOS[args.scenario]
     sim = importlib.import_module(args.simulator)
     r = {"simulator": args.simulator, "scenario": args.scenario}
@@ -81,11 +83,13 @@ def main():
             timed(r, "get_data_trains",
                   lambda: sum(train.size for train in cells.get_data().segments[0].spiketrains))
             timed(r, "get_data_spikes", lambda: cells.get_data("spikes"))
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "data.pkl")
-            timed(r, "write_data", lambda: cells.write_data(path))
-            r["file_mb"] = os.path.getsize(path) / 2**20
-        timed(r, "get_data_clear", lambda: cells.get_data(clear=True))
+        if "write_data" not in skip:
+            with tempfile.TemporaryDirectory() as folder:
+                path = os.path.join(folder, "data.pkl")
+                timed(r, "write_data", lambda: cells.write_data(path))
+                r["file_mb"] = os.path.getsize(path) / 2**20
+        if "get_data_clear" not in skip:   # (skipped: the next run continues the recording)
+            timed(r, "get_data_clear", lambda: cells.get_data(clear=True))
         # after clearing, a shorter run: does the next run pay for the data cleared?
         timed(r, "run_again", lambda: sim.run(args.tstop / 10))
     r["steps"] = steps
