@@ -287,6 +287,15 @@ class PairPlasticity(RulePlasticity):
             if c.size:
                 groups.append((kind, c, t, slot))
 
+        def add_or_defer(kind: int, c: np.ndarray, t: np.ndarray) -> None:
+            """Events of this slice now, later ones into the pending buckets."""
+            later = t > T
+            if later.any():
+                self._defer(lambda i: (kind, c[i], t[i]), t, later)
+                add(kind, c[~later], t[~later])
+            else:
+                add(kind, c, t)
+
         for kind, c, t in due:
             add(kind, c, t)
         out = counts = None
@@ -298,24 +307,13 @@ class PairPlasticity(RulePlasticity):
             if f == 1.0:     # the pre event is at emission; the spike transmits right after it
                 add(_PRE, pre_index, t_emit, spike)
             else:
-                t_pre = _grid(t_emit + (1.0 - f) * D)
-                later = t_pre > T
-                if later.any():
-                    self._defer(lambda i: (_PRE, pre_index[i], t_pre[i]), t_pre, later)
-                    add(_PRE, pre_index[~later], t_pre[~later])
-                else:
-                    add(_PRE, pre_index, t_pre)
+                add_or_defer(_PRE, pre_index, _grid(t_emit + (1.0 - f) * D))
                 add(_TRANSMIT, pre_index, t_emit, spike)
         if post_cells.size:
             t_post = post_steps.astype(float) + f * D
             if f not in (0.0, 1.0):
                 t_post = _grid(t_post)
-            later = t_post > T
-            if later.any():
-                self._defer(lambda i: (_POST, post_cells[i], t_post[i]), t_post, later)
-                add(_POST, post_cells[~later], t_post[~later])
-            else:
-                add(_POST, post_cells, t_post)
+            add_or_defer(_POST, post_cells, t_post)
         if modulator is not None and modulator[0].size:
             add(_MODULATOR, modulator[1].astype(np.int64), modulator[0].astype(float))
         if not groups:
