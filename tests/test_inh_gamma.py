@@ -28,8 +28,8 @@ def test_inh_gamma_declaration_follows_pynn(sim):
 def test_inh_gamma_rejects_bad_parameters(sim):
     for bad in (dict(a=[1.0, -1.0], b=[1.0, 1.0], tbins=[0.0, 5.0]), dict(b=[0.0]),
                 dict(a=[1.0, 1.0], b=[1.0, 1.0], tbins=[5.0, 1.0]), dict(duration=-1.0)):
-        with pytest.raises(errors.InvalidParameterValueError):
-            sim.SpikeSourceInhGamma(**bad)
+        with pytest.raises(errors.InvalidParameterValueError):   # sequences: at the Population, as PyNN
+            sim.Population(1, sim.SpikeSourceInhGamma(**bad))
     sim.Population(1, sim.SpikeSourceInhGamma(a=[1.0, 2.0]))     # tbins and b of another length
     with pytest.raises(errors.InvalidParameterValueError, match="same length"):
         sim.run(1.0)

@@ -77,8 +77,8 @@ def test_recorded_signals_carry_pynns_unit_names(sim):
 
 
 def test_invalid_values_are_rejected(sim):
-    with pytest.raises(errors.InvalidParameterValueError):
-        sim.GIF_cond_exp(tau_eta=(1.0, -2.0, 3.0))
+    with pytest.raises(errors.InvalidParameterValueError):   # sequences: at the Population, as PyNN
+        sim.Population(1, sim.GIF_cond_exp(tau_eta=(1.0, -2.0, 3.0)))
     with pytest.raises(errors.InvalidParameterValueError):
         sim.GIF_cond_exp(delta_v=0.0)
     cells = sim.Population(1, sim.GIF_cond_exp(tau_eta=(1.0, 2.0), a_eta=(0.1, 0.1, 0.1)))

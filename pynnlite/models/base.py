@@ -168,10 +168,12 @@ class ModelType:
                 raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r}") from None
             check_finite(name, arr, name in self.infinite_allowed)
             check_constraint(name, arr, self.constraints.get(name))
-        elif name in self.sequence_parameters and self.constraints.get(name) is not None:
+        elif name in self.sequence_parameters:
+            # numbers only here; the constraints (e.g. increasing spike_times) are checked when
+            # a Population is made of the cell type, where PyNN raises (PyNN's test_issue511)
             from pynnlite.parameters import Sequence, _is_sequence_list
             if isinstance(value, (Sequence, list, tuple, np.ndarray)):   # one sequence, or one per cell
-                check_constraint(name, value if _is_sequence_list(value) else [value], self.constraints[name])
+                _sequences(value if _is_sequence_list(value) else [value], name)
         return value
 
     def check_sequences(self, name: str, values: Any) -> None:
