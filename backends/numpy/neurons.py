@@ -129,6 +129,21 @@ def _refractory_steps(tau_refrac: np.ndarray, dt: float) -> np.ndarray:
     return np.ceil(tics / (dt * 1000.0) - 1e-9)
 
 
+def _shared(values: Any) -> Any:
+    """``values`` as one float when every cell has the same value, else unchanged.
+
+    For the constants a kernel uses every step, once they are computed from the
+    full arrays: a step then streams fewer arrays through memory (the usual
+    network has one value per population), and since element-wise arithmetic
+    with a float gives the same bits as with an array of it, results do not change.
+    Never fed back into exp() and the like, whose scalar and array paths may
+    round differently."""
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.size > 1 \
+            and values.dtype == np.float64 and (values == values[0]).all():
+        return values[0]
+    return values
+
+
 def _input_rows(spike_input: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     spike_input = np.asarray(spike_input, dtype=float)
     if spike_input.ndim != 2 or spike_input.shape[0] < 2 or spike_input.shape[1] != n:
@@ -197,6 +212,8 @@ class _LIFBase(NeuronKernel):
         self.P22 = np.exp(-h / self.tau_m)                 # membrane decay over one step
         self.P20 = -self.tau_m / self.cm * np.expm1(-h / self.tau_m)   # mV per nA of constant current
         self.n_refrac = _refractory_steps(p["tau_refrac"], h)
+        for name in ("v_rest", "v_reset", "v_thresh", "P22", "P20", "n_refrac"):
+            setattr(self, name, _shared(getattr(self, name)))
 
     def _free_cells(self, state: dict[str, np.ndarray]) -> np.ndarray:
         """Cells integrating this step; the others are refractory (clamped, countdown decremented)."""
@@ -239,6 +256,8 @@ class IFCurrExpKernel(_LIFBase):
         self.P11_inh = np.exp(-h / p["tau_syn_I"])
         self.P21_exc = _exp_convolution(h, self.tau_m, p["tau_syn_E"])[0] / self.cm
         self.P21_inh = _exp_convolution(h, self.tau_m, p["tau_syn_I"])[0] / self.cm
+        for name in ("P11_exc", "P11_inh", "P21_exc", "P21_inh"):
+            setattr(self, name, _shared(getattr(self, name)))
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
@@ -279,7 +298,7 @@ class IFCurrAlphaKernel(_LIFBase):
         self.syn = {}
         for receptor, tau in (("exc", p["tau_syn_E"]), ("inh", p["tau_syn_I"])):
             E, F = _exp_convolution(h, self.tau_m, tau)
-            self.syn[receptor] = (np.e / tau, np.exp(-h / tau), E / self.cm, F / self.cm)
+            self.syn[receptor] = tuple(_shared(x) for x in (np.e / tau, np.exp(-h / tau), E / self.cm, F / self.cm))
 
     def step(self, state, spike_input, i_ext):
         inputs = dict(zip(("exc", "inh"), _input_rows(spike_input, self.n)))
@@ -342,7 +361,7 @@ class _DecayCache:
     def decay(self, receptor: str, s: float) -> np.ndarray:
         found = self._cache.get(("decay", receptor, s))   # every step: the lookup only
         if found is None:
-            found = self._store(("decay", receptor, s), np.exp(-s / self.tau[receptor]))
+            found = self._store(("decay", receptor, s), _shared(np.exp(-s / self.tau[receptor])))
         return found
 
     def step_means(self, receptor: str, h: float) -> tuple[np.ndarray, np.ndarray]:
@@ -350,7 +369,7 @@ class _DecayCache:
         found = self._cache.get(("means", receptor, h))
         if found is None:
             x = -h / self.tau[receptor]
-            found = self._store(("means", receptor, h), (_phi(x), h * _psi(x)))
+            found = self._store(("means", receptor, h), (_shared(_phi(x)), _shared(h * _psi(x))))
         return found
 
 
@@ -390,7 +409,7 @@ class _AlphaConductances(_DecayCache):
 
     def __init__(self, tau_exc: np.ndarray, tau_inh: np.ndarray):
         super().__init__(tau_exc, tau_inh)
-        self.kick = {"exc": np.e / tau_exc, "inh": np.e / tau_inh}
+        self.kick = {"exc": _shared(np.e / tau_exc), "inh": _shared(np.e / tau_inh)}
 
     def receive(self, state, w_exc, w_inh):
         state["dgsyn_exc"] += w_exc * self.kick["exc"]
@@ -452,6 +471,8 @@ class _IFCondKernel(_LIFBase):
         self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
         self.h_over_cm = self.dt / self.cm
         self.leak_drive = self.g_leak * self.v_rest + p["i_offset"]   # nA: g_L v_rest + i_offset
+        for name in ("g_leak", "e_exc", "e_inh", "h_over_cm", "leak_drive"):
+            setattr(self, name, _shared(getattr(self, name)))
 
     def step(self, state, spike_input, i_ext):
         # v(t+h) = v + (h/cm) (D − G v) φ(−h G/cm): G the total conductance, D = Σ g e_rev + currents
@@ -561,7 +582,8 @@ class IFCondExpGsfaGrrKernel(_IFCondKernel):
         p, h = self.params, self.dt
         self.adaptation = []   # (state name, reversal, step mean in µS per nS, decay over h, jump in nS)
         for name, tau, e_rev, q in (("g_s", "tau_sfa", "e_rev_sfa", "q_sfa"), ("g_r", "tau_rr", "e_rev_rr", "q_rr")):
-            self.adaptation.append((name, p[e_rev], 1e-3 * _phi(-h / p[tau]), np.exp(-h / p[tau]), p[q]))
+            self.adaptation.append((name, *(_shared(x) for x in (p[e_rev], 1e-3 * _phi(-h / p[tau]),
+                                                                  np.exp(-h / p[tau]), p[q]))))
 
     def _extra_conductances(self, state):
         return [(state[name] * mean, e_rev)            # nS -> µS, the mean over the step
@@ -589,6 +611,9 @@ def adex_membrane(kernel: Any, p: dict[str, np.ndarray]) -> None:
     kernel.a = p["a"] * 1e-3          # nS -> µS
     kernel.b, kernel.tau_w = p["b"], p["tau_w"]
     kernel.n_refrac = _refractory_steps(p["tau_refrac"], kernel.dt)
+    for name in ("cm", "g_leak", "v_rest", "v_reset", "v_spike", "v_thresh", "delta_T", "safe_delta_T",
+                 "v_detect", "a", "b", "tau_w", "n_refrac"):
+        setattr(kernel, name, _shared(getattr(kernel, name)))
 
 
 def adex_spike_and_reset(kernel: Any, v: np.ndarray, w: np.ndarray, count: np.ndarray,
@@ -664,7 +689,7 @@ class _AdExKernel(NeuronKernel):
         super().__init__(params, dt)
         p = self.params
         adex_membrane(self, p)
-        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        self.e_exc, self.e_inh = _shared(p["e_rev_E"]), _shared(p["e_rev_I"])
         self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
 
     def _derivatives(self, v, w, g_exc, g_inh, clamped, i_dc):
@@ -756,7 +781,7 @@ class IzhikevichKernel(NeuronKernel):
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
         p = self.params
-        self.a, self.b, self.c, self.d = p["a"], p["b"], p["c"], p["d"]
+        self.a, self.b, self.c, self.d = (_shared(p[name]) for name in "abcd")
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
@@ -821,11 +846,11 @@ class HHCondExpKernel(NeuronKernel):
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
         p = self.params
-        self.cm = p["cm"]
-        self.g_na, self.g_k, self.g_leak = p["gbar_Na"], p["gbar_K"], p["g_leak"]
-        self.e_na, self.e_k, self.e_leak = p["e_rev_Na"], p["e_rev_K"], p["e_rev_leak"]
-        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
-        self.v_offset = p["v_offset"]
+        self.cm = _shared(p["cm"])
+        self.g_na, self.g_k, self.g_leak = (_shared(p[name]) for name in ("gbar_Na", "gbar_K", "g_leak"))
+        self.e_na, self.e_k, self.e_leak = (_shared(p[name]) for name in ("e_rev_Na", "e_rev_K", "e_rev_leak"))
+        self.e_exc, self.e_inh = _shared(p["e_rev_E"]), _shared(p["e_rev_I"])
+        self.v_offset = _shared(p["v_offset"])
         self.synapses = _ExpConductances(p["tau_syn_E"], p["tau_syn_I"])
         self.n_refrac = float(_refractory_steps(np.array(self.T_REF), self.dt))
 

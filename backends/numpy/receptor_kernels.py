@@ -321,7 +321,7 @@ class AdExpPointNeuronKernel(NeuronKernel):
         return found
 
     def _stiffness(self, state) -> np.ndarray:
-        total = self.g_leak
+        total = np.full(self.n, self.g_leak)   # per cell, also when g_leak is one shared value
         for receptor in self.receive_set:
             if receptor.kind == "curr_exp":
                 continue
