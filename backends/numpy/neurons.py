@@ -144,6 +144,12 @@ def _shared(values: Any) -> Any:
     return values
 
 
+def _share(kernel: Any, *names: str) -> None:
+    """Make each named per-step constant of ``kernel`` ``_shared``."""
+    for name in names:
+        setattr(kernel, name, _shared(getattr(kernel, name)))
+
+
 def _input_rows(spike_input: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     spike_input = np.asarray(spike_input, dtype=float)
     if spike_input.ndim != 2 or spike_input.shape[0] < 2 or spike_input.shape[1] != n:
@@ -212,8 +218,7 @@ class _LIFBase(NeuronKernel):
         self.P22 = np.exp(-h / self.tau_m)                 # membrane decay over one step
         self.P20 = -self.tau_m / self.cm * np.expm1(-h / self.tau_m)   # mV per nA of constant current
         self.n_refrac = _refractory_steps(p["tau_refrac"], h)
-        for name in ("v_rest", "v_reset", "v_thresh", "P22", "P20", "n_refrac"):
-            setattr(self, name, _shared(getattr(self, name)))
+        _share(self, "v_rest", "v_reset", "v_thresh", "P22", "P20", "n_refrac")
 
     def _free_cells(self, state: dict[str, np.ndarray]) -> np.ndarray:
         """Cells integrating this step; the others are refractory (clamped, countdown decremented)."""
@@ -256,8 +261,7 @@ class IFCurrExpKernel(_LIFBase):
         self.P11_inh = np.exp(-h / p["tau_syn_I"])
         self.P21_exc = _exp_convolution(h, self.tau_m, p["tau_syn_E"])[0] / self.cm
         self.P21_inh = _exp_convolution(h, self.tau_m, p["tau_syn_I"])[0] / self.cm
-        for name in ("P11_exc", "P11_inh", "P21_exc", "P21_inh"):
-            setattr(self, name, _shared(getattr(self, name)))
+        _share(self, "P11_exc", "P11_inh", "P21_exc", "P21_inh")
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
@@ -471,8 +475,7 @@ class _IFCondKernel(_LIFBase):
         self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
         self.h_over_cm = self.dt / self.cm
         self.leak_drive = self.g_leak * self.v_rest + p["i_offset"]   # nA: g_L v_rest + i_offset
-        for name in ("g_leak", "e_exc", "e_inh", "h_over_cm", "leak_drive"):
-            setattr(self, name, _shared(getattr(self, name)))
+        _share(self, "g_leak", "e_exc", "e_inh", "h_over_cm", "leak_drive")
 
     def step(self, state, spike_input, i_ext):
         # v(t+h) = v + (h/cm) (D − G v) φ(−h G/cm): G the total conductance, D = Σ g e_rev + currents
@@ -611,9 +614,8 @@ def adex_membrane(kernel: Any, p: dict[str, np.ndarray]) -> None:
     kernel.a = p["a"] * 1e-3          # nS -> µS
     kernel.b, kernel.tau_w = p["b"], p["tau_w"]
     kernel.n_refrac = _refractory_steps(p["tau_refrac"], kernel.dt)
-    for name in ("cm", "g_leak", "v_rest", "v_reset", "v_spike", "v_thresh", "delta_T", "safe_delta_T",
-                 "v_detect", "a", "b", "tau_w", "n_refrac"):
-        setattr(kernel, name, _shared(getattr(kernel, name)))
+    _share(kernel, "cm", "g_leak", "v_rest", "v_reset", "v_spike", "v_thresh", "delta_T", "safe_delta_T",
+           "v_detect", "a", "b", "tau_w", "n_refrac")
 
 
 def adex_spike_and_reset(kernel: Any, v: np.ndarray, w: np.ndarray, count: np.ndarray,
@@ -689,7 +691,8 @@ class _AdExKernel(NeuronKernel):
         super().__init__(params, dt)
         p = self.params
         adex_membrane(self, p)
-        self.e_exc, self.e_inh = _shared(p["e_rev_E"]), _shared(p["e_rev_I"])
+        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        _share(self, "e_exc", "e_inh")
         self.synapses = self.synapse_class(p["tau_syn_E"], p["tau_syn_I"])
 
     def _derivatives(self, v, w, g_exc, g_inh, clamped, i_dc):
@@ -781,7 +784,8 @@ class IzhikevichKernel(NeuronKernel):
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
         p = self.params
-        self.a, self.b, self.c, self.d = (_shared(p[name]) for name in "abcd")
+        self.a, self.b, self.c, self.d = p["a"], p["b"], p["c"], p["d"]
+        _share(self, "a", "b", "c", "d")
 
     def step(self, state, spike_input, i_ext):
         w_exc, w_inh = _input_rows(spike_input, self.n)
@@ -846,11 +850,12 @@ class HHCondExpKernel(NeuronKernel):
     def __init__(self, params: dict[str, np.ndarray], dt: float):
         super().__init__(params, dt)
         p = self.params
-        self.cm = _shared(p["cm"])
-        self.g_na, self.g_k, self.g_leak = (_shared(p[name]) for name in ("gbar_Na", "gbar_K", "g_leak"))
-        self.e_na, self.e_k, self.e_leak = (_shared(p[name]) for name in ("e_rev_Na", "e_rev_K", "e_rev_leak"))
-        self.e_exc, self.e_inh = _shared(p["e_rev_E"]), _shared(p["e_rev_I"])
-        self.v_offset = _shared(p["v_offset"])
+        self.cm = p["cm"]
+        self.g_na, self.g_k, self.g_leak = p["gbar_Na"], p["gbar_K"], p["g_leak"]
+        self.e_na, self.e_k, self.e_leak = p["e_rev_Na"], p["e_rev_K"], p["e_rev_leak"]
+        self.e_exc, self.e_inh = p["e_rev_E"], p["e_rev_I"]
+        self.v_offset = p["v_offset"]
+        _share(self, "cm", "g_na", "g_k", "g_leak", "e_na", "e_k", "e_leak", "e_exc", "e_inh", "v_offset")
         self.synapses = _ExpConductances(p["tau_syn_E"], p["tau_syn_I"])
         self.n_refrac = float(_refractory_steps(np.array(self.T_REF), self.dt))
 
