@@ -176,10 +176,6 @@ class ModelType:
                 _sequences(value if _is_sequence_list(value) else [value], name)
         return value
 
-    def check_sequences(self, name: str, values: Any) -> None:
-        """The constraint of a sequence parameter over one Sequence per cell."""
-        check_constraint(name, values, self.constraints.get(name))
-
     # -- reports --------------------------------------------------------
     def describe(self, template: str | None = "modeltype_default.txt", engine: str = "default"):
         from pynnlite import descriptions
