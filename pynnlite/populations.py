@@ -820,8 +820,8 @@ class Population(BasePopulation):
                    "annotations": dict(self.annotations), **descriptions.population_values(self)}
         # PyNN's names for templates written for PyNN: its annotations are top-level keys
         context.update(size_local=self.local_size, **{k: v for k, v in self.annotations.items() if k not in context})
-        if self.local_size:
-            first = self.local_cells[0]
+        if self.local_size:   # (not local_cells[0]: that makes an ID object for every cell)
+            first = ID(self.first_id + int(self._local_indices[0]), self)
             context.update(local_first_id=first, cell_parameters=first.get_parameters())
         return context
 

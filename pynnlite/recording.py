@@ -13,6 +13,7 @@ from neo.core.spiketrainlist import SpikeTrainList
 
 from pynnlite.errors import (InvalidParameterValueError, NothingToWriteError, RecordingError, check_names,
                              is_finite_number)
+from pynnlite.spike_trains import SortedSpikeTrainList
 from pynnlite.timegrid import time_of
 from pynnlite.units import as_quantity
 
@@ -253,19 +254,20 @@ class Recorder:
             recorded = self.recorded["spikes"].copy()
             if data.spikes_stopped is not None:
                 recorded |= data.spikes_stopped
-            rec = np.flatnonzero(recorded & wanted)
+            recorded &= wanted
+            rec = np.flatnonzero(recorded)
+            keep = recorded[cells]
+            cells, times = cells[keep], times[keep]
             order = np.lexsort((times, cells))
             cells, times = cells[order], times[order]
-            starts = np.searchsorted(cells, rec, side="left").tolist()
-            stops = np.searchsorted(cells, rec, side="right").tolist()
-            t_start = (data.cleared_at or 0) * dt * pq.ms
-            label = population.label
-            trains = [neo.SpikeTrain(times[first:last], t_start=t_start, t_stop=t_stop, units=pq.ms,
-                                     source_population=label, source_id=cell_id, channel_id=cell_id,
-                                     source_index=cell)
-                      for cell, first, last, cell_id in zip(rec.tolist(), starts, stops,
-                                                             (population.first_id + rec).tolist())]
-            add_spiketrains(segment, trains)
+            ids = (population.first_id + rec).tolist()
+            trains = SortedSpikeTrainList.from_sorted(
+                times, population.first_id + cells, ids,
+                np.searchsorted(cells, rec, side="left").tolist(), np.searchsorted(cells, rec, side="right").tolist(),
+                t_start=(data.cleared_at or 0) * dt * pq.ms, t_stop=t_stop,
+                source_population=population.label, source_id=ids, source_index=rec.tolist())
+            trains.segment = segment
+            segment.spiketrains = trains
         for variable in variables:
             if variable == "spikes":
                 continue

@@ -1,0 +1,74 @@
+"""The spike trains of a recorded segment as Neo's multiplexed ``SpikeTrainList``, the form
+PyNN+NEST returns from ``get_data()``: all spike times and their cell ids in two arrays, each
+cell's ``SpikeTrain`` made when the list is first read.
+
+So ``get_data()`` does not build one Neo object per cell, and ``write_data`` pickles two
+arrays. The spikes here are sorted by cell, so each train is a slice (Neo's own list finds a
+train's spikes by comparing every spike with every cell id). Once read, the list holds the
+trains, as a list made of SpikeTrain objects does. Pickled or copied, it is Neo's own
+``SpikeTrainList``: files load with Neo alone.
+"""
+from __future__ import annotations
+
+import copyreg
+from typing import Any
+
+import numpy as np
+import quantities as pq
+from neo.core.spiketrain import SpikeTrain
+from neo.core.spiketrainlist import SpikeTrainList
+
+
+class SortedSpikeTrainList(SpikeTrainList):
+    """A multiplexed SpikeTrainList whose spikes are sorted by cell (see the module docstring)."""
+
+    @classmethod
+    def from_sorted(cls, times: np.ndarray, spike_ids: np.ndarray, channel_ids: list[int],
+                    starts: list[int], stops: list[int], t_start: pq.Quantity, t_stop: pq.Quantity,
+                    **annotations: Any) -> "SortedSpikeTrainList":
+        """Trains of cells ``channel_ids`` (global ids): cell k's spike times (ms) are
+        ``times[starts[k]:stops[k]]``, ``spike_ids`` the id of each spike's cell. Annotations
+        given as one value per cell go to that cell's train, the others to every train."""
+        trains = cls.from_spike_time_array(times, spike_ids, channel_ids, t_stop=t_stop, units="ms",
+                                           t_start=t_start, **annotations)
+        trains._slices = (trains._spike_time_array, np.asarray(times, dtype=float), starts, stops)
+        return trains
+
+    def _spiketrains_from_array(self) -> None:
+        slices = getattr(self, "_slices", None)
+        if slices is None or slices[0] is not self._spike_time_array:   # Neo changed the arrays
+            super()._spiketrains_from_array()
+            return
+        _, times, starts, stops = slices   # times in ms, as numbers (SpikeTrain makes them faster)
+        n = len(self._all_channel_ids)
+        shared, per_cell = {}, {}
+        for name, value in self._annotations.items():   # as Neo splits them
+            if not isinstance(value, str) and hasattr(value, "__len__") and len(value) == n:
+                per_cell[name] = value
+            else:
+                shared[name] = value
+        metadata = self._spiketrain_metadata
+        items = []
+        for k, channel_id in enumerate(self._all_channel_ids):
+            train = SpikeTrain(times[starts[k]:stops[k]], units=pq.ms, **metadata)
+            train.annotate(**shared, **{name: value[k] for name, value in per_cell.items()}, channel_id=channel_id)
+            train.segment = self.segment
+            items.append(train)
+        # From now on the trains are the content: Neo's list operations (append, +, ...) change
+        # them, and ``multiplexed`` is made from them again, as for a list made of SpikeTrains.
+        self._items = items
+        self._spike_time_array = self._channel_id_array = self._all_channel_ids = None
+        self._slices = None
+
+    def _add_spiketrainlists(self, other: SpikeTrainList, in_place: bool = False) -> SpikeTrainList:
+        """Joined as lists of trains, each keeping its annotations, in order (Neo joins two
+        multiplexed lists into one without annotations, and refuses repeated cell ids)."""
+        for trains in (self, other):
+            if trains._items is None:
+                trains._spiketrains_from_array()
+        return super()._add_spiketrainlists(other, in_place)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickled and copied as Neo's SpikeTrainList (same state, without the slices)."""
+        state = {name: value for name, value in self.__dict__.items() if name != "_slices"}
+        return copyreg._reconstructor, (SpikeTrainList, object, None), state
