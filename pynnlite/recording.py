@@ -348,6 +348,10 @@ def write_block(block: neo.Block | list[neo.Block], io: Any, suffix: str = "", a
         _write(block, io, suffix)
     except OSError as error:
         raise InvalidParameterValueError(f"io: cannot write {io!r}: {error.strerror or error}") from error
+    except (IndexError, KeyError, AttributeError, TypeError, ValueError) as error:   # from inside Neo's writer
+        raise InvalidParameterValueError(
+            f"io: Neo could not write this recorded data to {io!r} ({type(error).__name__}: {error}); "
+            "a .pkl or .mat file holds spikes and signals alike") from error
 
 
 def write_gathered(data: neo.Block | list[neo.Block], io: Any, gather: Any, comm: Any) -> None:

@@ -188,6 +188,16 @@ def test_write_data_to_a_folder_is_an_error(sim, tmp_path):
         p.write_data(str(tmp_path))
 
 
+def test_a_format_neo_cannot_write_the_data_in_is_a_clear_error_and_clears_nothing(sim, tmp_path):
+    """Neo's text writer (AsciiSignalIO) holds signals only: spikes alone fail inside Neo."""
+    cells = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0, 2.0]))
+    cells.record("spikes")
+    sim.run(5.0)
+    with pytest.raises(errors.InvalidParameterValueError, match=r"io: Neo could not write .*spikes.txt.*\.pkl"):
+        cells.write_data(str(tmp_path / "spikes.txt"), clear=True)
+    assert cells.get_spike_counts() == {cell: 2 for cell in cells}
+
+
 def test_weight_histogram_bad_arguments_and_empty_projection(sim):
     """The deprecated weightHistogram: clear errors, not numpy's, for bad bins or limits and
     for an empty projection without limits."""
