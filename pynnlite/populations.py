@@ -24,6 +24,7 @@ from pynnlite.errors import (InvalidDimensionsError, InvalidIndexError, InvalidK
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.random import check_rng
 from pynnlite.recording import Recorder, add_spiketrains, check_output, write_gathered
+from pynnlite.spike_trains import SortedSpikeTrainList
 from pynnlite.units import to_standard
 
 
@@ -531,8 +532,13 @@ class BasePopulation:
         offsets = np.cumsum([0] + [indices.size for _, indices in self._segments()])[:-1]
         for k, segment in enumerate(block.segments):
             parts = [b.segments[k] for b in blocks if k < len(b.segments)]
-            for part in parts[1:]:
-                add_spiketrains(segment, list(part.spiketrains))
+            joined = SortedSpikeTrainList.joined([part.spiketrains for part in parts])
+            if joined is not None:   # still Neo's multiplexed list, unread
+                joined.segment = segment
+                segment.spiketrains = joined
+            else:
+                for part in parts[1:]:
+                    add_spiketrains(segment, list(part.spiketrains))
             segment.analogsignals = _merge_signals([p.analogsignals for p in parts], offsets)
         return block
 

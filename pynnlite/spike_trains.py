@@ -34,6 +34,33 @@ class SortedSpikeTrainList(SpikeTrainList):
         trains._slices = (trains._spike_time_array, np.asarray(times, dtype=float), starts, stops)
         return trains
 
+    @classmethod
+    def joined(cls, lists: list[SpikeTrainList]) -> "SortedSpikeTrainList | None":
+        """The trains of several lists in one, in order (an Assembly's populations), still
+        unread; None unless each list is empty or made by ``from_sorted`` and not read yet,
+        all with the same t_start and t_stop. An annotation that differs between the lists
+        (``source_population``) becomes one value per train."""
+        lists = [trains for trains in lists if not (type(trains) is SpikeTrainList and len(trains) == 0)]
+        if not lists or not all(isinstance(trains, cls) and trains._slices for trains in lists):
+            return None
+        metadata = lists[0]._spiketrain_metadata
+        if any(trains._spiketrain_metadata.keys() != metadata.keys()
+               or any(trains._spiketrain_metadata[k] != v for k, v in metadata.items()) for trains in lists):
+            return None
+        names = list(lists[0]._annotations)
+        if any(list(trains._annotations) != names for trains in lists):
+            return None
+        annotations = {name: sum((_per_cell(trains, name) for trains in lists), []) for name in names}
+        times = [trains._slices[1] for trains in lists]
+        offsets = np.cumsum([0] + [part.size for part in times[:-1]]).tolist()
+        starts, stops = [], []
+        for trains, offset in zip(lists, offsets):
+            starts += [offset + start for start in trains._slices[2]]
+            stops += [offset + stop for stop in trains._slices[3]]
+        return cls.from_sorted(np.concatenate(times), np.concatenate([t._channel_id_array for t in lists]),
+                               sum((list(t._all_channel_ids) for t in lists), []), starts, stops,
+                               **metadata, **annotations)
+
     def _spiketrains_from_array(self) -> None:
         slices = getattr(self, "_slices", None)
         if slices is None or slices[0] is not self._spike_time_array:   # Neo changed the arrays
@@ -72,3 +99,13 @@ class SortedSpikeTrainList(SpikeTrainList):
         """Pickled and copied as Neo's SpikeTrainList (same state, without the slices)."""
         state = {name: value for name, value in self.__dict__.items() if name != "_slices"}
         return copyreg._reconstructor, (SpikeTrainList, object, None), state
+
+
+def _per_cell(trains: SortedSpikeTrainList, name: str) -> list[Any]:
+    """One value per train of annotation ``name`` of a list made by ``from_sorted`` (as Neo
+    splits annotations: a sequence as long as the list is one value per train)."""
+    value = trains._annotations[name]
+    n = len(trains._all_channel_ids)
+    if not isinstance(value, str) and hasattr(value, "__len__") and len(value) == n:
+        return list(value)
+    return [value] * n

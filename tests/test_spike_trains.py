@@ -96,3 +96,24 @@ def test_trains_of_a_view_after_reset_and_clear(sim):
     sim.run(5.0)     # after clear: a segment starting at 10 ms, no spike in 10-15 ms
     trains = sources.get_data("spikes").segments[-1].spiketrains
     assert [len(t) for t in trains] == [0, 0, 0, 0] and trains[0].t_start == 10.0 * pq.ms
+
+
+def test_trains_of_an_assembly_in_one_list(sim):
+    first = sim.Population(4, sim.SpikeSourceArray(spike_times=TIMES), label="first")
+    second = sim.Population(2, sim.SpikeSourceArray(spike_times=[0.5]), label="second")
+    quiet = sim.Population(2, sim.IF_cond_exp(), label="quiet")   # records v only
+    first.record("spikes")
+    second.record("spikes")
+    quiet.record("v")
+    sim.run(10.0)
+    segment = (first + second + quiet).get_data().segments[0]
+    trains = segment.spiketrains
+    ids, times = trains.multiplexed     # still two arrays, as one population's list
+    assert sorted(times.magnitude.tolist()) == sorted(sum(TIMES, []) + [0.5, 0.5])
+    assert [t.annotations["source_population"] for t in trains] == ["first"] * 4 + ["second"] * 2
+    assert [t.annotations["source_index"] for t in trains] == [0, 1, 2, 3, 0, 1]
+    assert [t.annotations["channel_id"] for t in trains] == [int(c) for c in first.all_cells] + \
+        [int(c) for c in second.all_cells]
+    assert [list(t.magnitude) for t in trains] == TIMES + [[0.5], [0.5]]
+    assert all(t.segment is segment and t.t_stop == 10.0 * pq.ms for t in trains)
+    assert len(segment.analogsignals) == 1
