@@ -67,18 +67,12 @@ class SortedSpikeTrainList(SpikeTrainList):
             super()._spiketrains_from_array()
             return
         _, times, starts, stops = slices   # times in ms, as numbers (SpikeTrain makes them faster)
-        n = len(self._all_channel_ids)
-        shared, per_cell = {}, {}
-        for name, value in self._annotations.items():   # as Neo splits them
-            if not isinstance(value, str) and hasattr(value, "__len__") and len(value) == n:
-                per_cell[name] = value
-            else:
-                shared[name] = value
+        annotations = {name: _per_cell(self, name) for name in self._annotations}
         metadata = self._spiketrain_metadata
         items = []
         for k, channel_id in enumerate(self._all_channel_ids):
             train = SpikeTrain(times[starts[k]:stops[k]], units=pq.ms, **metadata)
-            train.annotate(**shared, **{name: value[k] for name, value in per_cell.items()}, channel_id=channel_id)
+            train.annotate(**{name: values[k] for name, values in annotations.items()}, channel_id=channel_id)
             train.segment = self.segment
             items.append(train)
         # From now on the trains are the content: Neo's list operations (append, +, ...) change
