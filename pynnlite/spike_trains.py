@@ -43,9 +43,9 @@ class SortedSpikeTrainList(SpikeTrainList):
         lists = [trains for trains in lists if not (type(trains) is SpikeTrainList and len(trains) == 0)]
         if not lists or not all(isinstance(trains, cls) and trains._slices for trains in lists):
             return None
-        metadata = lists[0]._spiketrain_metadata
-        if any(trains._spiketrain_metadata.keys() != metadata.keys()
-               or any(trains._spiketrain_metadata[k] != v for k, v in metadata.items()) for trains in lists):
+        t_start, t_stop = (lists[0]._spiketrain_metadata[name] for name in ("t_start", "t_stop"))
+        if any(trains._spiketrain_metadata["t_start"] != t_start or trains._spiketrain_metadata["t_stop"] != t_stop
+               for trains in lists):
             return None
         names = list(lists[0]._annotations)
         if any(list(trains._annotations) != names for trains in lists):
@@ -59,7 +59,7 @@ class SortedSpikeTrainList(SpikeTrainList):
             stops += [offset + stop for stop in trains._slices[3]]
         return cls.from_sorted(np.concatenate(times), np.concatenate([t._channel_id_array for t in lists]),
                                sum((list(t._all_channel_ids) for t in lists), []), starts, stops,
-                               **metadata, **annotations)
+                               t_start=t_start, t_stop=t_stop, **annotations)
 
     def _spiketrains_from_array(self) -> None:
         slices = getattr(self, "_slices", None)
@@ -84,15 +84,41 @@ class SortedSpikeTrainList(SpikeTrainList):
     def _add_spiketrainlists(self, other: SpikeTrainList, in_place: bool = False) -> SpikeTrainList:
         """Joined as lists of trains, each keeping its annotations, in order (Neo joins two
         multiplexed lists into one without annotations, and refuses repeated cell ids)."""
-        for trains in (self, other):
-            if trains._items is None:
-                trains._spiketrains_from_array()
+        self._read()
+        if other._items is None:
+            other._spiketrains_from_array()
         return super()._add_spiketrainlists(other, in_place)
+
+    def reverse(self) -> None:
+        """Reverse the trains in place (Neo's list raises instead: ``raise self._items.reverse()``)."""
+        self._read()
+        self._items.reverse()
+
+    def _read(self) -> None:
+        if self._items is None:
+            self._spiketrains_from_array()
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
         """Pickled and copied as Neo's SpikeTrainList (same state, without the slices)."""
         state = {name: value for name, value in self.__dict__.items() if name != "_slices"}
         return copyreg._reconstructor, (SpikeTrainList, object, None), state
+
+
+def _reading_first(name: str) -> Any:
+    """Neo's list method ``name``, after making the trains (Neo's own list methods that use
+    the trains directly fail on a list not read yet)."""
+    method = getattr(SpikeTrainList, name)
+
+    def read_first(self: SortedSpikeTrainList, *args: Any, **kwargs: Any) -> Any:
+        self._read()
+        return method(self, *args, **kwargs)
+
+    read_first.__name__, read_first.__doc__ = name, method.__doc__
+    return read_first
+
+
+for _name in ("__contains__", "count", "index", "insert", "pop", "remove", "sort", "clear"):
+    setattr(SortedSpikeTrainList, _name, _reading_first(_name))
 
 
 def _per_cell(trains: SortedSpikeTrainList, name: str) -> list[Any]:

@@ -61,6 +61,33 @@ def test_neo_list_operations_on_recorded_trains(sim):
     expected_trains(sources, copied.segments[0].spiketrains)
 
 
+def test_list_methods_on_trains_not_read_yet(sim):
+    """As on a list of SpikeTrains (Neo's own methods fail on a multiplexed list not read yet)."""
+    sources = recorded(sim)
+
+    def trains():
+        return sources.get_data("spikes").segments[0].spiketrains
+
+    listed = trains()
+    assert listed.index(listed[0]) == 0   # (comparing two different SpikeTrains is Neo's error)
+    assert list(trains().pop().magnitude) == TIMES[-1]
+    listed = trains()
+    listed.sort(key=lambda train: -train.annotations["source_index"])
+    assert [list(t.magnitude) for t in listed] == TIMES[::-1]
+    listed = trains()
+    listed.reverse()
+    assert [list(t.magnitude) for t in listed] == TIMES[::-1]
+    listed = trains()
+    listed.remove(listed[0])
+    assert [list(t.magnitude) for t in listed] == TIMES[1:]
+    listed = trains()
+    listed.insert(0, SpikeTrain([0.5] * pq.ms, t_stop=10.0 * pq.ms))
+    assert len(listed) == 5 and list(listed[0].magnitude) == [0.5]
+    listed = trains()
+    listed.clear()
+    assert len(listed) == 0 and list(listed) == []
+
+
 def test_written_trains_load_with_neo_alone(sim, tmp_path):
     sources = recorded(sim, label="written")
     path = tmp_path / "spikes.pkl"
