@@ -22,6 +22,10 @@ from neo.core.spiketrainlist import SpikeTrainList
 class SortedSpikeTrainList(SpikeTrainList):
     """A multiplexed SpikeTrainList whose spikes are sorted by cell (see the module docstring)."""
 
+    #: (Neo's spike time array, the times in ms as numbers, each train's start and stop in them),
+    #: while the list is unread; None for lists Neo makes of this class from trains.
+    _slices: tuple | None = None
+
     @classmethod
     def from_sorted(cls, times: np.ndarray, spike_ids: np.ndarray, channel_ids: list[int],
                     starts: list[int], stops: list[int], t_start: pq.Quantity, t_stop: pq.Quantity,
@@ -62,7 +66,7 @@ class SortedSpikeTrainList(SpikeTrainList):
                                t_start=t_start, t_stop=t_stop, **annotations)
 
     def _spiketrains_from_array(self) -> None:
-        slices = getattr(self, "_slices", None)
+        slices = self._slices
         if slices is None or slices[0] is not self._spike_time_array:   # Neo changed the arrays
             super()._spiketrains_from_array()
             return

@@ -144,3 +144,11 @@ def test_trains_of_an_assembly_in_one_list(sim):
     assert [list(t.magnitude) for t in trains] == TIMES + [[0.5], [0.5]]
     assert all(t.segment is segment and t.t_stop == 10.0 * pq.ms for t in trains)
     assert len(segment.analogsignals) == 1
+
+
+def test_lists_neo_makes_from_trains_are_not_joined_as_arrays():
+    """Neo makes lists of this class from trains (slices, ``+``): joined as trains instead."""
+    from pynnlite.spike_trains import SortedSpikeTrainList
+    made = SortedSpikeTrainList(items=[SpikeTrain([1.0] * pq.ms, t_stop=2.0 * pq.ms)])
+    assert SortedSpikeTrainList.joined([made, made]) is None
+    assert [list(t.magnitude) for t in made[0:1]] == [[1.0]]
