@@ -11,6 +11,7 @@ trains, as a list made of SpikeTrain objects does. Pickled or copied, it is Neo'
 from __future__ import annotations
 
 import copyreg
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -54,15 +55,16 @@ class SortedSpikeTrainList(SpikeTrainList):
         names = list(lists[0]._annotations)
         if any(list(trains._annotations) != names for trains in lists):
             return None
-        annotations = {name: sum((_per_cell(trains, name) for trains in lists), []) for name in names}
+        annotations = {name: list(chain.from_iterable(_per_cell(trains, name) for trains in lists)) for name in names}
         times = [trains._slices[1] for trains in lists]
-        offsets = np.cumsum([0] + [part.size for part in times[:-1]]).tolist()
-        starts, stops = [], []
-        for trains, offset in zip(lists, offsets):
-            starts += [offset + start for start in trains._slices[2]]
-            stops += [offset + stop for stop in trains._slices[3]]
+        offsets = np.cumsum([0] + [part.size for part in times[:-1]])
+
+        def shifted(position: int) -> list[int]:   # each list's train starts (2) or stops (3), in the joined times
+            return np.concatenate([np.asarray(t._slices[position], dtype=np.int64) + offset
+                                   for t, offset in zip(lists, offsets)]).tolist()
+
         return cls.from_sorted(np.concatenate(times), np.concatenate([t._channel_id_array for t in lists]),
-                               sum((list(t._all_channel_ids) for t in lists), []), starts, stops,
+                               list(chain.from_iterable(t._all_channel_ids for t in lists)), shifted(2), shifted(3),
                                t_start=t_start, t_stop=t_stop, **annotations)
 
     def _spiketrains_from_array(self) -> None:
