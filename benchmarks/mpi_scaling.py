@@ -14,7 +14,9 @@ check that the spike trains are identical for every process count, and how much 
 rest of the machine took during each run (other processes, and time the host stole from the
 virtual CPUs: a two-process run feels both, a one-process run hardly). From the measured
 computation (split into a part that divides by P and a part every process repeats) and
-communication, it projects the efficiency at 16 and 64 processes.
+communication, it projects the efficiency at 16 and 64 processes. It also runs the network with
+half the cells (same synapses per cell) on one process: the run time of one full network over
+that of one half network is the most two processes can give, with communication free.
 
 With ``--pynn-python`` (an interpreter with PyNN and nest-simulator) the same network also
 runs under PyNN+NEST with 1 and 2 threads (NEST's parallelism on one machine; the PyPI
@@ -258,7 +260,7 @@ def _seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def report(n: int, rows: dict[int, dict], args, load: tuple[float, float]) -> None:
+def report(n: int, rows: dict[int, dict], args, load: tuple[float, float], half: dict | None = None) -> None:
     base = rows[min(rows)]
     print(f"\nMPI backend, Vogels–Abbott COBA, {n} cells, {base['total_synapses']} synapses "
           f"({base['total_synapses'] / n:.1f} per cell), {args.tstop:g} ms, "
@@ -279,6 +281,10 @@ def report(n: int, rows: dict[int, dict], args, load: tuple[float, float]) -> No
         one, two = rows[1], rows[2]
         speedup = one["total"] / two["total"]
         print(f"speed-up on 2 processes: {speedup:.2f}x (target >= 1.7); run only: {one['run'] / two['run']:.2f}x")
+        if half is not None:
+            print(f"ceiling: {n // 2} cells on 1 process run in {half['run']:.2f} s, so 2 processes, each running "
+                  f"half the network, can give at most {one['run'] / half['run']:.2f}x (run only) with free "
+                  f"communication")
         print(f"synapse memory per process on 2 processes: {max(two['synapse_mb']):.1f} MB of "
               f"{one['synapse_mb'][0]:.1f} MB on 1 ({max(two['synapse_mb']) / one['synapse_mb'][0]:.2f} of the total; "
               f"ideal 0.50); peak RSS above the imports: {two['rss'] - two['rss_imports']:.0f} MB vs "
@@ -319,13 +325,18 @@ def main() -> None:
         return
     for n in args.n:
         rows: dict[int, dict] = {}
+        half = None   # half the cells on one process: the two-process ceiling
         load_before = os.getloadavg()[0]
         for _ in range(args.repeats):  # interleaved, so that a busy spell of the machine hits both
             for processes in args.processes:
                 result = summarise(measure(processes, n, args))
                 if processes not in rows or result["total"] < rows[processes]["total"]:
                     rows[processes] = result
-        report(n, rows, args, (load_before, os.getloadavg()[0]))
+            if 1 in args.processes and 2 in args.processes:
+                result = summarise(measure(1, n // 2, args))
+                if half is None or result["run"] < half["run"]:
+                    half = result
+        report(n, rows, args, (load_before, os.getloadavg()[0]), half)
         if args.pynn_python:
             report_nest(rows, {threads: measure_nest(args.pynn_python, threads, n, args) for threads in (1, 2)})
 
