@@ -131,9 +131,11 @@ class Network:
         check_names("variables", variables)
         clear = check_bool("clear", clear)
         _check_annotations(annotations)
-        for assembly in self._assemblies:   # before any assembly is cleared
-            assembly._check_record(variables)
-        return [assembly.get_data(variables, gather, clear, annotations) for assembly in self._assemblies]
+        # checked before any assembly is cleared: a name no population of the network can record
+        # is an error; an assembly whose cells cannot record it gives no signal of it (as PyNN)
+        segments = [segment for assembly in self._assemblies for segment in assembly._segments()]
+        wanted = [assembly._readable_variables(variables, among=segments) for assembly in self._assemblies]
+        return [assembly._read(names, gather, clear, annotations) for assembly, names in zip(self._assemblies, wanted)]
 
     def write_data(self, io: Any, variables: Any = "all", gather: bool = True, clear: bool = False,
                    annotations: dict[str, Any] | None = None) -> None:

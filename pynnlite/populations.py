@@ -19,7 +19,7 @@ from pynnlite.core import deprecated
 from pynnlite.errors import (InvalidDimensionsError, InvalidIndexError, InvalidKeyError,
                              InvalidParameterValueError, InvalidTypeError,
                              NonExistentAttributeError, NonExistentParameterError,
-                             NotLocalError, check_bool, check_name,
+                             NotLocalError, RecordingError, check_bool, check_name,
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
 from pynnlite.random import check_rng
@@ -202,10 +202,15 @@ def _merge_signals(groups: list[list[Any]], offsets: np.ndarray) -> list[Any]:
         first = items[0][0]
         if len(items) == 1 or any(s.shape[0] != first.shape[0] or s.sampling_period != first.sampling_period
                                   or s.t_start != first.t_start for s, _ in items):
-            merged.extend(s for s, _ in items)  # different sampling: keep them apart
+            for s, off in items:   # one population's, or different sampling: kept apart
+                s.array_annotate(channel_index=s.array_annotations["channel_index"] + off)
+                merged.append(s)
             continue
+        # as PyNN's merge: different population labels joined with ';'
+        populations = list(dict.fromkeys(s.annotations.get("source_population") for s, _ in items))
         signal = first.__class__(np.hstack([s.magnitude for s, _ in items]) * first.units,
                                  t_start=first.t_start, sampling_period=first.sampling_period, name=name,
+                                 source_population=";".join(str(label) for label in populations),
                                  channel_ids=np.concatenate([s.annotations["channel_ids"] for s, _ in items]))
         signal.array_annotate(
             channel_index=np.concatenate([s.array_annotations["channel_index"] + off for s, off in items]),
@@ -378,7 +383,8 @@ class BasePopulation:
 
     def get(self, parameter_names: str | Iterable[str], gather: bool = False,
             simplify: bool = True) -> Any:
-        """Parameter values: one value if all cells share it (``simplify``), else an array."""
+        """Parameter values: one value if all cells share it (``simplify``), else an array;
+        a sequence parameter (spike_times) gives one Sequence per cell unless there is one cell."""
         _check_gather(gather)
         check_names("parameter_names", parameter_names)
         single = isinstance(parameter_names, str)
@@ -392,7 +398,9 @@ class BasePopulation:
                 local = pop._local[indices]
                 parts.append(pop._get_values(name, indices[local] if not gather else indices))
             values = np.concatenate(parts) if parts else np.empty(0)
-            results.append(_parameters.simplify(values) if simplify else values)
+            # as PyNN+NEST: Sequences (spike_times) stay one per cell, even when all are equal
+            collapse = simplify and (values.dtype != object or values.size == 1)
+            results.append(_parameters.simplify(values) if collapse else values)
         return results[0] if single else results
 
     def initialize(self, **initial_values: Any) -> None:
@@ -485,6 +493,22 @@ class BasePopulation:
             for pop, _ in self._segments():
                 pop.recorder.check(variables, sampling_interval)
 
+    def _readable_variables(self, variables: str | Iterable[str], among: list | None = None) -> list[Any]:
+        """What ``get_data(variables)`` reads from each member population: ``variables``
+        without the names its cell type cannot record (as PyNN, an Assembly of cells and their
+        spike sources gives the cells' 'v'); a RecordingError for a name that no member (or no
+        population of ``among``'s (population, indices) segments) can record."""
+        check_names("variables", variables)
+        segments = self._segments()
+        among = segments if among is None else among
+        if variables == "all" or not among:
+            return [variables] * len(segments)
+        names = [variables] if isinstance(variables, str) else list(variables)
+        for name in names:
+            if not any(name in pop.celltype.recordable for pop, _ in among):
+                raise RecordingError(name, among[0][0].celltype)
+        return [[name for name in names if name in pop.celltype.recordable] for pop, _ in segments]
+
     def record_v(self, to_file: Any = None) -> None:
         """Deprecated: use ``record('v')``."""
         warnings.warn("record_v() is deprecated, and will be removed in a future release. Use record('v') instead.",
@@ -510,13 +534,17 @@ class BasePopulation:
         _check_locations("locations", locations)
         _check_annotations(annotations)
         clear = check_bool("clear", clear)
-        self._check_record(variables)    # every member can give them, before any is cleared
+        return self._read(self._readable_variables(variables), gather, clear, annotations)
+
+    def _read(self, wanted: list[Any], gather: Any, clear: bool, annotations: dict[str, Any] | None):
+        """get_data's Block, once the arguments are checked: ``wanted`` the variables to read
+        from each member population (``_readable_variables``)."""
         given = annotations or {}
         # as PyNN: each population's Block carries that population's annotate()s (those of a
         # view's parent, of an Assembly's members), then this object's and the ones given here
-        blocks = [pop.recorder.get_data(variables, indices, clear,
+        blocks = [pop.recorder.get_data(names, indices, clear,
                                         {**pop.annotations, **self.annotations, **given}, gather)
-                  for pop, indices in self._segments()]
+                  for (pop, indices), names in zip(self._segments(), wanted)]
         if not isinstance(self, Assembly):
             return blocks[0]   # as PyNN, a view's Block is named after (and describes) its parent
         block = blocks[0]
@@ -985,6 +1013,16 @@ class Assembly(_IDRange, BasePopulation):
 
     def _segments(self) -> list[tuple[Population, np.ndarray]]:
         return [segment for p in self.populations for segment in p._segments()]
+
+    def _evaluate(self, name: str, value: Any, celltype: CellType, check: bool = True) -> np.ndarray:
+        if not (callable(value) and not hasattr(value, "lazily_evaluate")) or not self.populations:
+            return super()._evaluate(name, value, celltype, check)
+        # a function: as PyNN (whose Assembly.set/initialize set each member), it is given each
+        # cell's index in its member population, not in the Assembly
+        values = np.concatenate([member._evaluate(name, value, celltype, check=False) for member in self.populations])
+        if check:
+            check_constraint(name, values, celltype.constraints.get(name))
+        return values
 
     def sample(self, n: int, rng: Any = None) -> "Assembly":
         """``n`` cells chosen at random without replacement, as an Assembly (as PyNN)."""

@@ -142,8 +142,8 @@ class Recorder:
                     self.epochs[variable] = self.epochs.get(variable, 0) + 1
             return
         variables = self.check(variables, sampling_interval)
-        if sampling_interval is not None:
-            self.sampling_interval = float(sampling_interval)
+        if sampling_interval is not None and any(name != "spikes" for name in variables):
+            self.sampling_interval = float(sampling_interval)   # as PyNN: not set by spikes alone
         size = self.population.size
         for variable in variables:
             mask = self.recorded.setdefault(variable, np.zeros(size, dtype=bool))
@@ -155,7 +155,8 @@ class Recorder:
     def check(self, variables: str | Iterable[str], sampling_interval: float | None = None) -> list[str]:
         """The names of ``variables`` ('all': every recordable one); an error, before anything
         changes, if one is not recordable or ``sampling_interval`` (ms) is not a whole number of
-        time steps (or differs from the one of signals being recorded in this segment)."""
+        time steps, or differs from the one of the signals recorded (as PyNN) or being recorded
+        in this segment."""
         celltype = self.population.celltype
         check_names("variables", variables)
         if isinstance(variables, str):
@@ -172,6 +173,13 @@ class Recorder:
             if sampling_interval < dt - 1e-12 or abs(round(sampling_interval / dt) * dt - sampling_interval) > 1e-9:
                 raise InvalidParameterValueError(
                     f"sampling_interval must be a positive multiple of the time step ({dt} ms), got {sampling_interval}")
+            analog = [name for name, mask in self.recorded.items() if name != "spikes" and mask.any()]
+            if analog and int(round(sampling_interval / dt)) != self.sample_every:
+                # as PyNN: one sampling interval per population (spikes have none)
+                raise InvalidParameterValueError(
+                    f"sampling_interval: all cells of {self.population.label} must be recorded with the same "
+                    f"sampling interval; {', '.join(analog)} every {self.sample_every * dt:g} ms, "
+                    f"asked for {sampling_interval} ms")
             if self.sampling_interval not in (None, sampling_interval) and self.current.signals:
                 raise InvalidParameterValueError(
                     "sampling_interval cannot change while signals are being recorded in this segment")

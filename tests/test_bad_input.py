@@ -405,23 +405,29 @@ def test_normal_clipped_draws_as_before_for_good_arguments():
 
 
 @pytest.mark.parametrize("get", [
-    lambda cells, sources, net: (cells + sources).get_data("v", clear=True),
-    lambda cells, sources, net: net.get_data("v", clear=True),
+    lambda cells, sources, net, name: (cells + sources).get_data(name, clear=True),
+    lambda cells, sources, net, name: net.get_data(name, clear=True),
 ])
-def test_get_data_of_a_variable_some_members_cannot_record_clears_nothing(sim, get):
-    """Assembly/Network.get_data('v', clear=True) with a spike source among the members
-    raises before any member is cleared (before: the cells' data were gone)."""
+def test_get_data_of_a_variable_no_member_can_record_clears_nothing(sim, get):
+    """Assembly/Network.get_data(name, clear=True) raises before any member is cleared when
+    no member can record ``name``; a variable only some members record is read from those
+    (as PyNN+NEST: the cells' v of an Assembly of cells and spike sources)."""
     cells = sim.Population(2, sim.IF_cond_exp(i_offset=2.0), label="cells")
     sources = sim.Population(2, sim.SpikeSourcePoisson(rate=100.0), label="sources")
     net = sim.Network(sim.Assembly(cells), sim.Assembly(sources))
     (cells + sources).record("spikes")
     cells.record("v")
     sim.run(50.0)
-    with pytest.raises(errors.RecordingError, match="'v'"):
-        get(cells, sources, net)
+    with pytest.raises(errors.RecordingError, match="'w'"):
+        get(cells, sources, net, "w")
     block = cells.get_data()
     assert len(block.segments[0].analogsignals) == 1
     assert sum(len(t) for t in block.segments[0].spiketrains) > 0
+    got = get(cells, sources, net, "v")
+    blocks = got if isinstance(got, list) else [got]
+    assert [len(b.segments[0].analogsignals) for b in blocks] == ([1, 0] if len(blocks) == 2 else [1])
+    assert blocks[0].segments[0].analogsignals[0].shape == (501, 2)
+    assert cells.get_data().segments == [] or not cells.get_data().segments[0].analogsignals   # cleared
 
 
 def _nan(x):

@@ -151,7 +151,10 @@ def test_initialize_and_initial_values(sim):
 
 def test_spike_source_array_sequences(sim):
     s = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0, 2.0]))
-    assert s.get("spike_times") == Sequence([1.0, 2.0])
+    times = s.get("spike_times")     # as PyNN+NEST: one Sequence per cell, even when all are equal
+    assert isinstance(times, np.ndarray) and times.dtype == object and times.shape == (2,)
+    assert all(t == Sequence([1.0, 2.0]) for t in times)
+    assert s[0:1].get("spike_times") == Sequence([1.0, 2.0])   # one cell: its Sequence
     s.set(spike_times=[Sequence([5.0]), Sequence([6.0, 7.0])])
     assert s[1].get_parameters()["spike_times"] == Sequence([6.0, 7.0])
 
