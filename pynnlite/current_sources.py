@@ -95,7 +95,12 @@ class CurrentSource(ModelType):
             group.simulation.engine.current_sources_changed()
 
     def check_value(self, name: str, value: Any) -> Any:
-        """As a model's, and one number (not one per cell) for each parameter but the sequences."""
+        """As a model's, and one number (not one per cell) for each parameter but the sequences;
+        a RandomDistribution (or function of the index) gives one value, drawn here, as PyNN's
+        current sources evaluate their parameters for one element."""
+        if name not in self.sequence_parameters and (callable(value) or hasattr(value, "lazily_evaluate")):
+            from pynnlite.parameters import evaluate
+            value = float(evaluate(value, name, 1)[0])
         value = super().check_value(name, value)
         if name not in self.sequence_parameters and np.ndim(value) != 0:
             raise InvalidDimensionsError(f"{name} of a current source must be one number, got {value!r}")

@@ -159,7 +159,10 @@ def check_name(argument: str, value: object) -> str:
 
 def check_bool(argument: str, value: object) -> bool:
     """``value`` as a bool; InvalidParameterValueError naming ``argument`` unless it is True or
-    False (numpy's too): a flag given as text or a number is a mistake, not a truth value."""
+    False (numpy's too) or the integer 1 or 0 (older PyNN scripts' flags, which PyNN takes):
+    a flag given as text or another number is a mistake, not a truth value."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value in (0, 1):
+        return bool(value)
     if not isinstance(value, (bool, np.bool_)):
         raise InvalidParameterValueError(f"{argument} must be True or False, got {value!r}")
     return bool(value)

@@ -7,7 +7,6 @@ import numpy as np
 
 from pynnlite.connectors.base import (ConnectionArrays, ConnectionContext, Connector,
                                       check_allow_self, pairs_for_posts)
-from pynnlite.errors import InvalidDimensionsError
 
 
 class AllToAllConnector(Connector):
@@ -38,14 +37,12 @@ class AllToAllConnector(Connector):
 
 
 class OneToOneConnector(Connector):
-    """Connect pre cell i to post cell i; pre and post must have the same size."""
+    """Connect pre cell i to post cell i. Of populations of different sizes, as in PyNN 0.13,
+    the first min(pre size, post size) cells of each are connected."""
 
     def connect(self, context: ConnectionContext) -> ConnectionArrays:
-        if context.pre_size != context.post_size:
-            raise InvalidDimensionsError(
-                f"OneToOneConnector needs pre and post of the same size, got {context.pre_size} "
-                f"and {context.post_size}")
         post = context.post_local.astype(np.int64)
+        post = post[post < context.pre_size]
         self.progress(1.0)
         return ConnectionArrays(post.copy(), post)
 
