@@ -6,8 +6,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from pynnlite import simulation as _simulation
-from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError, InvalidTypeError, RecordingError,
-                             check_finite)
+from pynnlite.errors import (InvalidDimensionsError, InvalidParameterValueError, InvalidTypeError,
+                             NonExistentAttributeError, RecordingError, check_finite)
 from pynnlite.models.base import ModelType
 from pynnlite.parameters import Sequence
 from pynnlite.timegrid import first_step_from, time_of
@@ -137,7 +137,10 @@ class CurrentSource(ModelType):
         space = self.__dict__.get("parameter_space", {})
         if name in space:
             return space[name]
-        raise AttributeError(name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        # PyNN: NonExistentParameterError (a KeyError); also an AttributeError, for hasattr()
+        raise NonExistentAttributeError(name, type(self).__name__, type(self).default_parameters)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in type(self).default_parameters:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from pynnlite.errors import InvalidDimensionsError, InvalidParameterValueError, check_choice
+from pynnlite.errors import InvalidDimensionsError, InvalidKeyError, InvalidParameterValueError, check_choice
 from pynnlite.random import NumpyRNG, check_rng
 
 
@@ -77,8 +77,8 @@ class Space:
 
     def __init__(self, axes: str | None = None, scale_factor: float = 1.0, offset: Any = 0.0,
                  periodic_boundaries: Sequence[tuple[float, float] | None] | None = None):
-        if axes not in self.AXES:
-            raise InvalidParameterValueError(
+        if not (axes is None or isinstance(axes, str)) or axes not in self.AXES:
+            raise InvalidKeyError(   # PyNN: KeyError
                 f"axes={axes!r} is not valid; expected None or one of "
                 f"{', '.join(repr(a) for a in self.AXES if a is not None)}")
         self.axes = np.array(self.AXES[axes])

@@ -432,8 +432,10 @@ def test_errors_have_the_builtin_classes_pynn_raises(sim):
     them: a cell index out of range or an index array of floats is an IndexError (numpy's), an
     index of the wrong type (1.5, 'a', None) a TypeError, as are Population(2, 'x'),
     Assembly(p, 3), p + 3, a non-Connector or non-synapse-type Projection argument and a current
-    injected into a spike source; Population.id_to_index of an unknown ID is a ValueError (an
-    IndexError for a view), a label not in an Assembly a KeyError. Each is a pynnlite error."""
+    injected into a spike source and a fixed-number connector's n given as a float;
+    Population.id_to_index of an unknown ID is a ValueError (an IndexError for a view), a label
+    not in an Assembly, Space(axes='w') and a current source's unknown parameter a KeyError.
+    Each is a pynnlite error."""
     from pynnlite import errors
     p = sim.Population(4, sim.IF_cond_exp(), label="p")
     q = sim.Population(3, sim.IF_curr_exp(), label="q")
@@ -450,9 +452,11 @@ def test_errors_have_the_builtin_classes_pynn_raises(sim):
                     lambda: sim.Assembly(p, 3), lambda: p + 3, lambda: a + 3,
                     lambda: sim.Projection(p, q, "x"), lambda: sim.Projection(p, q, sim.AllToAllConnector(), "x"),
                     lambda: src.inject(sim.DCSource()), lambda: sim.DCSource().inject_into(src),
-                    lambda: src[0].inject(sim.DCSource())],
+                    lambda: src[0].inject(sim.DCSource()), lambda: sim.FixedNumberPreConnector(3.0),
+                    lambda: sim.FixedNumberPostConnector(2.5)],
         ValueError: [lambda: p.id_to_index(int(p.first_id) + 100), lambda: p.id_to_index([int(p.first_id), 10**6])],
-        KeyError: [lambda: a.get_population("zz"), lambda: a.get_annotations("zz")],
+        KeyError: [lambda: a.get_population("zz"), lambda: a.get_annotations("zz"), lambda: sim.Space(axes="w"),
+                   lambda: sim.DCSource().foo, lambda: sim.StepCurrentSource().amplitude],
     }
     for builtin, calls in cases.items():
         for call in calls:

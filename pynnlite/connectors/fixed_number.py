@@ -27,7 +27,7 @@ from scipy import stats
 
 from pynnlite.connectors.base import ConnectionArrays, ConnectionContext, Connector, check_allow_self, ranges
 from pynnlite.connectors.probabilistic import CHUNK, check_rng, index_of_ids
-from pynnlite.errors import ConnectionError, InvalidParameterValueError, check_bool
+from pynnlite.errors import ConnectionError, InvalidParameterValueError, InvalidTypeError, check_bool
 from pynnlite.random import RandomDistribution, keyed_uniform
 
 #: Distributions that can give a number of connections (non-negative integers).
@@ -51,7 +51,10 @@ def _check_n(n: Any) -> Any:
                 f"n must be a non-negative int or a RandomDistribution of integers "
                 f"({', '.join(INTEGER_DISTRIBUTIONS)}), got a {n.name!r} distribution")
         return n
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise InvalidTypeError(   # PyNN: TypeError (e.g. for 3.0)
+            f"n must be a non-negative int or a RandomDistribution of integers, got {n!r}")
+    if n < 0:
         raise InvalidParameterValueError(
             f"n must be a non-negative int or a RandomDistribution of integers, got {n!r}")
     return int(n)
