@@ -84,8 +84,8 @@ def compile_expression(expression: str, variables: tuple[str, ...], argument: st
     def evaluate(node: ast.AST, env: dict[str, np.ndarray]):
         if isinstance(node, ast.Expression):
             return evaluate(node.body, env)
-        if isinstance(node, ast.Constant):
-            return node.value
+        if isinstance(node, ast.Constant):   # numpy numbers: 1/0 or 10**400 give inf, not a Python error
+            return node.value if isinstance(node.value, bool) else np.float64(node.value)
         if isinstance(node, ast.Name):
             return env[node.id] if node.id in env else CONSTANTS[node.id]
         if isinstance(node, ast.BinOp):
@@ -109,7 +109,12 @@ def compile_expression(expression: str, variables: tuple[str, ...], argument: st
         if isinstance(node, ast.IfExp):
             return np.where(evaluate(node.test, env), evaluate(node.body, env), evaluate(node.orelse, env))
         if isinstance(node, ast.Subscript):
-            return env[node.value.id][evaluate(node.slice, env)]
+            index = evaluate(node.slice, env)
+            if isinstance(index, np.floating):
+                if not float(index).is_integer():
+                    raise InvalidParameterValueError(f"{expression!r}: an index must be a whole number, got {index}")
+                index = int(index)
+            return env[node.value.id][index]
         if isinstance(node, ast.Call):
             return FUNCTIONS[node.func.id](*(evaluate(a, env) for a in node.args))
         raise AssertionError(node)  # pragma: no cover - excluded by check()
