@@ -126,6 +126,11 @@ class CommunicationError(PynnliteError, RuntimeError):
     """The MPI processes disagree: they made different communicating calls."""
 
 
+class NumericalInstabilityError(PynnliteError, ArithmeticError):
+    """A run made the state of some cells NaN or infinite: parameters outside the stable range
+    of the model's integration (e.g. Izhikevich with a·dt ≥ 2, a huge reversal potential)."""
+
+
 class RoundingWarning(UserWarning):
     """A value was rounded to the simulation time grid."""
 

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pynnlite.errors import InvalidModelError, InvalidParameterValueError, NoModelAvailableError
+from pynnlite.errors import (InvalidModelError, InvalidParameterValueError, NoModelAvailableError,
+                             NumericalInstabilityError)
 from pynnlite.random import keyed_uniform
 from pynnlite.timegrid import time_of
 from pynnlite.backends.numpy.batches import KernelBatch, _resized, form_units
@@ -481,6 +482,26 @@ class NumpyEngine:
             self._deliver(*pending)
         self._spike_record.flush()
         self.plasticity.end_run(sim.step_count)  # learned weights and state back into the columns
+        self._check_finite(units)
+
+    def _check_finite(self, units: list) -> None:
+        """After a run, the same error on every process if some cells' state became NaN or
+        infinite (instead of NaN in the recordings): once per run, not per step."""
+        bad = [g.population for unit in units
+               if not all(np.isfinite(values).all() for values in unit.state.values()
+                          if isinstance(values, np.ndarray) and values.dtype.kind == "f")
+               for g in unit.members]
+        populations = self.sim.populations
+        if not self.sim.comm.allreduce_sum(len(bad)):
+            return
+        mine = np.array(sorted({populations.index(p) for p in bad}), dtype=np.int64)
+        where = np.unique(np.concatenate(self.sim.comm.allgather_arrays(mine)))
+        labels = ", ".join(f"{populations[i].label} ({populations[i].celltype.name})" for i in where.tolist())
+        raise NumericalInstabilityError(
+            f"the state of some cells of {labels} became NaN or infinite during the run, by "
+            f"t = {time_of(self.sim.step_count, self.sim.dt)} ms: parameters outside the stable range of "
+            "the model's integration at this time step (e.g. Izhikevich a·dt ≥ 2, a huge reversal "
+            "potential or rate); a smaller time step or other parameters")
 
     #: Steps of source spikes generated per kernel call (the trains do not depend on how
     #: the steps are cut into windows, see sources.py), so that short slices stay cheap.

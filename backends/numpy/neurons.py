@@ -51,6 +51,10 @@ _MAX_EXP_ARG = 500.0
 _MAX_SUBSTEP = 0.01
 #: h·λ kept below this for the fastest decaying mode (RK4 is stable up to about 2.78).
 _RK4_STABLE_HLAMBDA = 2.5
+#: Most RK4 substeps a cell may need in one time step (h ≥ dt/1,000); more means conductances
+#: or rates far outside any neuron's (e.g. nS given where µS is expected) and a run that would
+#: take hours, so it is an error.
+MAX_RK4_SUBSTEPS = 1_000
 
 
 # -- exact integrals of exponentials, safe for equal time constants -------------
@@ -638,6 +642,12 @@ def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> np.ndarray:
     fewest = max(int(np.ceil(dt / _MAX_SUBSTEP - 1e-9)), 1)
     rate = np.asarray(fastest_rate, dtype=float)
     rate = np.where(np.isfinite(rate) & (rate > 0.0), rate, 0.0)
+    fastest = float(rate.max()) if rate.size else 0.0
+    if dt * fastest / _RK4_STABLE_HLAMBDA > MAX_RK4_SUBSTEPS:
+        raise InvalidParameterValueError(
+            f"a cell's conductances or rates ({fastest:.3g} per ms, from its weights, conductances, cm and "
+            f"time constants) would need more than {MAX_RK4_SUBSTEPS} Runge-Kutta substeps per {dt} ms step; "
+            "check their units (weights and conductances in µS, cm in nF, times in ms)")
     return np.maximum(np.ceil(dt * rate / _RK4_STABLE_HLAMBDA), fewest).astype(np.int64)
 
 
@@ -710,6 +720,7 @@ class _AdExKernel(NeuronKernel):
         syn.receive(state, w_exc, w_inh)
         stiffness = (self.g_leak + syn.upper_bound(state, "exc", self.dt)
                      + syn.upper_bound(state, "inh", self.dt)) / self.cm
+        stiffness = np.maximum(stiffness, 1.0 / self.tau_w)   # w's own decay rate, for a tiny tau_w
         spiked = integrate_substeps(self, state, self._dc(i_ext), _rk4_substeps(self.dt, stiffness))
         count = state["refrac_count"]
         count[...] = np.maximum(count - 1.0, 0.0)
