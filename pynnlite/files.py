@@ -64,8 +64,12 @@ def read_table(path: Any) -> tuple[np.ndarray, dict[str, Any]]:
     metadata: dict[str, Any] = {}
     rows: list[list[float]] = []
     width = None
-    with open(name, encoding="utf-8") as handle:
-        lines = handle.read().splitlines()
+    try:
+        with open(name, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except UnicodeDecodeError as error:
+        raise ConnectionError(f"connection file {name!r} is not a text file (byte {error.start} is not "
+                              "UTF-8); a binary file is read with a file object, e.g. NumpyBinaryFile") from None
     data_lines = []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()

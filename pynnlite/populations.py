@@ -187,6 +187,8 @@ def _check_size(size: Any) -> tuple[int, ...]:
         raise InvalidParameterValueError(f"size must be an int or a shape tuple of ints, got {size!r}")
     if any(s < 0 for s in shape):
         raise InvalidParameterValueError(f"size must be >= 0, got {size!r}")
+    if len(shape) > 1 and 0 in shape:   # its grid's aspect ratio would be 0 or infinite
+        raise InvalidDimensionsError(f"size: every dimension of a 2-D or 3-D shape must be >= 1, got {size!r}")
     return shape
 
 
@@ -834,9 +836,14 @@ class Population(BasePopulation):
 
     @positions.setter
     def positions(self, value: np.ndarray) -> None:
-        value = np.asarray(value, dtype=float)
+        try:
+            value = np.array(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidParameterValueError(f"positions must be numbers (µm), got {value!r}") from None
         if value.shape != (3, self._size):
             raise InvalidDimensionsError(f"positions must have shape (3, {self._size}), got {value.shape}")
+        if not np.isfinite(value).all():
+            raise InvalidParameterValueError("positions must be finite numbers (µm), got NaN or infinity")
         self._positions = value
 
     @property

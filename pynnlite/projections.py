@@ -255,7 +255,10 @@ class Projection:
                 raise InvalidParameterValueError(f"{name}: the function of distance must give numbers") from None
             return broadcast_values(name, given, (n,), "distance")
         if isinstance(value, (list, tuple, np.ndarray)):
-            array = np.asarray(value, dtype=float)
+            try:
+                array = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise InvalidParameterValueError(f"{name}: expected numbers, got {value!r:.80}") from None
             if array.ndim == 2:
                 if array.shape != self.shape:
                     raise InvalidDimensionsError(

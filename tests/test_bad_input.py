@@ -540,3 +540,66 @@ def test_a_nonlinearity_giving_nan_at_run_time_stops_the_run(sim):
     sim.Projection(pre, post, sim.AllToAllConnector(), sim.GradedSynapse(nonlinearity=f, weight=0.1))
     with pytest.raises(errors.InvalidParameterValueError, match="nonlinearity"):
         sim.run(5.0)
+
+
+# -- from the outside audit of 2026-11-23 ---------------------------------------------------
+
+@pytest.mark.parametrize("weight", ["1/0", "(-1)**0.5", "10**400", "10**10**10"])
+def test_expression_constants_are_numpy_numbers(sim, weight):
+    """Constant parts of an expression were Python numbers: ZeroDivisionError, TypeError
+    (complex), OverflowError, and 10**10**10 did not finish."""
+    a, b = sim.Population(2, sim.IF_curr_exp()), sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(errors.InvalidParameterValueError, match="weight"):
+        sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=weight))
+    with pytest.raises(errors.InvalidParameterValueError, match="d_expression"):
+        sim.Projection(a, b, sim.DistanceDependentProbabilityConnector("1/0"))
+    assert sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight="0.5**2 + d*0")).get(
+        "weight", format="array")[0, 0] == 0.25
+
+
+def test_runge_kutta_substeps_are_bounded(sim):
+    """gbar_Na in nS where µS is expected (2e4): the step needed 4,000 RK4 substeps per cell and
+    a run of 1 ms took 6.5 s per cell; now an error naming the units."""
+    cell = sim.Population(1, sim.HH_cond_exp(gbar_Na=2e4))
+    with pytest.raises(errors.InvalidParameterValueError, match="substeps"):
+        sim.run(1.0)
+
+
+def test_adex_tiny_tau_w_stays_finite(sim):
+    """tau_w = 0.001 ms: w's own rate was left out of the substep count and v became NaN."""
+    cell = sim.Population(1, sim.EIF_cond_exp_isfa_ista(tau_w=0.001, i_offset=1.0))
+    cell.record("v")
+    sim.run(20.0)
+    assert np.isfinite(cell.get_data().segments[0].analogsignals[0].magnitude).all()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # numpy's overflow warnings on the way
+def test_state_becoming_nan_stops_with_an_error(sim):
+    """Izhikevich with a·dt > 2 (forward Euler unstable): v went to -inf silently."""
+    sim.Population(1, sim.Izhikevich(a=100.0, i_offset=0.01))
+    with pytest.raises(errors.NumericalInstabilityError, match="Izhikevich"):
+        sim.run(100.0)
+
+
+def test_more_bad_input_gets_pynnlite_errors(sim, tmp_path):
+    path = tmp_path / "binary.txt"
+    path.write_bytes(b"0 0 0.1 1.0\n\xff\xfe\x00")
+    a, b = sim.Population(4, sim.IF_curr_exp()), sim.Population(3, sim.IF_curr_exp())
+    with pytest.raises(errors.ConnectionError, match="not a text file"):
+        sim.Projection(a, b, sim.FromFileConnector(str(path)))
+    with pytest.raises(errors.InvalidDimensionsError, match="size"):
+        sim.Population((2, 0), sim.IF_curr_exp())
+    before = a.positions.copy()
+    with pytest.raises(errors.InvalidParameterValueError, match="positions"):
+        a.positions = np.where(np.arange(4) == 2, np.nan, before)
+    assert np.array_equal(a.positions, before)
+    prj = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+    with pytest.raises(errors.InvalidParameterValueError, match="weight"):
+        prj.set(weight=["a"] * 12)
+    assert (prj.get("weight", format="array") == 0.1).all()
+    from pynnlite.utility import load_population
+    garbage = tmp_path / "garbage.pkl"
+    garbage.write_bytes(b"not a pickle")
+    for name in (garbage, tmp_path / "missing.pkl"):
+        with pytest.raises(errors.InvalidParameterValueError, match="filename"):
+            load_population(str(name), sim)

@@ -64,13 +64,20 @@ def save_population(population: Any, filename: str, variables: list[str] | None 
 def load_population(filename: str, sim: Any) -> Any:
     """A ``SpikeSourceArray`` population (created with simulator module ``sim``) that
     replays the spikes saved by :func:`save_population`."""
+    from pynnlite.errors import InvalidParameterValueError
     from pynnlite.parameters import Sequence
-    with open(filename, "rb") as handle:
-        record = pickle.load(handle)
-    times = [Sequence(t) for t in record["spike_times"]]
-    population = sim.Population(record["size"], sim.SpikeSourceArray(spike_times=times), label=record["label"])
-    population.positions = record["positions"]
-    for name, value in record["variables"].items():
+    try:
+        with open(filename, "rb") as handle:
+            record = pickle.load(handle)
+        times = [Sequence(t) for t in record["spike_times"]]
+        size, label, positions, variables = record["size"], record["label"], record["positions"], record["variables"]
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, AttributeError, ValueError) as error:
+        raise InvalidParameterValueError(
+            f"filename: cannot load a population from {filename!r}, which save_population() did not "
+            f"write or cannot be read ({type(error).__name__}: {error})") from None
+    population = sim.Population(size, sim.SpikeSourceArray(spike_times=times), label=label)
+    population.positions = positions
+    for name, value in variables.items():
         if population.celltype.has_parameter(name):
             population.set(**{name: value})
     return population
