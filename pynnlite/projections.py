@@ -63,6 +63,10 @@ class Projection:
             if not isinstance(value, BasePopulation):
                 raise InvalidParameterValueError(
                     f"{arg} must be a Population, PopulationView or Assembly, got {type(value).__name__}")
+            if value.simulation is not _simulation._current:
+                raise InvalidParameterValueError(
+                    f"{arg}: {value.label} belongs to a simulation that has ended (end() or a later "
+                    "setup()); a population is used in the simulation it was made in")
         if not isinstance(connector, Connector):
             raise InvalidTypeError(f"connector must be a Connector, got {type(connector).__name__}")
         synapse_type = synapse_type if synapse_type is not None else StaticSynapse()

@@ -603,3 +603,15 @@ def test_more_bad_input_gets_pynnlite_errors(sim, tmp_path):
     for name in (garbage, tmp_path / "missing.pkl"):
         with pytest.raises(errors.InvalidParameterValueError, match="filename"):
             load_population(str(name), sim)
+
+
+def test_projection_of_a_population_of_an_ended_simulation(sim):
+    """A Population made before end()/setup() was taken by Projection: its connections were
+    never simulated and its IDs overlapped the new simulation's."""
+    old = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+    sim.end()
+    sim.setup(timestep=0.1)
+    new = sim.Population(3, sim.IF_curr_exp())
+    with pytest.raises(errors.InvalidParameterValueError, match="presynaptic_population.*ended"):
+        sim.Projection(old, new, sim.OneToOneConnector())
+    assert sim.Projection(new, new, sim.OneToOneConnector()).size() == 3
