@@ -67,8 +67,9 @@ class SingleProcess:
 @contextmanager
 def same_error_on_every_process(comm: Any) -> Iterator[None]:
     """Run a block that checks this process's own part of the data (its connections): when the
-    block raises a pynnlite error on any process, every process raises the same error (class
-    and message), so that a script catching it goes on with the same network everywhere.
+    block raises an error on any process (a pynnlite error, or e.g. the ZeroDivisionError of a
+    user's function that fails on some processes' cells only), every process raises the same
+    error (class and message), so that a script catching it goes on with the same network everywhere.
     Every process must run the block (one collective at its end).
 
     The error chosen is the one a single process checking every connection raises: the
@@ -77,7 +78,7 @@ def same_error_on_every_process(comm: Any) -> Iterator[None]:
     extreme value the message reports), then by rank."""
     try:
         yield
-    except PynnliteError as error:
+    except Exception as error:   # also a user's function failing on some processes' cells only
         comm.agree_on_error(error)
         raise
     comm.agree_on_error(None)

@@ -467,18 +467,22 @@ class SpikeExchange:
 
 
 def _rebuilt_error(module: str, name: str, message: str, attributes: dict) -> Exception:
-    """An error of another process: the same pynnlite error class, message and simple attributes."""
+    """An error of another process: the same error class (a pynnlite one, a builtin one or the
+    script's own), message and simple attributes."""
     import importlib
     try:
         cls = getattr(importlib.import_module(module), name)
-        if not (isinstance(cls, type) and issubclass(cls, PynnliteError)):
+        if not (isinstance(cls, type) and issubclass(cls, Exception)):
             raise TypeError(name)
-        error = cls.__new__(cls)
-        Exception.__init__(error, message)
-        vars(error).update(attributes)
+        if issubclass(cls, PynnliteError):
+            error = cls.__new__(cls)
+            Exception.__init__(error, message)
+            vars(error).update(attributes)
+        else:
+            error = cls(message)
         str(error)
     except Exception:   # an error class that cannot be rebuilt: its message under the base class
-        error = PynnliteError(message)
+        error = PynnliteError(f"{name} on another process: {message}")
     return error
 
 

@@ -24,7 +24,7 @@ def attempt(build):
     try:
         build()
         seen.append(None)
-    except pynnlite.errors.PynnliteError as error:
+    except Exception as error:   # pynnlite's, and a user's function's own
         seen.append([type(error).__name__, str(error)])
 
 
@@ -49,6 +49,17 @@ attempt(lambda: sim.Projection(p, q, sim.IndexBasedProbabilityConnector(
 attempt(lambda: sim.Projection(p, q, sim.FromListConnector([(1, 0, 0.1, 1.0, 1.7), (0, 5, 0.1, 1.0, 1.5)],
                                                            column_names=["weight", "delay", "U"]),
                                sim.TsodyksMarkramSynapse()))
+
+
+def fails_for_post_cell_4(i, j):
+    if np.any(np.asarray(j) == 4):
+        raise ZeroDivisionError("the user's function fails for post cell 4")
+    return np.full(np.broadcast(i, j).shape, 0.5)
+
+
+# a user's function failing on one process's cells only: its own error on every process
+attempt(lambda: sim.Projection(p, q, sim.IndexBasedProbabilityConnector(fails_for_post_cell_4),
+                               sim.StaticSynapse(weight=0.1, delay=1.0)))
 good = sim.Projection(p, q, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=2.0))
 delays = np.full((6, 6), 2.0)
 delays[1, 4] = 0.2
