@@ -22,7 +22,7 @@ from pynnlite.errors import (InvalidDimensionsError, InvalidIndexError, InvalidK
                              NotLocalError, RecordingError, check_bool, check_name,
                              check_names)
 from pynnlite.models.base import CellType, check_constraint
-from pynnlite.random import check_rng
+from pynnlite.random import check_rng, draws_undone_on_error
 from pynnlite.recording import Recorder, add_spiketrains, check_output, write_gathered
 from pynnlite.spike_trains import SortedSpikeTrainList
 from pynnlite.units import to_standard
@@ -375,6 +375,7 @@ class BasePopulation:
         return self.all_cells[int(np.argmin(d))]
 
     # -- parameters ---------------------------------------------------------
+    @draws_undone_on_error()   # a set() that fails draws nothing from the RNGs
     def set(self, **parameters: Any) -> None:
         """Set cell parameters: scalars, arrays (one value per cell), RandomDistribution,
         Sequence, functions of the index, or quantities (converted to standard units)."""
@@ -405,6 +406,7 @@ class BasePopulation:
             results.append(_parameters.simplify(values) if collapse else values)
         return results[0] if single else results
 
+    @draws_undone_on_error()
     def initialize(self, **initial_values: Any) -> None:
         """Set the initial (and current) values of state variables."""
         evaluated = self._evaluate_all(initial_values, "default_initial_values", " state variables", check=False)

@@ -17,10 +17,12 @@ import quantities as pq
 
 from pynnlite import expressions
 from pynnlite import simulation as _simulation
+from pynnlite.random import draws_undone_on_error
 from pynnlite.connections import Connection, ConnectionTable
 from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidIndexError,
-                             InvalidParameterValueError, InvalidTypeError, InvalidWeightError, NonExistentParameterError, check_finite, check_name,
+                             InvalidParameterValueError, InvalidTypeError, InvalidWeightError,
+                             NonExistentParameterError, check_bool, check_finite, check_name,
                              check_names, is_finite_number)
 from pynnlite.file_formats import BaseFile
 from pynnlite.files import write_table
@@ -55,6 +57,7 @@ class Projection:
     MULTI_SYNAPSE_OPERATIONS = MULTI_SYNAPSE_OPERATIONS
     _count = 0
 
+    @draws_undone_on_error()   # a Projection that fails draws nothing from the RNGs
     def __init__(self, presynaptic_population: BasePopulation, postsynaptic_population: BasePopulation,
                  connector: Connector, synapse_type: SynapseType | None = None, source: str | None = None,
                  receptor_type: str | None = None, space: Any = None, label: str | None = None):
@@ -346,6 +349,7 @@ class Projection:
         Units: weight nA or µS, delay ms, other parameters in their standard units.
         """
         names, single = self._names(attribute_names)
+        with_address = check_bool("with_address", with_address)
         if format not in FORMATS:
             raise InvalidParameterValueError(f"format must be 'list' or 'array', got {format!r}")
         if multiple_synapses not in MULTI_SYNAPSE_OPERATIONS:
@@ -388,6 +392,7 @@ class Projection:
         return result
 
     # -- writing --------------------------------------------------------------
+    @draws_undone_on_error()
     def set(self, **attributes: Any) -> None:
         """Set connection attributes of the local connections: a number, a RandomDistribution,
         a pre × post array, a 1D array in connection order, a function of distance (µm) or a
@@ -496,6 +501,7 @@ class Projection:
             raise InvalidParameterValueError(f"weightHistogram needs min <= max, got min={low}, max={high}")
         return np.histogram(weights, np.linspace(low, high, nbins + 1))
 
+    @draws_undone_on_error()
     def initialize(self, **initial_values: Any) -> None:
         """Set the values of synaptic state variables (e.g. ``u``, ``x``), with the same
         value kinds as ``set``."""
@@ -511,6 +517,7 @@ class Projection:
         no connection. Under MPI, ``gather=True`` or ``'all'``: rank 0 writes every connection;
         ``False``: each process writes its own to ``file + '.<rank>'`` (a file object to
         ``file.name + '.<rank>'``; as PyNN; FromFileConnector(distributed=True) reads those)."""
+        with_address = check_bool("with_address", with_address)
         if isinstance(attribute_names, str) and attribute_names in ("all", "connections"):
             # as PyNN: the synapse type's parameters, not its state variables (u, traces ...)
             attribute_names = ["weight", "delay"] + [n for n in self.synapse_parameter_names()

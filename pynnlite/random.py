@@ -17,8 +17,9 @@ import numbers
 import operator
 import os
 import sys
+from contextlib import contextmanager
 from functools import reduce
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 from lazyarray import VectorizedIterable
@@ -292,6 +293,7 @@ class NumpyRNG(WrappedRNG):
         rng = self.__dict__.get("rng")
         if rng is None or name.startswith("_"):
             raise AttributeError(name)
+        _before_drawing(self)
         return getattr(rng, name)
 
     def stream_key(self) -> int:
@@ -301,10 +303,12 @@ class NumpyRNG(WrappedRNG):
         sequential draws, so every process running the same script gets the
         same streams in the same order.
         """
+        _before_drawing(self)
         self._streams_issued += 1
         return _mix64(_mix64(self._stream_seed ^ _STREAM_SALT) + self._streams_issued * _GOLDEN)
 
     def _next(self, distribution: str, n: int, params: dict[str, Any]) -> np.ndarray:
+        _before_drawing(self)
         rs, p = self.rng, params
         if distribution == "uniform":
             return rs.uniform(p["low"], p["high"], size=n)
@@ -336,6 +340,7 @@ class NumpyRNG(WrappedRNG):
         """Normal values (mean ``mu``, standard deviation ``sigma``) with those outside
         [``low``, ``high``] drawn again; one value for ``size=None``, else an array of that shape."""
         _resolve_parameters("normal_clipped", (mu, sigma, low, high), {})
+        _before_drawing(self)
         shape = _check_size(size)
         values = self._normal_clipped(mu, sigma, low, high, 1 if shape is None else int(np.prod(shape)))
         return values[0] if shape is None else values.reshape(shape)
@@ -345,6 +350,7 @@ class NumpyRNG(WrappedRNG):
         """Normal values (mean ``mu``, standard deviation ``sigma``) with those outside
         [``low``, ``high``] set to the nearer bound; one value for ``size=None``."""
         _resolve_parameters("normal_clipped_to_boundary", (mu, sigma, low, high), {})
+        _before_drawing(self)
         return np.maximum(np.minimum(self.rng.normal(loc=mu, scale=sigma, size=_check_size(size)), high), low)
 
     def _normal_clipped(self, mu, sigma, low, high, n: int) -> np.ndarray:
@@ -693,3 +699,34 @@ def _vonmises_ppf(mu, kappa, u: np.ndarray, iterations: int = 60) -> np.ndarray:
     values = mu + x
     values = np.mod(values + np.pi, 2.0 * np.pi) - np.pi
     return values.reshape(shape)
+
+
+#: One dict per draws_undone_on_error block running: the NumpyRNGs drawn from in it, with
+#: their state before the first draw.
+_undo_journal: list[dict] = []
+
+
+def _before_drawing(rng: "NumpyRNG") -> None:
+    """Called before every draw of a NumpyRNG: remember its state for the running blocks."""
+    if _undo_journal and any(rng not in saved for saved in _undo_journal):
+        state = (rng._streams_issued, rng.rng.get_state())
+        for saved in _undo_journal:
+            saved.setdefault(rng, state)
+
+
+@contextmanager
+def draws_undone_on_error() -> Iterator[None]:
+    """Run a block (or decorate a function); if it raises, every NumpyRNG it drew from is put
+    back where it was before, so that a call that fails draws nothing: a script that catches
+    the error and goes on gets the numbers a build without the failed call gets."""
+    saved: dict = {}
+    _undo_journal.append(saved)
+    try:
+        yield
+    except BaseException:
+        for rng, (issued, state) in saved.items():
+            rng._streams_issued = issued
+            rng.rng.set_state(state)
+        raise
+    finally:
+        _undo_journal.pop()   # the blocks nest: this one is the last

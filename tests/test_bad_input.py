@@ -597,6 +597,8 @@ def test_more_bad_input_gets_pynnlite_errors(sim, tmp_path):
     with pytest.raises(errors.InvalidParameterValueError, match="weight"):
         prj.set(weight=["a"] * 12)
     assert (prj.get("weight", format="array") == 0.1).all()
+    with pytest.raises(errors.InvalidParameterValueError, match="with_address"):
+        prj.get("weight", format="list", with_address="no")   # was taken as True
     from pynnlite.utility import load_population
     garbage = tmp_path / "garbage.pkl"
     garbage.write_bytes(b"not a pickle")
@@ -615,3 +617,28 @@ def test_projection_of_a_population_of_an_ended_simulation(sim):
     with pytest.raises(errors.InvalidParameterValueError, match="presynaptic_population.*ended"):
         sim.Projection(old, new, sim.OneToOneConnector())
     assert sim.Projection(new, new, sim.OneToOneConnector()).size() == 3
+
+
+@pytest.mark.parametrize("failing", ["projection_delay", "projection_weight", "population_set", "projection_set"])
+def test_a_failed_call_draws_nothing_from_the_rngs(sim, failing):
+    """A failed Projection/set used to advance the NumpyRNG it drew from, so a script catching
+    the error and going on got other connections, weights and parameters than a clean build."""
+    def build(fail):
+        sim.setup(timestep=0.1)
+        rng = sim.NumpyRNG(seed=5)
+        a, b = sim.Population(20, sim.IF_curr_exp()), sim.Population(20, sim.IF_cond_exp())
+        static = sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1))
+        conn = sim.FixedProbabilityConnector(0.3, rng=rng)
+        w = sim.RandomDistribution("uniform", low=0.0, high=0.1, rng=rng)
+        bad = sim.RandomDistribution("normal", mu=0.0, sigma=1.0, rng=rng)   # negative values: refused
+        if fail:
+            with pytest.raises(errors.PynnliteError):
+                {"projection_delay": lambda: sim.Projection(a, b, conn, sim.StaticSynapse(weight=w, delay=0.01)),
+                 "projection_weight": lambda: sim.Projection(a, b, conn, sim.StaticSynapse(weight=bad)),
+                 "population_set": lambda: b.set(tau_m=bad),
+                 "projection_set": lambda: static.set(weight=bad)}[failing]()
+        prj = sim.Projection(a, b, conn, sim.StaticSynapse(weight=w, delay=1.0))
+        b.set(tau_m=sim.RandomDistribution("uniform", low=10.0, high=20.0, rng=rng))
+        return prj.get("weight", format="list"), list(b.get("tau_m")), rng.uniform()
+
+    assert build(True) == build(False)
