@@ -17,7 +17,6 @@ import quantities as pq
 
 from pynnlite import expressions
 from pynnlite import simulation as _simulation
-from pynnlite.random import draws_undone_on_error
 from pynnlite.connections import Connection, ConnectionTable
 from pynnlite.connectors.base import ConnectionContext, Connector
 from pynnlite.errors import (ConnectionError, InvalidDimensionsError, InvalidIndexError,
@@ -30,6 +29,7 @@ from pynnlite.models.base import SynapseType, check_constraint, connection_posit
 from pynnlite.models.synapses import StaticSynapse
 from pynnlite.parameters import broadcast_values
 from pynnlite.populations import BasePopulation
+from pynnlite.random import draws_undone_on_error
 from pynnlite.space import Space
 from pynnlite.timegrid import time_of
 from pynnlite.units import to_standard
