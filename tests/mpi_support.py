@@ -1,5 +1,6 @@
-"""Helpers of the MPI tests: find mpiexec, run a test script on N processes, and check that
-a script's arrays are bitwise the numpy backend's on 2 and 3 processes."""
+"""Helpers of the MPI tests: find mpiexec, run a test script on N processes (or Python code in
+a new interpreter), and check that a script's arrays are bitwise the numpy backend's on 2 and
+3 processes."""
 import importlib.util
 import os
 import shutil
@@ -40,6 +41,16 @@ def run_script(script: str, *args: str, processes: int | None = None, timeout: f
     result.elapsed = time.perf_counter() - started
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(command)} exited with {result.returncode}\n"
+                             f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-5000:]}")
+    return result
+
+
+def run_code(code: str, timeout: float = 120.0):
+    """Run ``code`` in a new Python interpreter (e.g. with a module blocked); an AssertionError
+    with its output unless it exits with 0."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise AssertionError(f"python -c exited with {result.returncode}\n"
                              f"stdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr[-5000:]}")
     return result
 

@@ -7,12 +7,10 @@ so the README's test command and .ci/run run these tests).
 import json
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from mpi_support import assert_mpi_equals_numpy, needs_mpi, run_script
+from mpi_support import assert_mpi_equals_numpy, needs_mpi, run_code, run_script
 
 
 # -- bitwise identity with the numpy backend -------------------------------------------------
@@ -175,8 +173,7 @@ def test_missing_mpi_gives_a_clear_error(blocked, expected):
             "    print(err)\n"
             "else:\n"
             "    raise SystemExit('no error')\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    result = run_code(code, timeout=60)
     assert expected in result.stdout
     assert 'pip install "pynnlite[mpi]"' in result.stdout
 

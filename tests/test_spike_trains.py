@@ -2,13 +2,12 @@
 annotations and Neo operations as a list of SpikeTrain objects, and files Neo alone can read."""
 import copy
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import quantities as pq
 from neo.core import SpikeTrain
 from neo.core.spiketrainlist import SpikeTrainList
+from mpi_support import run_code
 
 TIMES = [[2.0, 5.0], [], [1.0, 3.0, 9.0], [4.0]]
 
@@ -100,9 +99,7 @@ def test_written_trains_load_with_neo_alone(sim, tmp_path):
         "print(type(trains).__module__)\n"
         "print([[float(t) for t in train.magnitude] for train in trains])\n"
         "print(sorted(trains[2].annotations.items()))\n")
-    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    module, times, annotations = done.stdout.splitlines()
+    module, times, annotations = run_code(check).stdout.splitlines()
     assert module == "neo.core.spiketrainlist"
     assert times == str(TIMES)
     first = int(sources.first_id)
