@@ -618,8 +618,9 @@ def adex_membrane(kernel: Any, p: dict[str, np.ndarray]) -> None:
     kernel.a = p["a"] * 1e-3          # nS -> µS
     kernel.b, kernel.tau_w = p["b"], p["tau_w"]
     kernel.n_refrac = _refractory_steps(p["tau_refrac"], kernel.dt)
+    kernel.w_rate = 1.0 / p["tau_w"]   # 1/ms: w's own decay, a floor of the substeps' stiffness
     _share(kernel, "cm", "g_leak", "v_rest", "v_reset", "v_spike", "v_thresh", "delta_T", "safe_delta_T",
-           "v_detect", "a", "b", "tau_w", "n_refrac")
+           "v_detect", "a", "b", "tau_w", "n_refrac", "w_rate")
 
 
 def adex_spike_and_reset(kernel: Any, v: np.ndarray, w: np.ndarray, count: np.ndarray,
@@ -642,13 +643,13 @@ def _rk4_substeps(dt: float, fastest_rate: np.ndarray) -> np.ndarray:
     fewest = max(int(np.ceil(dt / _MAX_SUBSTEP - 1e-9)), 1)
     rate = np.asarray(fastest_rate, dtype=float)
     rate = np.where(np.isfinite(rate) & (rate > 0.0), rate, 0.0)
-    fastest = float(rate.max()) if rate.size else 0.0
-    if dt * fastest / _RK4_STABLE_HLAMBDA > MAX_RK4_SUBSTEPS:
+    counts = np.maximum(np.ceil(dt * rate / _RK4_STABLE_HLAMBDA), fewest).astype(np.int64)
+    if counts.size and counts.max() > MAX_RK4_SUBSTEPS:
         raise InvalidParameterValueError(
-            f"a cell's conductances or rates ({fastest:.3g} per ms, from its weights, conductances, cm and "
+            f"a cell's conductances or rates ({rate.max():.3g} per ms, from its weights, conductances, cm and "
             f"time constants) would need more than {MAX_RK4_SUBSTEPS} Runge-Kutta substeps per {dt} ms step; "
             "check their units (weights and conductances in µS, cm in nF, times in ms)")
-    return np.maximum(np.ceil(dt * rate / _RK4_STABLE_HLAMBDA), fewest).astype(np.int64)
+    return counts
 
 
 def integrate_substeps(kernel: Any, state: dict[str, np.ndarray], i_dc: np.ndarray,
@@ -720,7 +721,7 @@ class _AdExKernel(NeuronKernel):
         syn.receive(state, w_exc, w_inh)
         stiffness = (self.g_leak + syn.upper_bound(state, "exc", self.dt)
                      + syn.upper_bound(state, "inh", self.dt)) / self.cm
-        stiffness = np.maximum(stiffness, 1.0 / self.tau_w)   # w's own decay rate, for a tiny tau_w
+        stiffness = np.maximum(stiffness, self.w_rate)   # w's own decay, for a tiny tau_w
         spiked = integrate_substeps(self, state, self._dc(i_ext), _rk4_substeps(self.dt, stiffness))
         count = state["refrac_count"]
         count[...] = np.maximum(count - 1.0, 0.0)

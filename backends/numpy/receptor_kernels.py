@@ -329,7 +329,7 @@ class AdExpPointNeuronKernel(NeuronKernel):
             if receptor.has_rise:
                 bound = bound + np.abs(state[receptor.name + ".drive"]) * self.dt
             total = total + bound
-        return np.maximum(total / self.cm, 1.0 / self.tau_w)   # w's own decay rate, for a tiny tau_w
+        return np.maximum(total / self.cm, self.w_rate)   # w's own decay, for a tiny tau_w
 
     def _stage_inputs(self, state, receptors: list[_Receptor]) -> list[list[tuple]]:
         """Per stage time (0, h/2, h): (receptor, conductance or current) of every receptor."""
