@@ -1024,7 +1024,8 @@ class Assembly(_IDRange, BasePopulation):
         return [segment for p in self.populations for segment in p._segments()]
 
     def _evaluate(self, name: str, value: Any, celltype: CellType, check: bool = True) -> np.ndarray:
-        if not (callable(value) and not hasattr(value, "lazily_evaluate")) or not self.populations:
+        is_function = callable(value) and not hasattr(value, "lazily_evaluate")   # not a RandomDistribution
+        if not is_function or not self.populations:
             return super()._evaluate(name, value, celltype, check)
         # a function: as PyNN (whose Assembly.set/initialize set each member), it is given each
         # cell's index in its member population, not in the Assembly

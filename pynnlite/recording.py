@@ -233,16 +233,11 @@ class Recorder:
 
     # -- Neo output ---------------------------------------------------------
     def _variables(self, variables: str | Iterable[str]) -> list[str]:
-        check_names("variables", variables)
+        """``variables`` as a list of names ('all': every recorded one), checked by the caller
+        (``BasePopulation._readable_variables``: names this cell type can record)."""
         if variables == "all":
             return list(self.recorded)
-        if isinstance(variables, str):
-            variables = [variables]
-        variables = list(variables)
-        for variable in variables:
-            if variable not in self.population.celltype.recordable:
-                raise RecordingError(variable, self.population.celltype)
-        return variables
+        return [variables] if isinstance(variables, str) else list(variables)
 
     def segment(self, data: _SegmentData, index: int, variables: list[str], indices: np.ndarray,
                 t_stop_step: int, description: str | None = None) -> neo.Segment:
